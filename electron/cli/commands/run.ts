@@ -1,0 +1,30 @@
+import { BackupRun, findJob } from '../../engine/backup-run';
+import { loadConfig } from '../../engine/config-file';
+import type { CommandContext } from '../main';
+import { narrate } from '../output';
+
+/** `burrow run`: one run now; Ctrl-C cancels it and teardown still runs. */
+export async function runCommand({ io, configPath, values }: CommandContext): Promise<number> {
+  const config = await loadConfig(configPath);
+  const job = findJob(config, values.job as string | undefined);
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    io.err(`burrow: ${sig}: cancelling, tearing down...`);
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const run = new BackupRun({ config, job, signal: abort.signal, trigger: 'manual' });
+    run.on('event', narrate(io));
+    const record = await run.start();
+    if (values.json) io.out(JSON.stringify(record, null, 2));
+    if (record.status === 'succeeded') {
+      io.err(`burrow: run ${record.id} succeeded; archives are in ${job.destination.host}:${job.destination.path}`);
+      return 0;
+    }
+    io.err(`burrow: ${record.status}: ${record.error?.step ? `${record.error.step}: ` : ''}${record.error?.message ?? 'unknown error'}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}

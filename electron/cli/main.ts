@@ -1,0 +1,75 @@
+/**
+ * `burrow <command>`: the engine on the command line. Exit status 0 is
+ * success, 1 a failed operation, 2 a usage or config error.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BurrowError } from '../engine/errors';
+import { defaultConfigPath } from '../engine/paths';
+import { checkCommand } from './commands/check';
+import { hostkeyCommand } from './commands/hostkey';
+import { runCommand } from './commands/run';
+import { processIo, type Io } from './output';
+
+export interface CommandContext {
+  io: Io;
+  configPath: string;
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+const COMMANDS: Record<string, Command> = {
+  run: { summary: 'run a backup now', usage: 'burrow run [--job NAME] [--json]', options: jobOpt, run: runCommand },
+  check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
+  hostkey: {
+    summary: "show a host's key; --write pins it",
+    usage: 'burrow hostkey HOST [--write] [--yes]',
+    options: { write: { type: 'boolean' }, yes: { type: 'boolean' } },
+    run: hostkeyCommand,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
+  return `usage: burrow <command> [--config PATH] [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`burrow: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, config: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.err(`burrow ${name}: ${(err as Error).message}\nusage: ${command.usage}`);
+    return 2;
+  }
+  const values = parsed.values as CommandContext['values'];
+  const configPath = typeof values.config === 'string' ? values.config : defaultConfigPath();
+  try {
+    return await command.run({ io, configPath, values, positionals: parsed.positionals });
+  } catch (err) {
+    if (err instanceof BurrowError) {
+      io.err(`burrow ${name}: ${err.message}`);
+      return err.kind === 'config' ? 2 : 1;
+    }
+    io.err(`burrow ${name}: internal error: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  }
+}

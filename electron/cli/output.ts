@@ -1,0 +1,76 @@
+/** How the CLI talks: results on stdout, narration and errors on stderr. */
+import type { RunEvent, StepRecord } from '../../shared/run-types';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function stepLine(s: StepRecord): string | undefined {
+  const dur = s.durationMs !== undefined ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : '';
+  switch (s.status) {
+    case 'running':
+      return `… ${s.name}`;
+    case 'ok':
+      return `✓ ${s.name}${dur}${s.detail ? `: ${s.detail}` : ''}`;
+    case 'skipped':
+      return `- ${s.name} skipped${s.detail ? `: ${s.detail}` : ''}`;
+    case 'failed':
+      return `✗ ${s.name}${dur}: ${s.error?.message ?? 'failed'}`;
+    case 'cancelled':
+      return `✗ ${s.name} cancelled`;
+    default:
+      return undefined;
+  }
+}
+
+/** Narrates a run on stderr as it happens. */
+export function narrate(io: Io): (e: RunEvent) => void {
+  let lastProgress = 0;
+  return (e) => {
+    switch (e.type) {
+      case 'run-started':
+        io.err(`burrow: run ${e.run.id} of job ${e.run.job} (${e.run.trigger})`);
+        break;
+      case 'step': {
+        const line = stepLine(e.step);
+        if (line) io.err(`  ${line}`);
+        break;
+      }
+      case 'tunnel':
+        if (e.state === 'up' && e.connections === undefined) io.err(`    tunnel up on source port ${e.port}`);
+        break;
+      case 'progress': {
+        const now = Date.now();
+        if (now - lastProgress < 2000 && e.progress.percent < 100) break;
+        lastProgress = now;
+        io.err(`    ${e.progress.percent}%  ${formatBytes(e.progress.bytes)}  ${formatBytes(e.progress.speedBps)}/s`);
+        break;
+      }
+      case 'log':
+        if (e.level !== 'info') io.err(`    ${e.level}: ${e.message}`);
+        break;
+      case 'run-finished':
+        break;
+    }
+  };
+}

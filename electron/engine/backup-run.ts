@@ -1,0 +1,171 @@
+/**
+ * A backup run: a list of steps walked in order, each reporting its start,
+ * end or failure with its duration. Teardown always runs, also after a
+ * failure or a cancel. The run only emits events; whoever starts it decides
+ * what to show.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { dateStamp } from '../../shared/archive-names';
+import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
+import { systemClock, type Clock } from '../../shared/clock';
+import { STEP_NAMES, type RunEvent, type RunRecord, type RunTrigger, type StepName, type StepRecord } from '../../shared/run-types';
+import { BurrowError, isCancelled, toRunError } from './errors';
+import type { RunContext, Step } from './run-context';
+import { DefaultAgentProvider, type AgentProvider } from './ssh/auth';
+import { connectStep } from './steps/connect';
+import { packStep } from './steps/pack';
+import { pruneStep } from './steps/prune';
+import { teardownStep } from './steps/teardown';
+import { transferStep } from './steps/transfer';
+import { tunnelStep } from './steps/tunnel';
+import { verifyStep } from './steps/verify';
+
+const STEPS: Record<Exclude<StepName, 'teardown'>, Step> = {
+  connect: connectStep,
+  pack: packStep,
+  prune: pruneStep,
+  tunnel: tunnelStep,
+  transfer: transferStep,
+  verify: verifyStep,
+};
+
+export interface RunOptions {
+  config: BurrowConfig;
+  job: string | JobConfig;
+  trigger?: RunTrigger;
+  clock?: Clock;
+  signal?: AbortSignal;
+  agents?: AgentProvider;
+}
+
+export function findJob(config: BurrowConfig, name?: string): JobConfig {
+  if (name === undefined) {
+    if (config.jobs.length === 1) return config.jobs[0]!;
+    if (config.jobs.length === 0) throw new BurrowError('config', 'the config has no jobs');
+    throw new BurrowError('config', `the config has ${config.jobs.length} jobs; name one with --job (${config.jobs.map((j) => j.name).join(', ')})`);
+  }
+  const job = config.jobs.find((j) => j.name === name);
+  if (!job) throw new BurrowError('config', `no job named "${name}" (jobs: ${config.jobs.map((j) => j.name).join(', ') || 'none'})`);
+  return job;
+}
+
+function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The shared state of one run (or one `burrow check`). */
+export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRecord, emit: (e: RunEvent) => void): RunContext {
+  const sourceHost = opts.config.hosts[job.source];
+  const destinationHost = opts.config.hosts[job.destination.host];
+  if (!sourceHost || !destinationHost) throw new BurrowError('config', `job ${job.name} names a host that is not in the config`);
+  return {
+    config: opts.config,
+    job,
+    sourceHost,
+    destinationHost,
+    clock: opts.clock ?? systemClock,
+    signal: opts.signal ?? new AbortController().signal,
+    agents: opts.agents ?? new DefaultAgentProvider(),
+    record,
+    emit,
+    log: (level, message) => emit({ type: 'log', runId: record.id, level, message }),
+  };
+}
+
+export function newRunRecord(job: JobConfig, trigger: RunTrigger, now: Date): RunRecord {
+  return {
+    id: newRunId(now),
+    job: job.name,
+    trigger,
+    status: 'running',
+    startedAt: now.toISOString(),
+    stamp: dateStamp(now),
+    steps: STEP_NAMES.map((name): StepRecord => ({ name, status: 'pending' })),
+  };
+}
+
+interface BackupRunEvents {
+  event: [RunEvent];
+}
+
+/** One run of one job. Subscribe to 'event', then await start(). */
+export class BackupRun extends EventEmitter<BackupRunEvents> {
+  readonly record: RunRecord;
+  private readonly ctx: RunContext;
+
+  constructor(opts: RunOptions) {
+    super();
+    const job = typeof opts.job === 'string' ? findJob(opts.config, opts.job) : opts.job;
+    const clock = opts.clock ?? systemClock;
+    const now = clock.now();
+    this.record = newRunRecord(job, opts.trigger ?? 'manual', now);
+    this.ctx = createRunContext(opts, job, this.record, (e) => this.emit('event', e));
+  }
+
+  /** Walks the steps; resolves with the finished record (it never rejects). */
+  async start(): Promise<RunRecord> {
+    const { record, ctx } = this;
+    this.emit('event', { type: 'run-started', run: structuredClone(record) });
+    let failure: unknown;
+    for (const name of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
+      if (failure === undefined && ctx.signal.aborted) failure = new BurrowError('cancelled', 'the run was cancelled');
+      if (failure !== undefined) {
+        this.finishStep(name, isCancelled(failure) ? 'cancelled' : 'skipped');
+        continue;
+      }
+      failure = await this.runStep(name, STEPS[name]);
+    }
+    await this.runStep('teardown', teardownStep);
+    record.endedAt = ctx.clock.now().toISOString();
+    if (failure === undefined) record.status = 'succeeded';
+    else {
+      record.status = isCancelled(failure) ? 'cancelled' : 'failed';
+      record.error = toRunError(failure, record.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.name);
+    }
+    this.emit('event', { type: 'run-finished', run: structuredClone(record) });
+    return record;
+  }
+
+  private step(name: StepName): StepRecord {
+    return this.record.steps.find((s) => s.name === name)!;
+  }
+
+  private finishStep(name: StepName, status: StepRecord['status']): void {
+    const s = this.step(name);
+    s.status = status;
+    this.emit('event', { type: 'step', runId: this.record.id, step: { ...s } });
+  }
+
+  /** Runs one step; returns the error it failed with, or undefined. */
+  private async runStep(name: StepName, fn: Step): Promise<unknown> {
+    const s = this.step(name);
+    const started = performance.now();
+    s.status = 'running';
+    s.startedAt = this.ctx.clock.now().toISOString();
+    this.emit('event', { type: 'step', runId: this.record.id, step: { ...s } });
+    let error: unknown;
+    try {
+      const out = await fn(this.ctx);
+      s.status = out.skipped ? 'skipped' : 'ok';
+      if (out.detail !== undefined) s.detail = out.detail;
+      if (out.bytes !== undefined) s.bytes = out.bytes;
+      if (out.command !== undefined) s.command = out.command;
+    } catch (err) {
+      error = this.ctx.signal.aborted && !isCancelled(err) ? new BurrowError('cancelled', 'the run was cancelled', { cause: err }) : err;
+      s.status = isCancelled(error) ? 'cancelled' : 'failed';
+      s.error = toRunError(error, name);
+    }
+    s.endedAt = this.ctx.clock.now().toISOString();
+    s.durationMs = Math.round(performance.now() - started);
+    this.emit('event', { type: 'step', runId: this.record.id, step: { ...s } });
+    return error;
+  }
+}
+
+/** Convenience: run one job to the end. */
+export function runBackup(opts: RunOptions, onEvent?: (e: RunEvent) => void): Promise<RunRecord> {
+  const run = new BackupRun(opts);
+  if (onEvent) run.on('event', onEvent);
+  return run.start();
+}

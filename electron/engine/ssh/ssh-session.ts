@@ -1,0 +1,263 @@
+/**
+ * One SSH connection from the laptop, with Burrow's hygiene built in: the host
+ * key is checked against its pin before authentication, a ready timeout and
+ * keepalives are always set, errors come out as BurrowErrors naming the host,
+ * and a host behind `proxyJump` is reached through its jump host's session.
+ */
+import { EventEmitter } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+import { Client, type ClientChannel, type ConnectConfig } from './ssh2-lib';
+import type { BurrowConfig, HostConfig } from '../../../shared/config-schema';
+import { BurrowError, cancelledError } from '../errors';
+import { shCommand } from '../shell-quote';
+import type { AgentProvider } from './auth';
+import { describeKeyBlob, pinFingerprint, pinMatches, type PresentedKey } from './host-key';
+import { describe, translateSshError, type Endpoint } from './ssh-errors';
+
+export type SessionState = 'idle' | 'connecting' | 'up' | 'failed' | 'closed';
+
+export interface SessionOptions {
+  config: BurrowConfig;
+  hostName: string;
+  agents: AgentProvider;
+  signal?: AbortSignal;
+  /** Only fetch the host key: never authenticate, resolve with the key. Used by `burrow hostkey`. */
+  keyOnly?: boolean;
+}
+
+export interface ExecOptions {
+  onStdout?: (text: string) => void;
+  onStderr?: (text: string) => void;
+  signal?: AbortSignal;
+  agentForward?: boolean;
+  /** Keep at most this many characters of each stream (the tail). */
+  maxKeep?: number;
+}
+
+export interface ExecResult {
+  /** Exit status; null when the remote command ended without one. */
+  code: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+interface SessionEvents {
+  state: [SessionState];
+}
+
+export class SshSession extends EventEmitter<SessionEvents> {
+  state: SessionState = 'idle';
+  readonly client = new Client();
+  readonly endpoint: Endpoint;
+  /** The key the server presented, once seen. */
+  presentedKey?: PresentedKey;
+  private jump?: SshSession;
+  private readonly host: HostConfig;
+
+  private constructor(private readonly opts: SessionOptions) {
+    super();
+    const host = opts.config.hosts[opts.hostName];
+    if (!host) throw new BurrowError('config', `no host named "${opts.hostName}" in the config`);
+    this.host = host;
+    this.endpoint = { name: opts.hostName, user: host.user, hostname: host.hostname, port: host.port };
+  }
+
+  /** Connects (through the jump host when set) and resolves once authenticated. */
+  static async open(opts: SessionOptions): Promise<SshSession> {
+    const session = new SshSession(opts);
+    try {
+      await session.connect();
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+    return session;
+  }
+
+  /** Connects only far enough to see the host key; never authenticates. */
+  static async fetchHostKey(opts: Omit<SessionOptions, 'keyOnly' | 'agents'> & { agents?: AgentProvider }): Promise<PresentedKey> {
+    const agents: AgentProvider = opts.agents ?? { agentFor: () => Promise.reject(new Error('no agent')) };
+    const session = new SshSession({ ...opts, agents, keyOnly: true });
+    try {
+      await session.connect();
+    } catch (err) {
+      if (session.presentedKey) return session.presentedKey;
+      throw err;
+    } finally {
+      session.close();
+    }
+    throw new BurrowError('internal', `${opts.hostName} completed a handshake without showing a host key`);
+  }
+
+  private setState(s: SessionState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s);
+  }
+
+  private async connect(): Promise<void> {
+    const { config, signal } = this.opts;
+    if (signal?.aborted) throw cancelledError(`connecting to ${this.endpoint.name}`);
+    this.setState('connecting');
+    const base: ConnectConfig = {
+      host: this.host.hostname,
+      port: this.host.port,
+      username: this.host.user,
+      readyTimeout: config.ssh.readyTimeoutMs,
+      keepaliveInterval: config.ssh.keepaliveIntervalMs,
+      keepaliveCountMax: config.ssh.keepaliveCountMax,
+      hostVerifier: (key: Buffer) => this.verifyHostKey(key),
+    };
+    if (this.host.proxyJump) {
+      // The jump host authenticates with its own settings; only its session is reused.
+      this.jump = await SshSession.open({ ...this.opts, hostName: this.host.proxyJump, keyOnly: false });
+      base.sock = await this.jump.forwardOut(this.host.hostname, this.host.port);
+    }
+    if (!this.opts.keyOnly) {
+      // Agent forwarding is requested per command (only rsync's), not per connection.
+      base.agent = await this.opts.agents.agentFor(this.endpoint.name, this.host);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.client.destroy();
+        reject(cancelledError(`connecting to ${this.endpoint.name}`));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.client.once('ready', () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.client.setNoDelay(true);
+        resolve();
+      });
+      this.client.once('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(this.keyProblem ?? translateSshError(err, this.endpoint, config.ssh.readyTimeoutMs));
+      });
+      this.client.connect(base);
+    }).catch((err) => {
+      this.setState('failed');
+      throw err;
+    });
+    this.client.on('error', () => this.setState('failed'));
+    this.client.on('close', () => this.setState(this.state === 'failed' ? 'failed' : 'closed'));
+    this.setState('up');
+  }
+
+  private keyProblem?: BurrowError;
+
+  private verifyHostKey(blob: Buffer): boolean {
+    const presented = describeKeyBlob(blob);
+    this.presentedKey = presented;
+    if (this.opts.keyOnly) {
+      this.keyProblem = new BurrowError('host-key-missing', 'host key fetched; not authenticating');
+      return false;
+    }
+    const pin = this.host.hostKey;
+    const where = describe(this.endpoint);
+    if (!pin) {
+      this.keyProblem = new BurrowError(
+        'host-key-missing',
+        `${where} has no pinned host key (it presented ${presented.type} ${presented.fingerprint}); ` +
+          `check it, then pin it with: burrow hostkey ${this.endpoint.name} --write`,
+      );
+      return false;
+    }
+    if (!pinMatches(pin, presented)) {
+      this.keyProblem = new BurrowError(
+        'host-key-mismatch',
+        `host key of ${where} does not match its pin: expected ${pinFingerprint(pin)}, ` +
+          `presented ${presented.type} ${presented.fingerprint}. The host may be impersonated; ` +
+          `nothing was sent. If the key was changed on purpose, re-pin it with: burrow hostkey ${this.endpoint.name} --write`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** Opens a direct-tcpip channel from this host to host:port (for jump hosts and relays). */
+  forwardOut(host: string, port: number): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+        if (err) {
+          reject(new BurrowError('unreachable', `${this.endpoint.name} could not open a connection to ${host}:${port}: ${err.message}`));
+        } else resolve(channel);
+      });
+    });
+  }
+
+  /** Runs argv on the host, each argument quoted; success is the exit status, not stderr. */
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const command = shCommand(argv);
+    const maxKeep = opts.maxKeep ?? 1_000_000;
+    return new Promise((resolve, reject) => {
+      if (opts.signal?.aborted) return reject(cancelledError(`"${argv[0]}" on ${this.endpoint.name}`));
+      // ssh2 honours agentForward per exec; its typings omit it.
+      const execOpts = { agentForward: opts.agentForward === true } as unknown as import('ssh2').ExecOptions;
+      this.client.exec(command, execOpts, (err, stream) => {
+        if (err) {
+          reject(new BurrowError('remote-command', `could not start "${argv[0]}" on ${this.endpoint.name}: ${err.message}`));
+          return;
+        }
+        let stdout = '';
+        let stderr = '';
+        let code: number | null = null;
+        let sig: string | undefined;
+        const out = new StringDecoder('utf8');
+        const errDec = new StringDecoder('utf8');
+        const keep = (acc: string, s: string) => {
+          const next = acc + s;
+          return next.length > maxKeep ? next.slice(next.length - maxKeep) : next;
+        };
+        const onAbort = () => {
+          stream.signal('TERM');
+          stream.close();
+        };
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (b: Buffer) => {
+          const s = out.write(b);
+          stdout = keep(stdout, s);
+          opts.onStdout?.(s);
+        });
+        stream.stderr.on('data', (b: Buffer) => {
+          const s = errDec.write(b);
+          stderr = keep(stderr, s);
+          opts.onStderr?.(s);
+        });
+        stream.on('exit', (c: number | null, s?: string) => {
+          if (typeof c === 'number') code = c;
+          if (s) sig = s;
+        });
+        stream.on('close', () => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (opts.signal?.aborted) return reject(cancelledError(`"${argv[0]}" on ${this.endpoint.name}`));
+          const r: ExecResult = { code, stdout: stdout + out.end(), stderr: stderr + errDec.end() };
+          if (sig) r.signal = sig;
+          resolve(r);
+        });
+      });
+    });
+  }
+
+  /** Runs argv and throws a BurrowError unless it exits 0. */
+  async run(argv: readonly string[], what: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.exec(argv, opts);
+    if (r.code !== 0) {
+      const status = r.code === null ? (r.signal ? `was killed by SIG${r.signal}` : 'ended without an exit status') : `exited ${r.code}`;
+      const tail = lastLine(r.stderr);
+      throw new BurrowError('remote-command', `${what} on ${this.endpoint.name} ${status}${tail ? `: ${tail}` : ''}`);
+    }
+    return r;
+  }
+
+  close(): void {
+    this.client.end();
+    this.client.destroy();
+    this.jump?.close();
+    if (this.state !== 'failed') this.setState('closed');
+  }
+}
+
+export function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? '';
+}

@@ -1,0 +1,72 @@
+/**
+ * Packs each configured directory on the source into
+ * `holdingDir/<basename>.<YYYYMMDD>.tar.<ext>`: written under a hidden
+ * temporary name, tested, then renamed, so a half-written archive never
+ * carries a final name. Paths travel as positional parameters, never as
+ * script text.
+ */
+import { archiveName } from '../../../shared/archive-names';
+import type { ArchiveInfo } from '../../../shared/run-types';
+import { BurrowError } from '../errors';
+import { shScript } from '../shell-quote';
+import { lastLine } from '../ssh/ssh-session';
+import type { RunContext, StepOutcome } from '../run-context';
+import { sshCommandFor } from './commands';
+
+const PACK_SCRIPT = `
+set -u
+src=$1 holding=$2 name=$3 prog=$4 sudo=$5
+tmp="$holding/.$name.partial.$$"
+trap 'rm -f -- "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
+if [ -e "$holding/$name" ]; then echo "exists"; exit 0; fi
+[ -d "$src" ] || { echo "not a directory: $src" >&2; exit 66; }
+parent=$(dirname -- "$src") base=$(basename -- "$src")
+if [ "$sudo" = yes ]; then S="sudo -n"; else S=""; fi
+$S tar -C "$parent" --use-compress-program="$prog" -cf - -- "$base" > "$tmp"
+rc=$?
+if [ "$rc" -gt 1 ]; then echo "tar failed (status $rc)" >&2; exit 70; fi
+$prog -t < "$tmp" || { echo "the new archive failed its integrity test ($prog -t)" >&2; exit 65; }
+size=$(wc -c < "$tmp")
+sum=$(sha256sum < "$tmp" | cut -d' ' -f1)
+mv -f -- "$tmp" "$holding/$name" || exit 73
+trap - EXIT
+echo "packed $rc $size $sum"
+`;
+
+const MKDIR_SCRIPT = 'umask 077 && mkdir -p -- "$1" && test -w "$1"';
+
+export async function packStep(ctx: RunContext): Promise<StepOutcome> {
+  const { job, record } = ctx;
+  if (!job.pack) return { skipped: true, detail: 'pack is off: the holding dir is filled by someone else' };
+  const source = ctx.source!;
+  await source.run(['sh', '-c', MKDIR_SCRIPT, 'burrow', job.holdingDir], `creating holding dir ${job.holdingDir}`, { signal: ctx.signal });
+  const packed: ArchiveInfo[] = [];
+  let existing = 0;
+  let bytes = 0;
+  for (const path of job.paths) {
+    const name = archiveName(path, record.stamp, job.compression);
+    const argv = shScript(PACK_SCRIPT, [path, job.holdingDir, name, job.compression, job.sudo ? 'yes' : 'no']);
+    const r = await source.exec(argv, { signal: ctx.signal });
+    const out = lastLine(r.stdout);
+    if (r.code !== 0 || !(out === 'exists' || out.startsWith('packed '))) {
+      const why = lastLine(r.stderr) || (r.code === null ? 'ended without an exit status' : `exit status ${r.code}`);
+      throw new BurrowError('remote-command', `packing ${path} on ${job.source} failed: ${why}`);
+    }
+    if (out === 'exists') {
+      existing++;
+      ctx.log('info', `${name} already packed today; kept as it is`);
+      continue;
+    }
+    const [, tarStatus, size, sha256] = out.split(' ');
+    if (tarStatus === '1') ctx.log('warn', `tar reported files that changed while ${path} was read; ${name} holds what it saw`);
+    packed.push({ name, size: Number(size), sha256: sha256! });
+    bytes += Number(size);
+  }
+  record.packed = packed;
+  const detail = `packed ${packed.length} archive${packed.length === 1 ? '' : 's'}` +
+    (existing ? `, ${existing} already there from today` : '');
+  const first = job.paths[0]!;
+  const example = ['sh', '-c', `tar -C "$(dirname "$1")" -cf - -- "$(basename "$1")" | ${job.compression} > "$2"`, 'sh', first, `${job.holdingDir}/${archiveName(first, record.stamp, job.compression)}`];
+  return { detail, bytes, command: sshCommandFor(ctx.config, job.source, example) };
+}

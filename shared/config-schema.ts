@@ -1,0 +1,235 @@
+/**
+ * The Burrow configuration file, as a schema. Browser-safe: the settings page
+ * validates with the same schema the engine loads the file with, so a message
+ * the user sees in the UI is the one `burrow run` would print.
+ */
+import { z } from 'zod';
+import { CronExpressionParser } from 'cron-parser';
+
+/** Names of hosts and jobs: safe in file names, unit names and log lines. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const nameSchema = z
+  .string()
+  .regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+/** OpenSSH public key line ("type base64"), as in known_hosts or a .pub file. */
+export const PUBLIC_KEY_LINE =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}$/;
+/** OpenSSH SHA256 fingerprint, as `ssh-keygen -lf` prints it. */
+export const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+const hostKeyPin = z
+  .string()
+  .trim()
+  .refine((s) => PUBLIC_KEY_LINE.test(s) || SHA256_FINGERPRINT.test(s), {
+    message: 'must be an OpenSSH public key ("ssh-ed25519 AAAA...") or a "SHA256:..." fingerprint',
+  });
+
+/** Absolute POSIX path on a remote host: no control characters, not "/" alone. */
+const remoteDir = z
+  .string()
+  .refine((s) => s.startsWith('/'), { message: 'must be an absolute path (start with "/")' })
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' })
+  .refine((s) => s.replace(/\/+$/, '') !== '', { message: 'must not be the root directory' })
+  .transform((s) => s.replace(/\/+$/, ''));
+
+/** Path on the laptop; "~" expands to the home directory when the config is loaded. */
+const localPath = z
+  .string()
+  .min(1)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
+
+export const cronExpression = z.string().refine(
+  (s) => {
+    try {
+      CronExpressionParser.parse(s);
+      return s.trim().split(/\s+/).length === 5;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a 5-field cron expression such as "30 12 * * *"' },
+);
+
+export const hostSchema = z
+  .object({
+    hostname: z.string().min(1).refine((s) => !/[\s\u0000-\u001f]/.test(s), {
+      message: 'must not contain spaces or control characters',
+    }),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/, 'must be a valid user name'),
+    identityFile: localPath.optional(),
+    hostKey: hostKeyPin.optional(),
+    proxyJump: nameSchema.optional(),
+  })
+  .strict();
+
+export const compressionSchema = z.enum(['bzip2', 'gzip', 'zstd']);
+
+export const jobSchema = z
+  .object({
+    name: nameSchema,
+    source: nameSchema,
+    paths: z.array(remoteDir).min(1),
+    holdingDir: remoteDir,
+    destination: z
+      .object({
+        host: nameSchema,
+        path: remoteDir,
+        rsyncPath: z.string().min(1).optional(),
+      })
+      .strict(),
+    tunnelPort: z
+      .number()
+      .int()
+      .refine((p) => p === 0 || (p >= 1024 && p <= 65535), {
+        message: 'must be 0 (let the source pick a free port) or 1024-65535',
+      })
+      .default(0),
+    keepDays: z.number().int().min(1).max(36500).default(28),
+    compression: compressionSchema.default('bzip2'),
+    sudo: z.boolean().default(false),
+    pack: z.boolean().default(true),
+    schedule: cronExpression.default('30 12 * * *'),
+    /** Bandwidth limit for rsync on the relayed link, in KiB/s (0 = none). */
+    bwlimitKiBps: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const sshSettingsSchema = z
+  .object({
+    readyTimeoutMs: z.number().int().min(1000).default(20_000),
+    keepaliveIntervalMs: z.number().int().min(1000).default(10_000),
+    keepaliveCountMax: z.number().int().min(1).default(3),
+  })
+  .strict();
+
+export const rsyncSettingsSchema = z
+  .object({
+    /** rsync --timeout: seconds of no I/O before rsync gives up. */
+    timeoutSec: z.number().int().min(5).default(120),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    hosts: z.record(nameSchema, hostSchema),
+    jobs: z.array(jobSchema).default([]),
+    ssh: sshSettingsSchema.default({ readyTimeoutMs: 20_000, keepaliveIntervalMs: 10_000, keepaliveCountMax: 3 }),
+    rsync: rsyncSettingsSchema.default({ timeoutSec: 120 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const [name, host] of Object.entries(cfg.hosts)) {
+      if (host.proxyJump !== undefined && !(host.proxyJump in cfg.hosts)) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', name, 'proxyJump'], input: host.proxyJump, message: `names no host in "hosts"` });
+      }
+      if (proxyCycle(cfg.hosts, name)) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', name, 'proxyJump'], input: host.proxyJump, message: 'forms a loop of proxyJump hosts' });
+      }
+    }
+    const seen = new Set<string>();
+    cfg.jobs.forEach((job, i) => {
+      if (seen.has(job.name)) {
+        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'name'], input: job.name, message: 'is used by another job' });
+      }
+      seen.add(job.name);
+      if (!(job.source in cfg.hosts)) {
+        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'source'], input: job.source, message: 'names no host in "hosts"' });
+      }
+      if (!(job.destination.host in cfg.hosts)) {
+        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'destination', 'host'], input: job.destination.host, message: 'names no host in "hosts"' });
+      }
+      const bases = new Map<string, number>();
+      job.paths.forEach((p, j) => {
+        const base = p.slice(p.lastIndexOf('/') + 1);
+        if (bases.has(base)) {
+          ctx.addIssue({ code: 'custom', path: ['jobs', i, 'paths', j], input: p, message: `has the same last name "${base}" as paths[${bases.get(base)}], so their archives would collide` });
+        }
+        bases.set(base, j);
+      });
+    });
+  });
+
+function proxyCycle(hosts: Record<string, { proxyJump?: string | undefined }>, start: string): boolean {
+  const visited = new Set<string>();
+  let cur: string | undefined = start;
+  while (cur !== undefined) {
+    if (visited.has(cur)) return true;
+    visited.add(cur);
+    cur = hosts[cur]?.proxyJump;
+  }
+  return false;
+}
+
+export type BurrowConfig = z.output<typeof configSchema>;
+export type BurrowConfigInput = z.input<typeof configSchema>;
+export type HostConfig = z.output<typeof hostSchema>;
+export type JobConfig = z.output<typeof jobSchema>;
+export type Compression = z.output<typeof compressionSchema>;
+
+/** One problem with a config: where it is, what was there, and what is wrong. */
+export interface ConfigProblem {
+  /** Dotted path such as `jobs[0].tunnelPort`, or `(top level)`. */
+  field: string;
+  /** The offending value, shown as JSON (truncated), when known. */
+  value?: string;
+  message: string;
+}
+
+export type ConfigResult =
+  | { ok: true; config: BurrowConfig }
+  | { ok: false; problems: ConfigProblem[] };
+
+/** Validates parsed JSON; never throws. */
+export function validateConfig(data: unknown): ConfigResult {
+  const parsed = configSchema.safeParse(data, { reportInput: true });
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map(issueToProblem) };
+}
+
+function issueToProblem(issue: z.core.$ZodIssue): ConfigProblem {
+  const field = formatPath(issue.path);
+  const problem: ConfigProblem = { field, message: issue.message };
+  if (issue.code === 'unrecognized_keys') {
+    problem.field = issue.keys.map((k) => joinPath(field, k)).join(', ');
+    problem.message = `unknown field${issue.keys.length > 1 ? 's' : ''}`;
+    return problem;
+  }
+  if ('input' in issue && issue.input !== undefined) problem.value = showValue(issue.input);
+  else if (issue.code === 'invalid_type') problem.value = 'missing';
+  return problem;
+}
+
+function joinPath(base: string, key: string): string {
+  return base === '(top level)' ? key : `${base}.${key}`;
+}
+
+/** `['jobs', 0, 'paths', 1]` -> `jobs[0].paths[1]` */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(top level)';
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function showValue(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** One line per problem: `jobs[0].tunnelPort = 80: must be 0 ...` */
+export function formatProblems(problems: ConfigProblem[]): string {
+  return problems
+    .map((p) => `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}: ${p.message}`)
+    .join('\n');
+}
