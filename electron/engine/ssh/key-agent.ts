@@ -4,7 +4,7 @@
  * source during a run, so rsync there can log in to the destination without
  * any private key ever being stored on the source.
  */
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { AgentProtocol, BaseAgent, utils, type ParsedKey, type SigningRequestOptions } from './ssh2-lib';
 
 type SignCallback = (err?: Error, signature?: Buffer) => void;
@@ -40,7 +40,7 @@ export class KeyAgent extends BaseAgent<ParsedKey> {
       if (sig instanceof Error) proto.failureReply(req);
       else proto.signReply(req, sig);
     });
-    cb(undefined, proto);
+    cb(undefined, new AgentRequestFilter(proto));
   }
 
   private signWith(pubKey: ParsedKey | Buffer, data: Buffer, hash?: string): Buffer | Error {
@@ -66,4 +66,47 @@ export function parsePrivateKey(text: string | Buffer, fileName: string, passphr
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || !key.isPrivateKey()) throw new Error(`identity file ${fileName} holds no private key`);
   return key;
+}
+
+const SSH_AGENT_FAILURE = 5;
+const SSH_AGENTC_REQUEST_IDENTITIES = 11;
+const SSH_AGENTC_SIGN_REQUEST = 13;
+
+/**
+ * Frames agent requests and passes only "list keys" and "sign" to ssh2's
+ * AgentProtocol, answering every other request (such as OpenSSH 8.9+'s
+ * session-bind@openssh.com extension) with a failure itself: ssh2's server
+ * side does not skip the body of a message it does not know, and then reads
+ * garbage. An agent client waits for each answer, so order is kept.
+ */
+class AgentRequestFilter extends Duplex {
+  private pending = Buffer.alloc(0);
+
+  constructor(private readonly proto: InstanceType<typeof AgentProtocol>) {
+    super();
+    proto.on('data', (b: Buffer) => this.push(b));
+    proto.on('error', (err: Error) => this.destroy(err));
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    while (this.pending.length >= 5) {
+      const len = this.pending.readUInt32BE(0);
+      if (this.pending.length < 4 + len) break;
+      const msg = this.pending.subarray(0, 4 + len);
+      this.pending = this.pending.subarray(4 + len);
+      const type = msg[4];
+      if (type === SSH_AGENTC_REQUEST_IDENTITIES || type === SSH_AGENTC_SIGN_REQUEST) this.proto.write(msg);
+      else this.push(Buffer.from([0, 0, 0, 1, SSH_AGENT_FAILURE]));
+    }
+    done();
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.proto.end();
+    this.push(null);
+    done();
+  }
 }
