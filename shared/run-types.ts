@@ -68,6 +68,8 @@ export interface RunRecord {
   id: string;
   job: string;
   trigger: RunTrigger;
+  /** For a scheduled run, the slot (ISO) it ran for. */
+  slot?: string;
   status: RunStatus;
   startedAt: string;
   endedAt?: string;

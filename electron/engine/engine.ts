@@ -1,0 +1,165 @@
+/**
+ * The engine as its users see it (tray app, daemon, web UI, CLI): jobs can be
+ * run now or on schedule, one at a time per job across processes, every run
+ * is recorded, and everything that happens comes out as EngineEvents.
+ */
+import { EventEmitter } from 'node:events';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
+import { systemClock, type Clock } from '../../shared/clock';
+import type { EngineEvent, JobStatus } from '../../shared/engine-events';
+import type { RunRecord, RunTrigger } from '../../shared/run-types';
+import { BackupRun, findJob } from './backup-run';
+import type { AgentProvider } from './ssh/auth';
+import { Heartbeat } from './state/heartbeat';
+import { History } from './state/history';
+import { acquireJobLock, LockHeldError } from './state/job-lock';
+import { Scheduler } from './scheduler';
+
+export interface EngineOptions {
+  config: BurrowConfig;
+  /** Where history, heartbeat and locks live (see paths.stateDir). */
+  stateDir: string;
+  clock?: Clock;
+  agents?: AgentProvider;
+  staleAfterMs?: number;
+  backoff?: { firstMs: number; maxMs: number };
+  /** Overrides how a catch-up checks that the source answers. */
+  probe?: (job: JobConfig) => Promise<boolean>;
+}
+
+export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
+  readonly scheduler: Scheduler;
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private constructor(
+    readonly config: BurrowConfig,
+    readonly history: History,
+    readonly heartbeat: Heartbeat,
+    private readonly opts: EngineOptions,
+  ) {
+    super();
+    this.scheduler = new Scheduler({
+      config,
+      history,
+      heartbeat,
+      clock: this.clock,
+      runJob: (job, trigger, slot) => this.runLocked(job, trigger, slot),
+      probe: opts.probe ?? ((job) => tcpProbe(config, job)),
+      ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    });
+    this.scheduler.on('event', (e) => this.emit('event', e));
+  }
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const clock = opts.clock ?? systemClock;
+    let warn: (m: string) => void = () => {};
+    const history = await History.open(join(opts.stateDir, 'history.jsonl'), (m) => warn(m));
+    const heartbeat = await Heartbeat.open(join(opts.stateDir, 'heartbeat.json'), clock);
+    const engine = new Engine(opts.config, history, heartbeat, opts);
+    warn = (message) => engine.emit('event', { type: 'engine-log', level: 'warn', message });
+    return engine;
+  }
+
+  get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
+
+  /** Runs a job now (manual). Rejects with LockHeldError when it already runs anywhere. */
+  runNow(jobName?: string, trigger: RunTrigger = 'manual'): Promise<RunRecord> {
+    const job = findJob(this.config, jobName);
+    this.scheduler.markActive(job.name, true);
+    const p = this.runLocked(job, trigger).finally(() => this.scheduler.markActive(job.name, false));
+    return p;
+  }
+
+  /** Cancels a job's run in this process; teardown still runs. */
+  cancel(jobName: string): boolean {
+    const c = this.controllers.get(jobName);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  private async runLocked(job: JobConfig, trigger: RunTrigger, slot?: string): Promise<RunRecord> {
+    let lock;
+    try {
+      lock = await acquireJobLock(join(this.opts.stateDir, 'locks'), job.name, `run (${trigger})`);
+    } catch (err) {
+      if (err instanceof LockHeldError) {
+        this.emit('event', { type: 'busy', job: job.name, holderPid: err.holder.pid, message: err.message });
+      }
+      throw err;
+    }
+    if (lock.tookOverFrom) {
+      this.emit('event', { type: 'engine-log', level: 'warn', message: `${job.name}: took over a lock left by process ${lock.tookOverFrom.pid}, which is gone` });
+    }
+    const controller = new AbortController();
+    this.controllers.set(job.name, controller);
+    const work = (async () => {
+      try {
+        const run = new BackupRun({
+          config: this.config,
+          job,
+          trigger,
+          clock: this.clock,
+          signal: controller.signal,
+          ...(this.opts.agents ? { agents: this.opts.agents } : {}),
+        });
+        if (slot) run.record.slot = slot;
+        const writes: Promise<void>[] = [];
+        run.on('event', (e) => {
+          if (e.type === 'run-started') writes.push(this.history.recordRun(e.run));
+          this.emit('event', e);
+        });
+        const record = await run.start();
+        await Promise.all(writes);
+        await this.history.recordRun(record);
+        if (record.status === 'succeeded') await this.markCaughtUp(job, record);
+        return record;
+      } finally {
+        this.controllers.delete(job.name);
+        await lock.release();
+      }
+    })();
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async markCaughtUp(job: JobConfig, record: RunRecord): Promise<void> {
+    const slots = this.history.outstanding(job.name).map((m) => m.slot);
+    if (slots.length === 0) return;
+    await this.history.add({ t: 'caught-up', job: job.name, slots, runId: record.id, at: this.clock.now().toISOString() });
+    this.emit('event', { type: 'caught-up', job: job.name, slots, runId: record.id });
+  }
+
+  status(): JobStatus[] {
+    return this.config.jobs.map((j) => this.scheduler.status(j));
+  }
+
+  /** Cancels every run in flight and waits for their teardown. */
+  async shutdown(): Promise<void> {
+    this.scheduler.disarm();
+    for (const c of this.controllers.values()) c.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+/** A catch-up waits until the source's sshd accepts TCP (through a jump host: just try). */
+export function tcpProbe(config: BurrowConfig, job: JobConfig, timeoutMs = 5000): Promise<boolean> {
+  const host = config.hosts[job.source];
+  if (!host || host.proxyJump) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const sock = connect({ host: host.hostname, port: host.port });
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}

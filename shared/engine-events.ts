@@ -1,0 +1,30 @@
+/**
+ * Everything the engine tells its watchers (tray, window, daemon log, web
+ * UI): the events of runs, plus the schedule's own. Browser-safe.
+ */
+import type { MissedCause } from './missed-slots';
+import type { RunEvent } from './run-types';
+
+export type EngineEvent =
+  | RunEvent
+  | { type: 'missed'; job: string; slot: string; cause: MissedCause }
+  | { type: 'caught-up'; job: string; slots: string[]; runId: string }
+  | { type: 'stale'; job: string; lastSuccess?: string; ageMs: number }
+  | { type: 'schedule'; paused: boolean }
+  | { type: 'busy'; job: string; holderPid: number; message: string }
+  | { type: 'engine-log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export interface JobStatus {
+  job: string;
+  schedule: string;
+  paused: boolean;
+  running: boolean;
+  lastRun?: { id: string; status: string; endedAt?: string; startedAt: string };
+  lastSuccessAt?: string;
+  /** Milliseconds since the last success, when there was one. */
+  lastSuccessAgeMs?: number;
+  nextRunAt: string;
+  /** Missed slots not yet caught up by a successful run. */
+  outstanding: { slot: string; cause: MissedCause }[];
+  stale: boolean;
+}
