@@ -5,7 +5,7 @@
  * still reads back. A damaged line anywhere else means the file was changed
  * by something else: it is copied aside before anything new is written.
  */
-import { appendFile, copyFile, mkdir, open, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -79,7 +79,7 @@ export class Journal<T> {
   }
 
   /**
-   * Before the first append: end a torn last line so the next entry starts
+   * Before the first append: drop a torn last line so the next entry starts
    * on a line of its own, and keep a copy of a file with damage in its middle.
    */
   private async repair(): Promise<void> {
@@ -90,6 +90,10 @@ export class Journal<T> {
       await copyFile(this.path, aside);
       this.warn(`${this.path}: ${r.damaged} damaged line(s) skipped; a copy of the file as it was is kept at ${aside}`);
     }
-    if (r.tornTail) await appendFile(this.path, '\n');
+    if (r.tornTail) {
+      // Cut the interrupted write off, back to the end of the last whole line.
+      const text = await readFile(this.path);
+      await truncate(this.path, text.lastIndexOf(0x0a) + 1);
+    }
   }
 }
