@@ -7,7 +7,11 @@ import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
 import { checkCommand } from './commands/check';
 import { hostkeyCommand } from './commands/hostkey';
+import { daemonCommand } from './commands/daemon';
+import { historyCommand } from './commands/history';
+import { installServiceCommand } from './commands/install-service';
 import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
 import { processIo, type Io } from './output';
 
 export interface CommandContext {
@@ -29,6 +33,20 @@ const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 const COMMANDS: Record<string, Command> = {
   run: { summary: 'run a backup now', usage: 'burrow run [--job NAME] [--json]', options: jobOpt, run: runCommand },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
+  status: { summary: "each job's last success, next run and missed slots", usage: 'burrow status [--json]', options: { json: { type: 'boolean' } }, run: statusCommand },
+  history: {
+    summary: 'past runs, newest first',
+    usage: 'burrow history [--job NAME] [--limit N] [--json]',
+    options: { job: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    run: historyCommand,
+  },
+  daemon: {
+    summary: 'run the schedule without a desktop',
+    usage: 'burrow daemon [--run-now]',
+    options: { 'run-now': { type: 'boolean' } },
+    run: daemonCommand,
+  },
+  'install-service': { summary: 'write a systemd user unit for the daemon', usage: 'burrow install-service', options: {}, run: installServiceCommand },
   hostkey: {
     summary: "show a host's key; --write pins it",
     usage: 'burrow hostkey HOST [--write] [--yes]',
@@ -38,7 +56,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}\n                   ${c.usage}`);
   return `usage: burrow <command> [--config PATH] [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 

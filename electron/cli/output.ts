@@ -1,5 +1,7 @@
 /** How the CLI talks: results on stdout, narration and errors on stderr. */
 import type { RunEvent, StepRecord } from '../../shared/run-types';
+import type { JobStatus } from '../../shared/engine-events';
+import { describeAge } from '../../shared/notification-policy';
 
 export interface Io {
   out(text: string): void;
@@ -73,4 +75,13 @@ export function narrate(io: Io): (e: RunEvent) => void {
         break;
     }
   };
+}
+
+/** One block per job for `burrow status`. */
+export function formatStatus(s: JobStatus): string {
+  const lines = [`${s.job}: ${s.running ? 'running' : s.paused ? 'paused' : s.stale ? 'STALE' : s.lastRun?.status ?? 'never run'}`];
+  lines.push(`  last success  ${s.lastSuccessAt ? `${s.lastSuccessAt} (${describeAge(s.lastSuccessAgeMs ?? 0)} ago)` : 'never'}`);
+  lines.push(`  next run      ${s.paused ? 'paused' : s.nextRunAt} (${s.schedule})`);
+  if (s.outstanding.length > 0) lines.push(`  missed        ${s.outstanding.map((m) => `${m.slot} (${m.cause})`).join(', ')}`);
+  return lines.join('\n');
 }

@@ -74,7 +74,6 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       this.tasks.push(task);
     }
     this.interval = setInterval(() => void this.tick(), 30_000);
-    this.interval.unref?.();
   }
 
   disarm(): void {

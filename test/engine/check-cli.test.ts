@@ -12,7 +12,9 @@ import { checkJob, type HopResult } from '../../electron/engine/check';
 import { startLab, type Lab } from '../lab/lab';
 import { labConfig, writeSampleTree } from './fixtures';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** The CLI with its state (history, locks) in the lab, not in the real home. */
+const run = (cmd: string, args: string[]) => execFileAsync(cmd, args, { env: { ...process.env, XDG_STATE_HOME: join(lab.dir, 'state') } });
 const BURROW = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'burrow.mjs');
 
 let lab: Lab;

@@ -1,22 +1,30 @@
-import { BackupRun, findJob } from '../../engine/backup-run';
+import { findJob } from '../../engine/backup-run';
 import { loadConfig } from '../../engine/config-file';
+import { Engine } from '../../engine/engine';
+import { stateDir } from '../../engine/paths';
 import type { CommandContext } from '../main';
 import { narrate } from '../output';
 
-/** `burrow run`: one run now; Ctrl-C cancels it and teardown still runs. */
+/**
+ * `burrow run`: one run now, under the job's lock and recorded in history;
+ * Ctrl-C cancels it and teardown still runs.
+ */
 export async function runCommand({ io, configPath, values }: CommandContext): Promise<number> {
   const config = await loadConfig(configPath);
   const job = findJob(config, values.job as string | undefined);
-  const abort = new AbortController();
+  const engine = await Engine.open({ config, stateDir: stateDir() });
   const onSignal = (sig: NodeJS.Signals) => {
     io.err(`burrow: ${sig}: cancelling, tearing down...`);
-    abort.abort();
+    engine.cancel(job.name);
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const show = narrate(io);
+  engine.on('event', (e) => {
+    if (e.type === 'engine-log' && e.level !== 'info') io.err(`burrow: ${e.message}`);
+    else if (e.type !== 'engine-log' && e.type !== 'busy') show(e as Parameters<typeof show>[0]);
+  });
   try {
-    const run = new BackupRun({ config, job, signal: abort.signal, trigger: 'manual' });
-    run.on('event', narrate(io));
-    const record = await run.start();
+    const record = await engine.runNow(job.name);
     if (values.json) io.out(JSON.stringify(record, null, 2));
     if (record.status === 'succeeded') {
       io.err(`burrow: run ${record.id} succeeded; archives are in ${job.destination.host}:${job.destination.path}`);
