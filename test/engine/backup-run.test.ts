@@ -151,7 +151,8 @@ describe('a backup run through the reverse tunnel', () => {
     writeSampleTree(join(data, 'big'), 9, 3_000_000);
     await lab.source.own(data);
     const scan = async () => {
-      const r = await lab.source.exec(['sh', '-c', 'grep -rlE "PRIVATE KEY|OPENSSH PRIVATE" "$1" /tmp/burrow.* 2>/dev/null; true', 'scan', lab.source.home]);
+      // The source's sessions have TMPDIR inside its home, so this covers the run's temporary dir too.
+      const r = await lab.source.exec(['sh', '-c', 'grep -rlE "PRIVATE KEY|OPENSSH PRIVATE" "$1" 2>/dev/null; true', 'scan', lab.source.home]);
       return r.stdout.trim();
     };
     expect(await scan()).toBe('');
@@ -163,7 +164,7 @@ describe('a backup run through the reverse tunnel', () => {
       onEvent: (e) => {
         if (e.type === 'progress' && !during) {
           during = scan();
-          tmpSeen = lab.source.exec(['sh', '-c', 'ls -d /tmp/burrow.*']).then((r) => r.code === 0);
+          tmpSeen = lab.source.exec(['sh', '-c', 'ls -d "$1"/tmp/burrow.*', 'ls', lab.source.home]).then((r) => r.code === 0);
         }
       },
     });
@@ -173,8 +174,18 @@ describe('a backup run through the reverse tunnel', () => {
     expect(await tmpSeen).toBe(true); // the scan ran while the run's temporary dir existed
     expect(await scan()).toBe('');
     // Teardown removed the run's temporary directory on the source.
-    const left = await lab.source.exec(['sh', '-c', 'ls -d /tmp/burrow.* 2>/dev/null; true']);
+    const left = await lab.source.exec(['sh', '-c', 'ls -d "$1"/tmp/burrow.* 2>/dev/null; true', 'ls', lab.source.home]);
     expect(left.stdout.trim()).toBe('');
+  });
+
+  it('reaches a source behind a jump host (proxyJump), with both keys pinned', async () => {
+    await twoTrees();
+    const config = labConfig(lab, {}, { hosts: { source: { hostname: lab.sourceAddressFromProxy, port: lab.source.port, user: lab.source.user, identityFile: lab.clientKey.privateKeyPath, hostKey: lab.source.hostKeyLine, proxyJump: 'proxy' } } });
+    const { record } = await runJob(config, { clock: new ManualClock(day(0)) });
+    expect(record.error).toBeUndefined();
+    expect(record.status).toBe('succeeded');
+    expect(record.steps.find((s) => s.name === 'connect')?.command).toContain('-J');
+    expect(readdirSync(backups)).toEqual([`projects.${dateStamp(day(0))}.tar.bz2`]);
   });
 
   it('a second job sharing the holding dir only sends what is there', async () => {
