@@ -81,6 +81,8 @@ export interface RunRecord {
   pruned?: string[];
   transfer?: TransferStats;
   verified?: ArchiveInfo[];
+  /** Warnings and notes the run logged, in order. */
+  log?: { at: string; level: 'info' | 'warn' | 'error'; message: string }[];
   error?: RunError;
 }
 

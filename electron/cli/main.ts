@@ -11,6 +11,7 @@ import { daemonCommand } from './commands/daemon';
 import { historyCommand } from './commands/history';
 import { installServiceCommand } from './commands/install-service';
 import { runCommand } from './commands/run';
+import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { processIo, type Io } from './output';
 
@@ -45,6 +46,12 @@ const COMMANDS: Record<string, Command> = {
     usage: 'burrow daemon [--run-now]',
     options: { 'run-now': { type: 'boolean' } },
     run: daemonCommand,
+  },
+  serve: {
+    summary: 'the UI and API on 127.0.0.1, with the schedule running',
+    usage: 'burrow serve [--port N] [--no-schedule]',
+    options: { port: { type: 'string' }, 'no-schedule': { type: 'boolean' } },
+    run: serveCommand,
   },
   'install-service': { summary: 'write a systemd user unit for the daemon', usage: 'burrow install-service', options: {}, run: installServiceCommand },
   hostkey: {

@@ -69,7 +69,10 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
     agents: opts.agents ?? new DefaultAgentProvider(),
     record,
     emit,
-    log: (level, message) => emit({ type: 'log', runId: record.id, level, message }),
+    log: (level, message) => {
+      (record.log ??= []).push({ at: (opts.clock ?? systemClock).now().toISOString(), level, message });
+      emit({ type: 'log', runId: record.id, level, message });
+    },
   };
 }
 

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppService } from '../../engine/app/app-service';
+import { JsonSettingsStore } from '../../engine/app/settings-store';
+import { configDir, stateDir } from '../../engine/paths';
+import { startHttpBridge } from '../../engine/web/http-bridge-server';
+import type { CommandContext } from '../main';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
+
+/** Builds the renderer when a checkout has not yet (vite is a dev dependency). */
+export async function ensureRendererBuilt(log: (m: string) => void): Promise<string> {
+  if (existsSync(join(RENDERER_DIR, 'index.html'))) return RENDERER_DIR;
+  log('burrow: building the UI once (vite build)...');
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+  return RENDERER_DIR;
+}
+
+/**
+ * `burrow serve [--port N]`: the window's UI and API on 127.0.0.1, with the
+ * schedule running, for machines without a desktop. Prints the URL with its token.
+ */
+export async function serveCommand({ io, configPath, values }: CommandContext): Promise<number> {
+  const staticDir = await ensureRendererBuilt(io.err);
+  const service = await AppService.open({
+    configPath,
+    stateDir: stateDir(),
+    settings: new JsonSettingsStore(join(configDir(), 'ui-settings.json')),
+    shell: 'web',
+    schedule: values['no-schedule'] !== true,
+  });
+  const port = typeof values.port === 'string' ? Number(values.port) : 0;
+  const server = await startHttpBridge({ service, staticDir, port });
+  io.out(`Burrow is at ${server.url}`);
+  io.err('burrow: serving on 127.0.0.1 only; the token in the URL is the key. Ctrl-C stops.');
+  await new Promise<void>((done) => {
+    const stop = () => void server.close().then(() => service.shutdown()).then(done);
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,185 @@
+/**
+ * What the desktop shell and `burrow serve` share: the config file's life
+ * (missing, invalid, valid), the engine built from it, the live state the
+ * UI shows, and one handler per request of the API contract. Neither shell
+ * adds logic of its own; they only carry requests and events.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ApiRequests, AppEvent, AppState, ConfigDocument, LiveRun, RequestName } from '../../../shared/api-contract';
+import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
+import type { Clock } from '../../../shared/clock';
+import type { EngineEvent } from '../../../shared/engine-events';
+import { applyRunEvent } from '../../../shared/live-runs';
+import { writeFileAtomic } from '../atomic-file';
+import { checkJob } from '../check';
+import { ConfigError, parseConfigText } from '../config-file';
+import { Engine } from '../engine';
+import { BurrowError } from '../errors';
+import { keyLine } from '../ssh/host-key';
+import { SshSession } from '../ssh/ssh-session';
+import { importSshConfig } from '../ssh-config-import';
+import { LockHeldError } from '../state/job-lock';
+import type { SettingsStore } from './settings-store';
+
+export type Handlers = { [K in RequestName]: (args: ApiRequests[K]['args']) => Promise<ApiRequests[K]['result']> };
+
+export interface AppServiceOptions {
+  configPath: string;
+  stateDir: string;
+  settings: SettingsStore;
+  shell: AppState['shell'];
+  clock?: Clock;
+  /** Arm the schedule (node-cron and the 30 s tick). Off in tests that drive time themselves. */
+  schedule?: boolean;
+  /** Starts the demo lab; provided by the CLI where it is available. */
+  startDemo?: () => Promise<{ started: boolean; message: string }>;
+}
+
+export class AppService extends EventEmitter<{ event: [AppEvent] }> {
+  engine?: Engine;
+  private problems: ConfigProblem[] = [];
+  private live: Record<string, LiveRun> = {};
+  readonly handlers: Handlers;
+
+  private constructor(private readonly opts: AppServiceOptions) {
+    super();
+    this.handlers = this.makeHandlers();
+  }
+
+  static async open(opts: AppServiceOptions): Promise<AppService> {
+    const svc = new AppService(opts);
+    await svc.load();
+    return svc;
+  }
+
+  /** (Re)reads the config and starts an engine on it, replacing the old one. */
+  async load(): Promise<void> {
+    await this.engine?.shutdown();
+    this.engine = undefined;
+    this.problems = [];
+    let config: BurrowConfig | undefined;
+    try {
+      const text = await readFile(this.opts.configPath, 'utf8');
+      config = parseConfigText(text, this.opts.configPath);
+    } catch (err) {
+      if (err instanceof ConfigError) this.problems = err.problems;
+      else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.problems = [{ field: '(file)', message: (err as Error).message }];
+    }
+    if (config) {
+      const engine = await Engine.open({ config, stateDir: this.opts.stateDir, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+      engine.on('event', (e) => this.onEngineEvent(e));
+      this.engine = engine;
+      await engine.scheduler.startUp();
+      if (this.opts.schedule !== false) engine.scheduler.arm();
+    }
+    this.emitState();
+  }
+
+  private onEngineEvent(e: EngineEvent): void {
+    this.live = applyRunEvent(this.live, e);
+    this.emit('event', e);
+    if (['run-started', 'run-finished', 'missed', 'caught-up', 'stale', 'schedule'].includes(e.type)) this.emitState();
+  }
+
+  private emitState(): void {
+    this.emit('event', { type: 'state', state: this.state() });
+  }
+
+  state(): AppState {
+    const engine = this.engine;
+    return {
+      configured: engine !== undefined && engine.config.jobs.length > 0,
+      configPath: this.opts.configPath,
+      configProblems: this.problems,
+      paused: engine?.history.isPaused() ?? false,
+      jobs: engine?.status() ?? [],
+      live: this.live,
+      settings: this.opts.settings.get(),
+      shell: this.opts.shell,
+    };
+  }
+
+  private requireEngine(): Engine {
+    if (!this.engine) throw new BurrowError('config', this.problems.length ? 'the config is invalid; fix it in Settings' : 'no config yet; set Burrow up first');
+    return this.engine;
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      getState: async () => this.state(),
+      runNow: async ({ job }) => {
+        const engine = this.requireEngine();
+        const started = new Promise<string>((resolve) => {
+          const onEvent = (e: EngineEvent) => {
+            if (e.type === 'run-started' && e.run.job === job) {
+              engine.off('event', onEvent);
+              resolve(e.run.id);
+            }
+          };
+          engine.on('event', onEvent);
+        });
+        const run = engine.runNow(job);
+        const first = await Promise.race([started.then((id) => ({ id })), run.then(() => ({ id: undefined }), (err: Error) => ({ err }))]);
+        if ('err' in first) {
+          const message = first.err instanceof LockHeldError ? first.err.message : first.err.message;
+          return { started: false, message };
+        }
+        run.catch(() => {});
+        return first.id ? { started: true, runId: first.id } : { started: true };
+      },
+      cancelRun: async ({ job }) => ({ cancelled: this.requireEngine().cancel(job) }),
+      setPaused: async ({ paused }) => {
+        await this.requireEngine().scheduler.setPaused(paused);
+        return { paused };
+      },
+      listRuns: async ({ job, limit }) => this.engine?.history.listRuns({ limit: limit ?? 100, ...(job ? { job } : {}) }) ?? [],
+      getRun: async ({ id }) => this.engine?.history.getRun(id) ?? null,
+      check: async ({ job }) => {
+        const engine = this.requireEngine();
+        const j = engine.config.jobs.find((x) => x.name === job);
+        if (!j) throw new BurrowError('config', `no job named "${job}"`);
+        return checkJob({ config: engine.config, job: j });
+      },
+      getConfig: async () => {
+        let document: ConfigDocument | null = null;
+        let exists = true;
+        try {
+          document = JSON.parse(await readFile(this.opts.configPath, 'utf8')) as ConfigDocument;
+        } catch (err) {
+          exists = (err as NodeJS.ErrnoException).code !== 'ENOENT';
+        }
+        return { path: this.opts.configPath, exists, document, problems: this.problems };
+      },
+      saveConfig: async ({ document }) => {
+        const result = validateConfig(document);
+        if (!result.ok) return { ok: false, problems: result.problems };
+        if (Object.keys(this.live).length > 0) {
+          return { ok: false, problems: [{ field: '(file)', message: 'a backup is running; save again when it has finished' }] };
+        }
+        await mkdir(dirname(this.opts.configPath), { recursive: true });
+        await writeFileAtomic(this.opts.configPath, `${JSON.stringify(document, null, 2)}\n`);
+        await this.load();
+        return { ok: true };
+      },
+      fetchHostKey: async ({ hostname, port }) => {
+        const config = validateConfig({ hosts: { probe: { hostname, port, user: 'burrow' } } });
+        if (!config.ok) throw new BurrowError('config', config.problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+        const key = await SshSession.fetchHostKey({ config: config.config, hostName: 'probe' });
+        return { type: key.type, fingerprint: key.fingerprint, keyLine: keyLine(key) };
+      },
+      setSettings: async (patch) => {
+        const s = await this.opts.settings.set(patch);
+        this.emitState();
+        return s;
+      },
+      importSshHosts: async () => importSshConfig(),
+      startDemo: async () => (this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' }),
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    await this.engine?.shutdown();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The Electron shell: a single instance living in the tray, a status window
+ * opened on demand, notifications, and the IPC wiring. All logic is in the
+ * engine (AppService) and in shared/; this file only connects them.
+ */
+import { app, BrowserWindow, powerMonitor } from 'electron';
+import { join } from 'node:path';
+import type { AppEvent, AppState } from '../../shared/api-contract';
+import type { TrayAction } from '../../shared/tray-state';
+import { AppService } from '../engine/app/app-service';
+import { defaultConfigPath, stateDir } from '../engine/paths';
+import { ElectronSettings } from './electron-settings';
+import { registerIpc } from './ipc';
+import { showNotice } from './notifications';
+import { BurrowTray } from './tray';
+import { createMainWindow, lockDown, lockDownSession, type WindowPaths } from './window';
+
+// The bundle lives in dist/electron/; the renderer in dist/renderer/; icons in build/.
+const ROOT = join(__dirname, '..', '..');
+const paths: WindowPaths = { rendererDir: join(ROOT, 'dist', 'renderer'), preload: join(__dirname, 'preload.cjs') };
+const BUILD_DIR = app.isPackaged ? process.resourcesPath : join(ROOT, 'build');
+
+let window: BrowserWindow | undefined;
+let quitting = false;
+
+function openWindow(page?: string): void {
+  if (window && !window.isDestroyed()) {
+    if (page) void window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(page)}`);
+    window.show();
+    window.focus();
+    return;
+  }
+  window = createMainWindow(paths, page);
+  // Closing the window hides Burrow in the tray; Quit in the menu ends it.
+  window.on('close', (e) => {
+    if (!quitting) {
+      e.preventDefault();
+      window?.hide();
+    }
+  });
+}
+
+async function start(): Promise<void> {
+  lockDownSession();
+  app.on('web-contents-created', (_e, contents) => lockDown(contents, paths));
+  const settings = new ElectronSettings();
+  const service = await AppService.open({
+    configPath: process.env.BURROW_CONFIG ?? defaultConfigPath(),
+    stateDir: stateDir(),
+    settings,
+    shell: 'electron',
+  });
+  registerIpc(service, paths, () => (window && !window.isDestroyed() ? [window] : []));
+
+  const act = (a: TrayAction): void => {
+    const h = service.handlers;
+    switch (a.kind) {
+      case 'run-now':
+        void h.runNow({ job: a.job });
+        break;
+      case 'cancel':
+        void h.cancelRun({ job: a.job });
+        break;
+      case 'pause':
+      case 'resume':
+        void h.setPaused({ paused: a.kind === 'pause' });
+        break;
+      case 'open':
+        openWindow();
+        break;
+      case 'check':
+        openWindow('check');
+        break;
+      case 'settings':
+      case 'setup':
+        openWindow(a.kind === 'setup' ? 'welcome' : 'settings');
+        break;
+      case 'start-at-login':
+        app.setLoginItemSettings({ openAtLogin: a.on });
+        void h.setSettings({ startAtLogin: a.on });
+        break;
+      case 'quit':
+        quitting = true;
+        app.quit();
+        break;
+    }
+  };
+
+  const tray = new BurrowTray(BUILD_DIR, act);
+  tray.update(service.state());
+  service.on('event', (e: AppEvent) => {
+    if (e.type === 'state') tray.update(e.state as AppState);
+    else if (e.type === 'tunnel' || e.type === 'step' || e.type === 'progress') tray.update(service.state());
+    showNotice(e, settings.get(), { runNow: (job) => act({ kind: 'run-now', job }), openRun: (id) => openWindow(id ? `history/${id}` : 'history') });
+  });
+
+  powerMonitor.on('resume', () => void service.engine?.scheduler.resumed());
+  // Quit waits for runs in flight to be cancelled and torn down.
+  let shutDown = false;
+  app.on('before-quit', (e) => {
+    quitting = true;
+    if (shutDown) return;
+    e.preventDefault();
+    void service.shutdown().finally(() => {
+      shutDown = true;
+      tray.destroy();
+      app.exit(0);
+    });
+  });
+  if (!service.state().configured) openWindow('welcome');
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => openWindow());
+  // A tray app: closing every window must not end it.
+  app.on('window-all-closed', () => {});
+  void app.whenReady().then(start);
+}
