@@ -8,6 +8,7 @@ import { defaultConfigPath } from '../engine/paths';
 import { checkCommand } from './commands/check';
 import { hostkeyCommand } from './commands/hostkey';
 import { daemonCommand } from './commands/daemon';
+import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
 import { installServiceCommand } from './commands/install-service';
 import { runCommand } from './commands/run';
@@ -32,6 +33,12 @@ interface Command {
 const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 const COMMANDS: Record<string, Command> = {
+  demo: {
+    summary: 'a real backup through a tunnel on a throw-away loopback lab',
+    usage: 'burrow demo [--serve] [--keep] [--port N]',
+    options: { serve: { type: 'boolean' }, keep: { type: 'boolean' }, port: { type: 'string' } },
+    run: demoCommand,
+  },
   run: { summary: 'run a backup now', usage: 'burrow run [--job NAME] [--json]', options: jobOpt, run: runCommand },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
   status: { summary: "each job's last success, next run and missed slots", usage: 'burrow status [--json]', options: { json: { type: 'boolean' } }, run: statusCommand },

@@ -1,6 +1,6 @@
 /** How the CLI talks: results on stdout, narration and errors on stderr. */
-import type { RunEvent, StepRecord } from '../../shared/run-types';
-import type { JobStatus } from '../../shared/engine-events';
+import type { StepRecord } from '../../shared/run-types';
+import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import { describeAge } from '../../shared/notification-policy';
 
 export interface Io {
@@ -46,8 +46,9 @@ function stepLine(s: StepRecord): string | undefined {
 }
 
 /** Narrates a run on stderr as it happens. */
-export function narrate(io: Io): (e: RunEvent) => void {
+export function narrate(io: Io): (e: EngineEvent) => void {
   let lastProgress = 0;
+  let lastPercent = -1;
   return (e) => {
     switch (e.type) {
       case 'run-started':
@@ -63,15 +64,19 @@ export function narrate(io: Io): (e: RunEvent) => void {
         break;
       case 'progress': {
         const now = Date.now();
-        if (now - lastProgress < 2000 && e.progress.percent < 100) break;
+        if (e.progress.percent === lastPercent || (now - lastProgress < 2000 && e.progress.percent < 100)) break;
         lastProgress = now;
+        lastPercent = e.progress.percent;
         io.err(`    ${e.progress.percent}%  ${formatBytes(e.progress.bytes)}  ${formatBytes(e.progress.speedBps)}/s`);
         break;
       }
       case 'log':
         if (e.level !== 'info') io.err(`    ${e.level}: ${e.message}`);
         break;
-      case 'run-finished':
+      case 'engine-log':
+        if (e.level !== 'info') io.err(`burrow: ${e.message}`);
+        break;
+      default:
         break;
     }
   };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AppEvent, AppState } from '../../shared/api-contract';
 import type { TrayAction } from '../../shared/tray-state';
 import { AppService } from '../engine/app/app-service';
+import { DemoSession } from '../engine/app/demo-session';
 import { defaultConfigPath, stateDir } from '../engine/paths';
 import { ElectronSettings } from './electron-settings';
 import { registerIpc } from './ipc';
@@ -44,12 +45,16 @@ async function start(): Promise<void> {
   lockDownSession();
   app.on('web-contents-created', (_e, contents) => lockDown(contents, paths));
   const settings = new ElectronSettings();
+  let svc: AppService | undefined;
+  const demo = new DemoSession(() => svc!);
   const service = await AppService.open({
     configPath: process.env.BURROW_CONFIG ?? defaultConfigPath(),
     stateDir: stateDir(),
     settings,
     shell: 'electron',
+    startDemo: () => demo.start(),
   });
+  svc = service;
   registerIpc(service, paths, () => (window && !window.isDestroyed() ? [window] : []));
 
   const act = (a: TrayAction): void => {
@@ -101,7 +106,7 @@ async function start(): Promise<void> {
     quitting = true;
     if (shutDown) return;
     e.preventDefault();
-    void service.shutdown().finally(() => {
+    void service.shutdown().then(() => demo.stop()).finally(() => {
       shutDown = true;
       tray.destroy();
       app.exit(0);

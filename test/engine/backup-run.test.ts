@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
-import { startLab, type Lab } from '../lab/lab';
+import { startLab, type Lab } from '../../electron/lab/lab';
 import { day, extract, labConfig, listing, runJob, snapshotTree, writeSampleTree } from './fixtures';
 
 let lab: Lab;

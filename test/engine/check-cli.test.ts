@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BurrowConfig } from '../../shared/config-schema';
 import { checkJob, type HopResult } from '../../electron/engine/check';
-import { startLab, type Lab } from '../lab/lab';
+import { startLab, type Lab } from '../../electron/lab/lab';
 import { labConfig, writeSampleTree } from './fixtures';
 
 const execFileAsync = promisify(execFile);

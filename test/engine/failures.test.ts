@@ -7,8 +7,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock';
-import { startLab, type Lab } from '../lab/lab';
-import { waitFor } from '../lab/wait-for';
+import { startLab, type Lab } from '../../electron/lab/lab';
+import { waitFor } from '../../electron/lab/wait-for';
 import { day, labConfig, listing, runJob, writeSampleTree } from './fixtures';
 
 let lab: Lab;

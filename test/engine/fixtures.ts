@@ -10,7 +10,7 @@ import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
 import type { RunEvent, RunRecord } from '../../shared/run-types';
 import { BackupRun } from '../../electron/engine/backup-run';
 import type { Clock } from '../../shared/clock';
-import type { Lab } from '../lab/lab';
+import type { Lab } from '../../electron/lab/lab';
 
 export interface JobOverrides {
   [key: string]: unknown;

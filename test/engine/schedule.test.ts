@@ -11,8 +11,8 @@ import { ManualClock } from '../../shared/clock';
 import type { EngineEvent } from '../../shared/engine-events';
 import { Engine } from '../../electron/engine/engine';
 import { History } from '../../electron/engine/state/history';
-import { startLab, type Lab } from '../lab/lab';
-import { waitFor } from '../lab/wait-for';
+import { startLab, type Lab } from '../../electron/lab/lab';
+import { waitFor } from '../../electron/lab/wait-for';
 import { labConfig, writeSampleTree } from './fixtures';
 
 const BURROW = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'burrow.mjs');

@@ -19,12 +19,12 @@ import {
   type Lab,
   type LabHost,
   type LabMode,
-} from './lab';
-import { sweepStaleLabs } from './lab-state';
-import { tcpConnects } from './net-probe';
-import { cmdlineOf, isAlive, processesInNetns, processesMentioning, processTree } from './proc';
-import { run } from './run';
-import { endpointOf, runSsh, sshArgv, type SshEndpoint } from './ssh-client';
+} from '../../electron/lab/lab';
+import { sweepStaleLabs } from '../../electron/lab/lab-state';
+import { tcpConnects } from '../../electron/lab/net-probe';
+import { cmdlineOf, isAlive, processesInNetns, processesMentioning, processTree } from '../../electron/lab/proc';
+import { run } from '../../electron/lab/run';
+import { endpointOf, runSsh, sshArgv, type SshEndpoint } from '../../electron/lab/ssh-client';
 import {
   exitOf,
   greeter,
@@ -35,7 +35,7 @@ import {
   unusedPort,
   type Pin,
 } from './test-helpers';
-import { waitFor } from './wait-for';
+import { waitFor } from '../../electron/lab/wait-for';
 
 const autoMode = await resolveLabMode('auto');
 const netnsSkipReason =

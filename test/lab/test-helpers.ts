@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './lab';
-import { knownHostsEntry, writeKnownHosts } from './ssh-client';
-import type { LabHost } from './types';
+import { freePort } from '../../electron/lab/lab';
+import { knownHostsEntry, writeKnownHosts } from '../../electron/lab/ssh-client';
+import type { LabHost } from '../../electron/lab/types';
 
 /** (address, port, host key line) to pin in a known_hosts file. */
 export type Pin = [address: string, port: number, keyLine: string];

@@ -18,11 +18,7 @@ export async function runCommand({ io, configPath, values }: CommandContext): Pr
     engine.cancel(job.name);
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  const show = narrate(io);
-  engine.on('event', (e) => {
-    if (e.type === 'engine-log' && e.level !== 'info') io.err(`burrow: ${e.message}`);
-    else if (e.type !== 'engine-log' && e.type !== 'busy') show(e as Parameters<typeof show>[0]);
-  });
+  engine.on('event', narrate(io));
   try {
     const record = await engine.runNow(job.name);
     if (values.json) io.out(JSON.stringify(record, null, 2));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppService } from '../../engine/app/app-service';
+import { DemoSession } from '../../engine/app/demo-session';
 import { JsonSettingsStore } from '../../engine/app/settings-store';
 import { configDir, stateDir } from '../../engine/paths';
 import { startHttpBridge } from '../../engine/web/http-bridge-server';
@@ -25,19 +26,22 @@ export async function ensureRendererBuilt(log: (m: string) => void): Promise<str
  */
 export async function serveCommand({ io, configPath, values }: CommandContext): Promise<number> {
   const staticDir = await ensureRendererBuilt(io.err);
-  const service = await AppService.open({
+  let service: AppService | undefined;
+  const demo = new DemoSession(() => service!);
+  service = await AppService.open({
     configPath,
     stateDir: stateDir(),
     settings: new JsonSettingsStore(join(configDir(), 'ui-settings.json')),
     shell: 'web',
     schedule: values['no-schedule'] !== true,
+    startDemo: () => demo.start(),
   });
   const port = typeof values.port === 'string' ? Number(values.port) : 0;
   const server = await startHttpBridge({ service, staticDir, port });
   io.out(`Burrow is at ${server.url}`);
   io.err('burrow: serving on 127.0.0.1 only; the token in the URL is the key. Ctrl-C stops.');
   await new Promise<void>((done) => {
-    const stop = () => void server.close().then(() => service.shutdown()).then(done);
+    const stop = () => void server.close().then(() => service!.shutdown()).then(() => demo.stop()).then(done);
     process.once('SIGINT', stop).once('SIGTERM', stop);
   });
   return 0;

@@ -48,6 +48,13 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     this.handlers = this.makeHandlers();
   }
 
+  /** Points the app at another config and state (the demo's), and reloads. */
+  async switchTo(configPath: string, stateDir: string): Promise<void> {
+    this.opts.configPath = configPath;
+    this.opts.stateDir = stateDir;
+    await this.load();
+  }
+
   static async open(opts: AppServiceOptions): Promise<AppService> {
     const svc = new AppService(opts);
     await svc.load();
