@@ -66,6 +66,17 @@ export const hostSchema = z
 
 export const compressionSchema = z.enum(['bzip2', 'gzip', 'zstd']);
 
+/** restic/borg-style keep rules; see shared/retention.ts. */
+export const retentionSchema = z
+  .object({
+    keepDaily: z.number().int().min(1).optional(),
+    keepWeekly: z.number().int().min(1).optional(),
+    keepMonthly: z.number().int().min(1).optional(),
+    keepWithin: z.string().regex(/^\d+[dwmy]$/, 'must be a duration like 30d, 6w, 12m or 2y').optional(),
+  })
+  .strict()
+  .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'must have at least one keep rule' });
+
 export const jobSchema = z
   .object({
     name: nameSchema,
@@ -77,6 +88,8 @@ export const jobSchema = z
         host: nameSchema,
         path: remoteDir,
         rsyncPath: z.string().min(1).optional(),
+        /** Keep more at the destination than on the source: deletion there becomes its own prune step. */
+        retention: retentionSchema.optional(),
       })
       .strict(),
     tunnelPort: z
@@ -87,6 +100,12 @@ export const jobSchema = z
       })
       .default(0),
     keepDays: z.number().int().min(1).max(36500).default(28),
+    /** Replaces keepDays on the source when set. */
+    retention: retentionSchema.optional(),
+    /** Deletions at the destination beyond what retention explains that the delete guard tolerates. */
+    deleteMargin: z.number().int().min(0).default(0),
+    /** rsync --max-delete: a second fuse on deletions at the destination. */
+    maxDelete: z.number().int().min(0).optional(),
     compression: compressionSchema.default('bzip2'),
     sudo: z.boolean().default(false),
     pack: z.boolean().default(true),

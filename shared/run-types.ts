@@ -3,7 +3,7 @@
  * the CLI, the desktop shell and the web UI all read these.
  */
 
-export const STEP_NAMES = ['connect', 'pack', 'prune', 'tunnel', 'transfer', 'verify', 'teardown'] as const;
+export const STEP_NAMES = ['connect', 'pack', 'prune', 'guard', 'tunnel', 'transfer', 'verify', 'prune-destination', 'teardown'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'cancelled';
@@ -23,6 +23,8 @@ export type ErrorKind =
   | 'remote-command'
   | 'rsync'
   | 'verify-mismatch'
+  | 'delete-guard'
+  | 'destination-marker'
   | 'cancelled'
   | 'internal';
 
@@ -79,11 +81,22 @@ export interface RunRecord {
   tunnelPort?: number;
   packed?: ArchiveInfo[];
   pruned?: string[];
+  prunedAtDestination?: string[];
   transfer?: TransferStats;
   verified?: ArchiveInfo[];
   /** Warnings and notes the run logged, in order. */
   log?: { at: string; level: 'info' | 'warn' | 'error'; message: string }[];
+  /** A dry run's plan, or what a real run decided before it acted. */
+  plan?: RunPlan;
+  dryRun?: boolean;
   error?: RunError;
+}
+
+export interface RunPlan {
+  pack: string[];
+  pruneSource: string[];
+  send: string[];
+  deleteAtDestination: string[];
 }
 
 export type TunnelState = 'down' | 'requesting' | 'up' | 'failed' | 'closed';
@@ -104,4 +117,5 @@ export type RunEvent =
   | { type: 'tunnel'; runId: string; state: TunnelState; port?: number; connections?: number }
   | { type: 'progress'; runId: string; progress: TransferProgress }
   | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'run-finished'; run: RunRecord };
+  | { type: 'run-finished'; run: RunRecord }
+  | { type: 'delete-guard'; runId: string; job: string; files: string[]; message: string };

@@ -39,7 +39,12 @@ const COMMANDS: Record<string, Command> = {
     options: { serve: { type: 'boolean' }, keep: { type: 'boolean' }, port: { type: 'string' } },
     run: demoCommand,
   },
-  run: { summary: 'run a backup now', usage: 'burrow run [--job NAME] [--json]', options: jobOpt, run: runCommand },
+  run: {
+    summary: 'run a backup now; --dry-run only says what it would do',
+    usage: 'burrow run [--job NAME] [--json] [--dry-run]',
+    options: { ...jobOpt, 'dry-run': { type: 'boolean' } },
+    run: runCommand,
+  },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
   status: { summary: "each job's last success, next run and missed slots", usage: 'burrow status [--json]', options: { json: { type: 'boolean' } }, run: statusCommand },
   history: {

@@ -1,5 +1,5 @@
 /** How the CLI talks: results on stdout, narration and errors on stderr. */
-import type { StepRecord } from '../../shared/run-types';
+import type { RunPlan, StepRecord } from '../../shared/run-types';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import { describeAge } from '../../shared/notification-policy';
 
@@ -89,4 +89,15 @@ export function formatStatus(s: JobStatus): string {
   lines.push(`  next run      ${s.paused ? 'paused' : s.nextRunAt} (${s.schedule})`);
   if (s.outstanding.length > 0) lines.push(`  missed        ${s.outstanding.map((m) => `${m.slot} (${m.cause})`).join(', ')}`);
   return lines.join('\n');
+}
+
+/** What `burrow run --dry-run` would do, one section per kind of change. */
+export function formatPlan(plan: RunPlan): string {
+  const section = (title: string, names: string[]) => `${title} (${names.length}):${names.map((n) => `\n  ${n}`).join('')}`;
+  return [
+    section('would pack', plan.pack),
+    section('would delete on the source', plan.pruneSource),
+    section('would send', plan.send),
+    section('would delete at the destination', plan.deleteAtDestination),
+  ].join('\n');
 }

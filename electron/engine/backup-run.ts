@@ -14,6 +14,8 @@ import { BurrowError, isCancelled, toRunError } from './errors';
 import type { RunContext, Step } from './run-context';
 import { DefaultAgentProvider, type AgentProvider } from './ssh/auth';
 import { connectStep } from './steps/connect';
+import { guardStep } from './steps/guard';
+import { pruneDestinationStep } from './steps/prune-destination';
 import { packStep } from './steps/pack';
 import { pruneStep } from './steps/prune';
 import { teardownStep } from './steps/teardown';
@@ -25,10 +27,15 @@ const STEPS: Record<Exclude<StepName, 'teardown'>, Step> = {
   connect: connectStep,
   pack: packStep,
   prune: pruneStep,
+  guard: guardStep,
   tunnel: tunnelStep,
   transfer: transferStep,
   verify: verifyStep,
+  'prune-destination': pruneDestinationStep,
 };
+
+/** A dry run stops before anything that changes the destination or opens a listener. */
+const CHANGES_THINGS: ReadonlySet<StepName> = new Set(['tunnel', 'transfer', 'verify', 'prune-destination']);
 
 export interface RunOptions {
   config: BurrowConfig;
@@ -37,6 +44,15 @@ export interface RunOptions {
   clock?: Clock;
   signal?: AbortSignal;
   agents?: AgentProvider;
+  /** Report what would be packed, pruned, sent and deleted; change nothing. */
+  dryRun?: boolean;
+  /** The job succeeded before (from history): the destination marker must then exist. */
+  priorSuccess?: boolean;
+  /**
+   * Fault injection for tests: awaited before each step, so a test can change
+   * the world at an exact point of a run (swap a host key, kill a host).
+   */
+  beforeStep?: (step: StepName) => Promise<void>;
 }
 
 export function findJob(config: BurrowConfig, name?: string): JobConfig {
@@ -68,6 +84,8 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
     signal: opts.signal ?? new AbortController().signal,
     agents: opts.agents ?? new DefaultAgentProvider(),
     record,
+    dryRun: opts.dryRun === true,
+    priorSuccess: opts.priorSuccess === true,
     emit,
     log: (level, message) => {
       (record.log ??= []).push({ at: (opts.clock ?? systemClock).now().toISOString(), level, message });
@@ -97,12 +115,13 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
   readonly record: RunRecord;
   private readonly ctx: RunContext;
 
-  constructor(opts: RunOptions) {
+  constructor(private readonly opts: RunOptions) {
     super();
     const job = typeof opts.job === 'string' ? findJob(opts.config, opts.job) : opts.job;
     const clock = opts.clock ?? systemClock;
     const now = clock.now();
     this.record = newRunRecord(job, opts.trigger ?? 'manual', now);
+    if (opts.dryRun) this.record.dryRun = true;
     this.ctx = createRunContext(opts, job, this.record, (e) => this.emit('event', e));
   }
 
@@ -117,6 +136,11 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
         this.finishStep(name, isCancelled(failure) ? 'cancelled' : 'skipped');
         continue;
       }
+      if (ctx.dryRun && CHANGES_THINGS.has(name)) {
+        this.finishStep(name, 'skipped', 'dry run');
+        continue;
+      }
+      await this.opts.beforeStep?.(name);
       failure = await this.runStep(name, STEPS[name]);
     }
     await this.runStep('teardown', teardownStep);
@@ -134,9 +158,10 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
     return this.record.steps.find((s) => s.name === name)!;
   }
 
-  private finishStep(name: StepName, status: StepRecord['status']): void {
+  private finishStep(name: StepName, status: StepRecord['status'], detail?: string): void {
     const s = this.step(name);
     s.status = status;
+    if (detail) s.detail = detail;
     this.emit('event', { type: 'step', runId: this.record.id, step: { ...s } });
   }
 

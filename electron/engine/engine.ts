@@ -69,11 +69,10 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
   }
 
   /** Runs a job now (manual). Rejects with LockHeldError when it already runs anywhere. */
-  runNow(jobName?: string, trigger: RunTrigger = 'manual'): Promise<RunRecord> {
+  runNow(jobName?: string, trigger: RunTrigger = 'manual', opts: { dryRun?: boolean } = {}): Promise<RunRecord> {
     const job = findJob(this.config, jobName);
     this.scheduler.markActive(job.name, true);
-    const p = this.runLocked(job, trigger).finally(() => this.scheduler.markActive(job.name, false));
-    return p;
+    return this.runLocked(job, trigger, undefined, opts.dryRun).finally(() => this.scheduler.markActive(job.name, false));
   }
 
   /** Cancels a job's run in this process; teardown still runs. */
@@ -83,7 +82,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return c !== undefined;
   }
 
-  private async runLocked(job: JobConfig, trigger: RunTrigger, slot?: string): Promise<RunRecord> {
+  private async runLocked(job: JobConfig, trigger: RunTrigger, slot?: string, dryRun = false): Promise<RunRecord> {
     let lock;
     try {
       lock = await acquireJobLock(join(this.opts.stateDir, 'locks'), job.name, `run (${trigger})`);
@@ -106,15 +105,19 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
           trigger,
           clock: this.clock,
           signal: controller.signal,
+          priorSuccess: this.history.lastSuccess(job.name) !== undefined,
+          ...(dryRun ? { dryRun } : {}),
           ...(this.opts.agents ? { agents: this.opts.agents } : {}),
         });
         if (slot) run.record.slot = slot;
         const writes: Promise<void>[] = [];
         run.on('event', (e) => {
-          if (e.type === 'run-started') writes.push(this.history.recordRun(e.run));
+          // A dry run changes nothing, history included.
+          if (e.type === 'run-started' && !dryRun) writes.push(this.history.recordRun(e.run));
           this.emit('event', e);
         });
         const record = await run.start();
+        if (dryRun) return record;
         await Promise.all(writes);
         await this.history.recordRun(record);
         if (record.status === 'succeeded') await this.markCaughtUp(job, record);

@@ -15,6 +15,10 @@ export interface RunContext {
   signal: AbortSignal;
   agents: AgentProvider;
   record: RunRecord;
+  /** Change nothing: report what would be packed, pruned, sent and deleted. */
+  dryRun: boolean;
+  /** Burrow's own memory says this job has succeeded before (so the destination marker must exist). */
+  priorSuccess: boolean;
   emit(event: RunEvent): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 

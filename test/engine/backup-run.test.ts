@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import { startLab, type Lab } from '../../electron/lab/lab';
-import { day, extract, labConfig, listing, runJob, snapshotTree, writeSampleTree } from './fixtures';
+import { day, extract, labConfig, listing, runJob, snapshotTree, visible, writeSampleTree } from './fixtures';
 
 let lab: Lab;
 let data: string;
@@ -55,7 +55,7 @@ describe('a backup run through the reverse tunnel', () => {
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');
     expect(record.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
-      'connect:ok', 'pack:ok', 'prune:ok', 'tunnel:ok', 'transfer:ok', 'verify:ok', 'teardown:ok',
+      'connect:ok', 'pack:ok', 'prune:ok', 'guard:ok', 'tunnel:ok', 'transfer:ok', 'verify:ok', 'prune-destination:skipped', 'teardown:ok',
     ]);
     expect(record.tunnelPort).toBeGreaterThan(0);
     expect(events.some((e) => e.type === 'tunnel' && e.state === 'up')).toBe(true);
@@ -64,7 +64,7 @@ describe('a backup run through the reverse tunnel', () => {
 
     const stamp = dateStamp(day(0));
     const names = [`projects.${stamp}.tar.bz2`, `bob's files.${stamp}.tar.bz2`];
-    expect(readdirSync(backups).sort()).toEqual([...names].sort());
+    expect(readdirSync(backups).sort()).toEqual(['.burrow-destination', ...names].sort());
     expect(record.verified?.map((v) => v.name).sort()).toEqual([...names].sort());
     paths.forEach((p, i) => {
       const out = join(work, `x${i}`);
@@ -93,7 +93,7 @@ describe('a backup run through the reverse tunnel', () => {
     expect(next.record.status).toBe('succeeded');
     const stamp = dateStamp(day(1));
     expect(next.record.transfer?.transferred.sort()).toEqual([`bob's files.${stamp}.tar.bz2`, `projects.${stamp}.tar.bz2`]);
-    expect(Object.keys(listing(backups))).toHaveLength(4);
+    expect(visible(backups)).toHaveLength(4);
     for (const [name, mtime] of Object.entries(before)) expect(listing(backups)[name]).toBe(mtime);
   });
 
@@ -135,7 +135,7 @@ describe('a backup run through the reverse tunnel', () => {
 
     const { record } = await runJob(labConfig(lab, { paths: [evil] }), { clock });
     expect(record.status).toBe('succeeded');
-    expect(readdirSync(backups)).toEqual([`$(touch pwned2)'\`id\`.${dateStamp(day(0))}.tar.bz2`]);
+    expect(visible(backups)).toEqual([`$(touch pwned2)'\`id\`.${dateStamp(day(0))}.tar.bz2`]);
 
     const rejected = await runJob(labConfig(lab, { paths: [missing] }), { clock });
     expect(rejected.record.status).toBe('failed');
@@ -185,16 +185,17 @@ describe('a backup run through the reverse tunnel', () => {
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');
     expect(record.steps.find((s) => s.name === 'connect')?.command).toContain('-J');
-    expect(readdirSync(backups)).toEqual([`projects.${dateStamp(day(0))}.tar.bz2`]);
+    expect(visible(backups)).toEqual([`projects.${dateStamp(day(0))}.tar.bz2`]);
   });
 
-  it('a second job sharing the holding dir only sends what is there', async () => {
+  it('with pack off, sends what someone else put in the holding dir', async () => {
     await twoTrees();
+    execFileSync('tar', ['-cjf', join(holding, `projects.${dateStamp(day(0))}.tar.bz2`), '-C', data, 'projects']);
     writeFileSync(join(holding, 'notes.txt'), 'not an archive; synced like the original did\n');
     await lab.source.own(holding);
     const { record } = await runJob(labConfig(lab, { pack: false }), { clock: new ManualClock(day(0)) });
     expect(record.steps.find((s) => s.name === 'pack')?.status).toBe('skipped');
     expect(record.status).toBe('succeeded');
-    expect(readdirSync(backups)).toEqual(['notes.txt']);
+    expect(visible(backups)).toEqual(['notes.txt', `projects.${dateStamp(day(0))}.tar.bz2`]);
   });
 });

@@ -108,7 +108,7 @@ describe('the burrow command', () => {
     const { stdout, stderr } = await run('node', [BURROW, 'run', '--config', path, '--json']);
     const record = JSON.parse(stdout);
     expect(record.status).toBe('succeeded');
-    expect(record.steps).toHaveLength(7);
+    expect(record.steps).toHaveLength(9);
     expect(stderr).toContain('✓ transfer');
   });
 
@@ -127,7 +127,7 @@ describe('the burrow command', () => {
     const err = await run('node', [BURROW, 'run', '--config', path]).then(() => undefined, (e) => e);
     expect(err.code).toBe(1);
     const last = err.stderr.trim().split('\n').pop();
-    expect(last).toMatch(/^burrow: failed: (tunnel|transfer|verify): /);
+    expect(last).toMatch(/^burrow: failed: guard: cannot reach destination/);
   });
 
   it('shows a host key and pins it only with confirmation', async () => {

@@ -8,7 +8,7 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSyn
 import { join, relative } from 'node:path';
 import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
 import type { RunEvent, RunRecord } from '../../shared/run-types';
-import { BackupRun } from '../../electron/engine/backup-run';
+import { BackupRun, type RunOptions } from '../../electron/engine/backup-run';
 import type { Clock } from '../../shared/clock';
 import type { Lab } from '../../electron/lab/lab';
 
@@ -106,13 +106,18 @@ export function listing(dir: string): Record<string, number> {
   return out;
 }
 
+/** The visible names in a directory (not Burrow's marker or rsync's hidden temporaries). */
+export function visible(dir: string): string[] {
+  return readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+}
+
 export function extract(archive: string, into: string): void {
   mkdirSync(into, { recursive: true });
   execFileSync('tar', ['-xf', archive, '-C', into, '--same-permissions', '--same-owner']);
 }
 
 /** Runs a job, collecting its events. */
-export async function runJob(config: BurrowConfig, opts: { clock?: Clock; signal?: AbortSignal; onEvent?: (e: RunEvent) => void } = {}): Promise<{ record: RunRecord; events: RunEvent[] }> {
+export async function runJob(config: BurrowConfig, opts: { clock?: Clock; signal?: AbortSignal; onEvent?: (e: RunEvent) => void; beforeStep?: RunOptions['beforeStep']; priorSuccess?: boolean; dryRun?: boolean } = {}): Promise<{ record: RunRecord; events: RunEvent[] }> {
   const events: RunEvent[] = [];
   const run = new BackupRun({ config, job: config.jobs[0]!, ...opts });
   run.on('event', (e) => {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';
 import { stateDir } from '../../engine/paths';
 import type { CommandContext } from '../main';
-import { narrate } from '../output';
+import { formatPlan, narrate } from '../output';
 
 /**
  * `burrow run`: one run now, under the job's lock and recorded in history;
@@ -20,10 +20,12 @@ export async function runCommand({ io, configPath, values }: CommandContext): Pr
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   engine.on('event', narrate(io));
   try {
-    const record = await engine.runNow(job.name);
+    const dryRun = values['dry-run'] === true;
+    const record = await engine.runNow(job.name, 'manual', { dryRun });
     if (values.json) io.out(JSON.stringify(record, null, 2));
+    else if (dryRun && record.plan) io.out(formatPlan(record.plan));
     if (record.status === 'succeeded') {
-      io.err(`burrow: run ${record.id} succeeded; archives are in ${job.destination.host}:${job.destination.path}`);
+      io.err(dryRun ? 'burrow: dry run: nothing was changed' : `burrow: run ${record.id} succeeded; archives are in ${job.destination.host}:${job.destination.path}`);
       return 0;
     }
     io.err(`burrow: ${record.status}: ${record.error?.step ? `${record.error.step}: ` : ''}${record.error?.message ?? 'unknown error'}`);

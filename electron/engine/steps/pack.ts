@@ -40,6 +40,14 @@ export async function packStep(ctx: RunContext): Promise<StepOutcome> {
   const { job, record } = ctx;
   if (!job.pack) return { skipped: true, detail: 'pack is off: the holding dir is filled by someone else' };
   const source = ctx.source!;
+  if (ctx.dryRun) {
+    const names = job.paths.map((p) => archiveName(p, record.stamp, job.compression));
+    const r = await source.exec(shScript('for f; do [ -e "$f" ] && printf "%s\\0" "$f"; done; exit 0', names.map((n) => `${job.holdingDir}/${n}`)), { signal: ctx.signal });
+    const existing = new Set(r.stdout.split('\0').filter(Boolean).map((p) => p.slice(job.holdingDir.length + 1)));
+    const pack = names.filter((n) => !existing.has(n));
+    record.plan = { ...(record.plan ?? { pruneSource: [], send: [], deleteAtDestination: [] }), pack };
+    return { detail: pack.length ? `would pack ${pack.join(', ')}` : 'today\'s archives are already packed' };
+  }
   await source.run(['sh', '-c', MKDIR_SCRIPT, 'burrow', job.holdingDir], `creating holding dir ${job.holdingDir}`, { signal: ctx.signal });
   const packed: ArchiveInfo[] = [];
   let existing = 0;

@@ -12,6 +12,7 @@ import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import { lastLine } from '../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../run-context';
+import { MARKER } from './guard';
 import { sshCommandFor } from './commands';
 
 /** The name the destination goes by in the source's temporary known_hosts. */
@@ -42,6 +43,18 @@ export function tunnelSshCommand(port: number, knownHosts: string, connectTimeou
   return ['ssh', '-F', 'none', '-p', String(port), ...opts.flatMap((o) => ['-o', o])].join(' ');
 }
 
+/**
+ * Deletion at the destination: none when it keeps its own retention (its
+ * prune step deletes); otherwise --delete-delay, with the marker protected
+ * and --max-delete set to what the guard approved (or the job's own fuse).
+ */
+function deleteArgs(ctx: RunContext): string[] {
+  if (ctx.job.destination.retention) return [];
+  const approved = ctx.record.plan?.deleteAtDestination.length ?? 0;
+  const fuse = Math.min(approved, ctx.job.maxDelete ?? Number.POSITIVE_INFINITY);
+  return ['--delete-delay', `--max-delete=${fuse}`, `--filter=P /${MARKER}`];
+}
+
 export function rsyncArgs(ctx: RunContext, port: number, knownHosts: string): string[] {
   const { job, config, destinationHost } = ctx;
   const args = [
@@ -49,10 +62,11 @@ export function rsyncArgs(ctx: RunContext, port: number, knownHosts: string): st
     '-rlptgo',
     '-u',
     '-s',
-    '--delete-delay',
+    ...deleteArgs(ctx),
     '--delay-updates',
     `--timeout=${config.rsync.timeoutSec}`,
     '--exclude=.*.partial.*',
+    `--exclude=/${MARKER}`,
     '--stats',
     '--info=progress2',
     `--out-format=${OUT_FORMAT}`,

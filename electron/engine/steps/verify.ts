@@ -35,7 +35,7 @@ export async function verifyStep(ctx: RunContext): Promise<StepOutcome> {
   const { job } = ctx;
   const listed = await ctx.source!.run(shScript(LIST_SCRIPT, [job.holdingDir]), `listing ${job.holdingDir}`, { signal: ctx.signal });
   const names = listed.stdout.split('\0').filter((n) => n !== '');
-  ctx.destination = await SshSession.open({ config: ctx.config, hostName: job.destination.host, agents: ctx.agents, signal: ctx.signal });
+  ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: job.destination.host, agents: ctx.agents, signal: ctx.signal });
   const [atSource, atDest] = await Promise.all([
     sums(ctx.source!, job.holdingDir, names, ctx.signal),
     sums(ctx.destination, job.destination.path, names, ctx.signal),

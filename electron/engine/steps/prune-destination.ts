@@ -1,0 +1,27 @@
+/**
+ * When the destination keeps more than the source (its own retention
+ * policy), deletion there is its own step, after the new archives were
+ * verified, and never a side effect of rsync --delete.
+ */
+import { dateStamp } from '../../../shared/archive-names';
+import { applyRetention } from '../../../shared/retention';
+import type { RunContext, StepOutcome } from '../run-context';
+import { sshCommandFor } from './commands';
+import { listDir } from './guard';
+import { removeFiles } from './prune';
+
+export async function pruneDestinationStep(ctx: RunContext): Promise<StepOutcome> {
+  const policy = ctx.job.destination.retention;
+  if (!policy) return { skipped: true, detail: 'no destination retention: deletions follow the source' };
+  const dest = ctx.destination!;
+  const listing = await listDir(dest, ctx.job.destination.path, ctx.signal);
+  const preview = applyRetention([...listing.files.keys()], policy, dateStamp(ctx.clock.now()));
+  for (const w of preview.warnings) ctx.log('warn', w);
+  const names = preview.remove.map((d) => d.name);
+  const command = sshCommandFor(ctx.config, ctx.job.destination.host, ['rm', '--', ...names.map((n) => `${ctx.job.destination.path}/${n}`)]);
+  if (names.length === 0) return { detail: preview.summary, command };
+  for (const d of preview.remove) ctx.log('info', `pruning ${d.name} at the destination (${d.reasons.join(', ')})`);
+  await removeFiles(dest, ctx.job.destination.path, names, ctx.signal);
+  ctx.record.prunedAtDestination = names;
+  return { detail: preview.summary, command };
+}
