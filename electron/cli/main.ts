@@ -7,6 +7,7 @@ import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
 import { checkCommand } from './commands/check';
 import { hostkeyCommand } from './commands/hostkey';
+import { archivesCommand, restoreCommand, verifyCommand } from './commands/archives';
 import { daemonCommand } from './commands/daemon';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
@@ -46,6 +47,19 @@ const COMMANDS: Record<string, Command> = {
     run: runCommand,
   },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
+  archives: { summary: 'archives at the destination, and where else they exist', usage: 'burrow archives [--job NAME] [--json]', options: jobOpt, run: archivesCommand },
+  verify: {
+    summary: 'test-restore archives on the destination',
+    usage: 'burrow verify [--job NAME] [--all | --sample N%] [--json]',
+    options: { ...jobOpt, all: { type: 'boolean' }, sample: { type: 'string' } },
+    run: verifyCommand,
+  },
+  restore: {
+    summary: 'restore an archive to the laptop or back onto the source',
+    usage: 'burrow restore ARCHIVE (--to-laptop DIR | --to-source DIR) [--extract] [--in-place] [--job NAME]',
+    options: { job: { type: 'string' }, 'to-laptop': { type: 'string' }, 'to-source': { type: 'string' }, extract: { type: 'boolean' }, 'in-place': { type: 'boolean' } },
+    run: restoreCommand,
+  },
   status: { summary: "each job's last success, next run and missed slots", usage: 'burrow status [--json]', options: { json: { type: 'boolean' } }, run: statusCommand },
   history: {
     summary: 'past runs, newest first',

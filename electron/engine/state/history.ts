@@ -21,7 +21,8 @@ export type HistoryEntry =
   | { t: 'caught-up'; job: string; slots: string[]; runId: string; at: string }
   | { t: 'pause'; paused: boolean; at: string }
   | { t: 'stale'; job: string; lastSuccess?: string; at: string }
-  | { t: 'checked'; job: string; until: string };
+  | { t: 'checked'; job: string; until: string }
+  | { t: 'verify'; job: string; at: string; results: { name: string; ok: boolean; problems: string[] }[] };
 
 export interface MissedSlotView extends MissedEntry {
   caughtUpBy?: string;
@@ -33,6 +34,7 @@ export class History {
   private readonly pauses: { paused: boolean; at: string }[] = [];
   private readonly stale = new Map<string, { t: 'stale'; job: string; lastSuccess?: string; at: string }>();
   private readonly checked = new Map<string, string>();
+  private readonly verified = new Map<string, Map<string, { ok: boolean; problems: string[]; at: string }>>();
   damaged = 0;
 
   private constructor(private readonly journal: Journal<HistoryEntry>) {}
@@ -69,6 +71,12 @@ export class History {
       case 'checked':
         this.checked.set(e.job, e.until);
         break;
+      case 'verify': {
+        const byName = this.verified.get(e.job) ?? new Map();
+        for (const r of e.results) byName.set(r.name, { ok: r.ok, problems: r.problems, at: e.at });
+        this.verified.set(e.job, byName);
+        break;
+      }
     }
   }
 
@@ -124,6 +132,11 @@ export class History {
 
   lastStale(job: string) {
     return this.stale.get(job);
+  }
+
+  /** The latest verify result of each archive of a job. */
+  verifications(job: string): Map<string, { ok: boolean; problems: string[]; at: string }> {
+    return new Map(this.verified.get(job) ?? []);
   }
 
   checkedUntil(job: string): string | undefined {

@@ -66,9 +66,11 @@ export async function guardStep(ctx: RunContext): Promise<StepOutcome> {
     }
   }
 
-  // In a dry run the prune step only planned its deletions; count them as done.
+  // In a dry run the prune step only planned its deletions; count them as done...
   const pruned = new Set(record.plan?.pruneSource ?? []);
   for (const n of pruned) source.files.delete(n);
+  // ...and the archives it would have packed as there (size unknown, so they count as to send).
+  if (ctx.dryRun) for (const n of record.plan?.pack ?? []) source.files.set(n, -1);
   for (const n of [...source.files.keys()]) if (n.startsWith('.')) source.files.delete(n); // partial packs are never sent
   const sourceArchives = [...source.files.keys()].filter(isArchiveName);
   const send = [...source.files].filter(([name, size]) => dest.files.get(name) !== size).map(([name]) => name).sort();
