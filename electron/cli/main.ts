@@ -14,6 +14,7 @@ import { historyCommand } from './commands/history';
 import { installServiceCommand } from './commands/install-service';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { processIo, type Io } from './output';
 
@@ -34,6 +35,12 @@ interface Command {
 const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 const COMMANDS: Record<string, Command> = {
+  start: {
+    summary: 'the tray app; where Electron cannot run, the web UI (serve, or the demo)',
+    usage: 'burrow start',
+    options: { port: { type: 'string' } },
+    run: startCommand,
+  },
   demo: {
     summary: 'a real backup through a tunnel on a throw-away loopback lab',
     usage: 'burrow demo [--serve] [--keep] [--port N]',

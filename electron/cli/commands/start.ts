@@ -1,0 +1,40 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { electronBinary, electronPackageDir } from '../electron-binary';
+import type { CommandContext } from '../main';
+import { demoCommand } from './demo';
+import { ensureRendererBuilt, serveCommand } from './serve';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * `burrow start` (`npm start`): the tray app where Electron can run. Where
+ * its binary cannot be had, the same UI in the browser instead: `serve` on
+ * your config, or the demo when there is no config yet.
+ */
+export async function startCommand(ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  let bin = electronBinary();
+  const pkg = electronPackageDir();
+  if (!bin.path && pkg && existsSync(join(pkg, 'install.js'))) {
+    io.err('burrow: fetching the Electron binary (first start only)...');
+    spawnSync(process.execPath, [join(pkg, 'install.js')], { stdio: 'inherit', timeout: 180_000 });
+    bin = electronBinary();
+  }
+  if (bin.path) {
+    await ensureRendererBuilt(io.err);
+    const built = spawnSync(process.execPath, [join(ROOT, 'electron', 'build-electron.mjs')], { stdio: 'inherit' });
+    if (built.status !== 0) return 1;
+    const child = spawn(bin.path, [ROOT], { stdio: 'inherit', env: { ...process.env, BURROW_CONFIG: ctx.configPath } });
+    return new Promise((r) => child.once('exit', (code) => r(code ?? 1)));
+  }
+  io.err(`burrow: the tray app cannot start here: ${bin.reason}.`);
+  if (existsSync(ctx.configPath)) {
+    io.err('burrow: starting the same UI in your browser instead (burrow serve).');
+    return serveCommand(ctx);
+  }
+  io.err(`burrow: no config yet at ${ctx.configPath}: starting the demo with the web UI (burrow demo --serve).`);
+  return demoCommand({ ...ctx, values: { ...ctx.values, serve: true } });
+}
