@@ -222,17 +222,24 @@ function issueToProblem(issue: z.core.$ZodIssue): ConfigProblem {
 }
 
 function joinPath(base: string, key: string): string {
-  return base === '(top level)' ? key : `${base}.${key}`;
+  return base === '(top level)' ? formatPath([key]) : base + keyText(key, false);
 }
 
-/** `['jobs', 0, 'paths', 1]` -> `jobs[0].paths[1]` */
+/** A key as it reads in a path: `name`, or `["odd key"]` when it is not a plain word. */
+function keyText(key: string, first: boolean): string {
+  if (/^[A-Za-z_$][\w$-]*$/.test(key)) return first ? key : `.${key}`;
+  return `[${JSON.stringify(key)}]`;
+}
+
+/** `['jobs', 0, 'paths', 1]` -> `jobs[0].paths[1]`; `['hosts', 'a b']` -> `hosts["a b"]` */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return '(top level)';
   let out = '';
-  for (const part of path) {
+  path.forEach((part, i) => {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
+    else if (i === 0 && typeof part === 'string' && !/^[A-Za-z_$][\w$-]*$/.test(part)) out += `[${JSON.stringify(part)}]`;
+    else out += keyText(String(part), i === 0);
+  });
   return out;
 }
 

@@ -111,16 +111,21 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
         });
         if (slot) run.record.slot = slot;
         const writes: Promise<void>[] = [];
+        let finished: EngineEvent | undefined;
         run.on('event', (e) => {
           // A dry run changes nothing, history included.
           if (e.type === 'run-started' && !dryRun) writes.push(this.history.recordRun(e.run));
-          this.emit('event', e);
+          // Watchers re-read history when a run finishes: tell them once it is written.
+          if (e.type === 'run-finished') finished = e;
+          else this.emit('event', e);
         });
         const record = await run.start();
-        if (dryRun) return record;
-        await Promise.all(writes);
-        await this.history.recordRun(record);
-        if (record.status === 'succeeded') await this.markCaughtUp(job, record);
+        if (!dryRun) {
+          await Promise.all(writes);
+          await this.history.recordRun(record);
+        }
+        if (finished) this.emit('event', finished);
+        if (record.status === 'succeeded' && !dryRun) await this.markCaughtUp(job, record);
         return record;
       } finally {
         this.controllers.delete(job.name);

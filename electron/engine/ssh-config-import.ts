@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import type { ImportedHost } from '../../shared/api-contract';
+import { findPin } from './keys/known-hosts';
 
 export function hostsFromSshConfig(text: string): ImportedHost[] {
   const config = SSHConfig.parse(text);
@@ -39,4 +40,39 @@ export function hostsFromSshConfig(text: string): ImportedHost[] {
 export async function importSshConfig(path = join(homedir(), '.ssh', 'config')): Promise<{ source: string; hosts: ImportedHost[] }> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return { source: path, hosts: hostsFromSshConfig(text) };
+}
+
+/** The known_hosts files ssh reads by default: the user's, then the system's. */
+export function defaultKnownHostsPaths(home: string = homedir()): string[] {
+  return [join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2'), '/etc/ssh/ssh_known_hosts'];
+}
+
+/**
+ * Adds to each host the pin known_hosts has for its HostName and Port (a
+ * host that already has one keeps it). known_hosts is what the user's own
+ * ssh already trusts for that name, so it is a pin, not a first contact.
+ */
+export function withKnownHostsPins(hosts: ImportedHost[], knownHostsText: string): ImportedHost[] {
+  return hosts.map((h) => {
+    if (h.hostKey) return h;
+    const pin = findPin(knownHostsText, h.hostname, h.port);
+    return pin ? { ...h, hostKey: pin } : h;
+  });
+}
+
+/** importSshConfig, with pins from the known_hosts files (missing files are skipped). */
+export async function importSshConfigWithPins(
+  path = join(homedir(), '.ssh', 'config'),
+  knownHostsPaths: string[] = defaultKnownHostsPaths(),
+): Promise<{ source: string; hosts: ImportedHost[]; knownHosts: string[] }> {
+  const imported = await importSshConfig(path);
+  const read: string[] = [];
+  let text = '';
+  for (const p of knownHostsPaths) {
+    const t = await readFile(p, 'utf8').catch(() => undefined);
+    if (t === undefined) continue;
+    read.push(p);
+    text += `${t}\n`;
+  }
+  return { ...imported, hosts: withKnownHostsPins(imported.hosts, text), knownHosts: read };
 }

@@ -5,7 +5,7 @@
  * adds logic of its own; they only carry requests and events.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiRequests, AppEvent, AppState, ConfigDocument, LiveRun, RequestName } from '../../../shared/api-contract';
 import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
@@ -166,6 +166,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
           return { ok: false, problems: [{ field: '(file)', message: 'a backup is running; save again when it has finished' }] };
         }
         await mkdir(dirname(this.opts.configPath), { recursive: true });
+        await keepAsideIfBroken(this.opts.configPath);
         await writeFileAtomic(this.opts.configPath, `${JSON.stringify(document, null, 2)}\n`);
         await this.load();
         return { ok: true };
@@ -188,5 +189,23 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
 
   async shutdown(): Promise<void> {
     await this.engine?.shutdown();
+  }
+}
+
+/** A config that does not load is copied aside before a save replaces it, never lost. */
+export async function keepAsideIfBroken(path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    parseConfigText(text, path);
+    return undefined;
+  } catch {
+    const aside = `${path}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await copyFile(path, aside);
+    return aside;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * Installs a public key on a host, as ssh-copy-id does, with Burrow's
+ * rules: the host key is verified (pin, or a fingerprint the user
+ * confirmed) before the password is sent, the key line goes in once, and a
+ * role restricts what the key may do there (see authorized-keys.ts).
+ */
+import type { BurrowConfig } from '../../../shared/config-schema';
+import { BurrowError } from '../errors';
+import { shScript } from '../shell-quote';
+import type { AgentProvider } from '../ssh/auth';
+import type { PresentedKey } from '../ssh/host-key';
+import { lastLine } from '../ssh/ssh-session';
+import {
+  authorizedKeyLine,
+  DESTINATION_PROBE_SCRIPT,
+  destinationKeyOptions,
+  INSTALL_SCRIPT,
+  parseDestinationProbe,
+  publicKeyParts,
+  SOURCE_KEY_OPTIONS,
+  type KeyRole,
+} from './authorized-keys';
+import { PasswordSession } from './password-session';
+
+export interface InstallKeyOptions {
+  config: BurrowConfig;
+  hostName: string;
+  /** `type base64 [comment]`, e.g. a store key's publicKeyLine. */
+  publicKeyLine: string;
+  /** Used for this one login; never stored or logged. */
+  password: string;
+  /** Default `unrestricted`. */
+  role?: KeyRole;
+  /** For role `destination`: the only directory rsync may write to (the job's destination.path). */
+  backupPath?: string;
+  /** For a host without a pin: the fingerprint the user confirmed. */
+  confirmFingerprint?: string;
+  /** Agents for the host's proxyJump, if it has one. */
+  agents?: AgentProvider;
+  signal?: AbortSignal;
+}
+
+export interface InstallKeyResult {
+  /** The line now in authorized_keys. */
+  line: string;
+  outcome: 'added' | 'present' | 'replaced';
+  /** The host key that was verified. */
+  hostKey: PresentedKey;
+  /** True when the host had no pin and the confirmed fingerprint let the install go ahead. */
+  firstContact: boolean;
+}
+
+/** Connects with the password, builds the line for the role, and installs it. */
+export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyResult> {
+  const host = opts.config.hosts[opts.hostName];
+  if (!host) throw new BurrowError('config', `no host named "${opts.hostName}" in the config`);
+  const role = opts.role ?? 'unrestricted';
+  const key = publicKeyParts(opts.publicKeyLine);
+  if (role === 'destination' && !opts.backupPath) throw new BurrowError('config', 'a destination key needs the backup path it may write to');
+
+  const session = await PasswordSession.open({
+    config: opts.config,
+    hostName: opts.hostName,
+    password: opts.password,
+    ...(opts.confirmFingerprint !== undefined ? { confirmFingerprint: opts.confirmFingerprint } : {}),
+    ...(opts.agents ? { agents: opts.agents } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  try {
+    let options: string | undefined;
+    if (role === 'source') options = SOURCE_KEY_OPTIONS;
+    if (role === 'destination') options = await destinationOptions(session, opts.hostName, opts.backupPath!);
+    const line = authorizedKeyLine(`${key.type} ${key.base64} ${key.comment}`, options);
+    const r = await session.exec(shScript(INSTALL_SCRIPT, [key.base64, line]));
+    const outcome = lastLine(r.stdout);
+    if (r.code !== 0 || (outcome !== 'added' && outcome !== 'present' && outcome !== 'replaced')) {
+      const why = lastLine(r.stderr);
+      throw new BurrowError('remote-command', `installing the key in ~/.ssh/authorized_keys on ${opts.hostName} failed (exit ${r.code ?? 'none'})${why ? `: ${why}` : ''}`);
+    }
+    return { line, outcome, hostKey: session.presentedKey!, firstContact: !host.hostKey };
+  } finally {
+    session.close();
+  }
+}
+
+/** Checks rrsync and the backup dir on the host, and returns the forced-command options. */
+async function destinationOptions(session: PasswordSession, hostName: string, backupPath: string): Promise<string> {
+  const dir = backupPath.replace(/\/+$/, '');
+  const r = await session.exec(shScript(DESTINATION_PROBE_SCRIPT, [dir]));
+  const probe = parseDestinationProbe(r.stdout);
+  if (!probe.rrsync) {
+    throw new BurrowError(
+      'config',
+      `rrsync not found on ${hostName}: install the rsync package's rrsync script, e.g. "sudo apt-get install rsync" (Debian 12+ ships /usr/bin/rrsync), ` +
+        'or copy rsync\'s support/rrsync into the PATH (it needs python3); a destination key is restricted to it',
+    );
+  }
+  if (!probe.runs) throw new BurrowError('config', `rrsync on ${hostName} (${probe.rrsync}) does not run (it needs python3): ${lastLine(r.stderr) || 'rrsync -h failed'}`);
+  if (!probe.absolute) {
+    throw new BurrowError(
+      'config',
+      `rrsync on ${hostName} (${probe.rrsync}) has no -absolute option, which Burrow needs (its transfer names the destination by its absolute path); update rsync there`,
+    );
+  }
+  if (!probe.dir) throw new BurrowError('config', `the backup path ${dir} is not a directory on ${hostName}; create it first`);
+  if (probe.dir !== dir) {
+    throw new BurrowError('config', `the backup path ${dir} is ${probe.dir} on ${hostName} (a symlink on the way); use ${probe.dir} as the job's destination.path`);
+  }
+  return destinationKeyOptions(probe.rrsync, dir);
+}
