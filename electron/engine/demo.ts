@@ -1,6 +1,6 @@
 /**
- * `burrow demo`: a throw-away lab on loopback (the test suite's own lab, in
- * loopback mode: a source and a destination sshd with their own host keys,
+ * `burrow demo`: a throw-away lab (the test suite's own lab, in loopback mode
+ * for a normal user: a source and a destination sshd with their own host keys,
  * trees and a fresh key pair), a config for it with both host keys pinned, a
  * small sample tree, and everything removed again at the end.
  */
@@ -45,7 +45,10 @@ async function writeSampleTree(root: string): Promise<void> {
 
 export async function startDemoLab(): Promise<DemoLab> {
   checkDemoPrerequisites();
-  const lab = await startLab({ mode: 'loopback' });
+  // A normal user gets loopback hosts running as themselves. Root gets the
+  // lab's network namespaces with one plain /bin/sh user per host: root's own
+  // login shell (its rc files) then never runs in the demo's sessions.
+  const lab = await startLab({ mode: process.getuid?.() === 0 ? 'auto' : 'loopback' });
   try {
     const data = join(lab.source.home, 'data');
     await writeSampleTree(data);

@@ -213,6 +213,9 @@ export class SshSession extends EventEmitter<SessionEvents> {
           stream.close();
         };
         opts.signal?.addEventListener('abort', onAbort, { once: true });
+        // No command of ours reads input: send EOF at once (as `ssh -n` does), so
+        // nothing on the remote side (a login shell's rc file, say) can wait on it.
+        stream.end();
         stream.on('data', (b: Buffer) => {
           const s = out.write(b);
           stdout = keep(stdout, s);

@@ -22,7 +22,14 @@ export type HistoryEntry =
   | { t: 'pause'; paused: boolean; at: string }
   | { t: 'stale'; job: string; lastSuccess?: string; at: string }
   | { t: 'checked'; job: string; until: string }
-  | { t: 'verify'; job: string; at: string; results: { name: string; ok: boolean; problems: string[] }[] };
+  | VerifyEntry;
+
+export interface VerifyEntry {
+  t: 'verify';
+  job: string;
+  at: string;
+  results: { name: string; ok: boolean; problems: string[] }[];
+}
 
 export interface MissedSlotView extends MissedEntry {
   caughtUpBy?: string;
@@ -35,6 +42,7 @@ export class History {
   private readonly stale = new Map<string, { t: 'stale'; job: string; lastSuccess?: string; at: string }>();
   private readonly checked = new Map<string, string>();
   private readonly verified = new Map<string, Map<string, { ok: boolean; problems: string[]; at: string }>>();
+  private readonly verifyEntries: VerifyEntry[] = [];
   damaged = 0;
 
   private constructor(private readonly journal: Journal<HistoryEntry>) {}
@@ -72,6 +80,7 @@ export class History {
         this.checked.set(e.job, e.until);
         break;
       case 'verify': {
+        this.verifyEntries.push(e);
         const byName = this.verified.get(e.job) ?? new Map();
         for (const r of e.results) byName.set(r.name, { ok: r.ok, problems: r.problems, at: e.at });
         this.verified.set(e.job, byName);
@@ -132,6 +141,11 @@ export class History {
 
   lastStale(job: string) {
     return this.stale.get(job);
+  }
+
+  /** `burrow verify` runs, newest first. */
+  verifyRuns(job?: string): VerifyEntry[] {
+    return this.verifyEntries.filter((e) => job === undefined || e.job === job).sort((a, b) => b.at.localeCompare(a.at));
   }
 
   /** The latest verify result of each archive of a job. */

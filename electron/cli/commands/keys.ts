@@ -1,0 +1,228 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { ParseArgsConfig } from 'node:util';
+import { loadConfig } from '../../engine/config-file';
+import { BurrowError } from '../../engine/errors';
+import type { KeyRole } from '../../engine/keys/authorized-keys';
+import { installKey } from '../../engine/keys/install-key';
+import { KeyStore, type StoredKeyInfo } from '../../engine/keys/key-store';
+import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
+import { readSecret } from '../../engine/keys/read-secret';
+import { storeKeyNames } from '../../engine/keys/store-agent-provider';
+import { pinHostKey } from '../../engine/pin-host-key';
+import { keyLine } from '../../engine/ssh/host-key';
+import { SshSession } from '../../engine/ssh/ssh-session';
+import type { CommandContext } from '../main';
+import { hostsCommand } from './hosts';
+
+/**
+ * `burrow keys ...`: Burrow's key store. Passphrases and passwords are read
+ * from the terminal without echo; for automation and tests only they come
+ * from BURROW_KEY_PASSPHRASE and BURROW_PASSWORD. Never from an argument.
+ */
+
+/** The store beside the config file: `<configDir>/keys` for the default config. */
+export function storeFor(configPath: string): KeyStore {
+  return new KeyStore({ dir: join(dirname(configPath), 'keys') });
+}
+
+const USAGE = `burrow keys list [--json]
+       burrow keys generate NAME [--comment TEXT]
+       burrow keys import PATH [--name NAME] [--comment TEXT]
+       burrow keys show NAME
+       burrow keys remove NAME [--yes]
+       burrow keys install NAME --host HOST [--role source|destination] [--path DIR] [--fingerprint SHA256:...]`;
+
+export async function keysCommand(ctx: CommandContext): Promise<number> {
+  const [sub, ...args] = ctx.positionals;
+  const store = storeFor(ctx.configPath);
+  switch (sub) {
+    case 'list':
+    case undefined:
+      return listKeys(ctx, store);
+    case 'generate':
+      return generateKey(ctx, store, need(args[0], 'NAME'));
+    case 'import':
+      return importKey(ctx, store, need(args[0], 'PATH'));
+    case 'show':
+      ctx.io.out((await store.info(need(args[0], 'NAME'))).publicKeyLine);
+      return 0;
+    case 'remove':
+      return removeKey(ctx, store, need(args[0], 'NAME'));
+    case 'install':
+      return installCommand(ctx, store, need(args[0], 'NAME'));
+    default:
+      throw new BurrowError('config', `unknown keys command "${sub}"\nusage: ${USAGE}`);
+  }
+}
+
+function need(v: string | undefined, what: string): string {
+  if (!v) throw new BurrowError('config', `name the ${what}\nusage: ${USAGE}`);
+  return v;
+}
+
+function str(ctx: CommandContext, key: string): string | undefined {
+  const v = ctx.values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function describeKey(k: StoredKeyInfo): string {
+  return `${k.name.padEnd(16)} ${k.type.padEnd(20)} ${k.fingerprint}  ${k.encrypted ? 'encrypted' : 'NOT ENCRYPTED'}  ${k.created.toISOString().slice(0, 10)}  ${k.comment}`;
+}
+
+async function listKeys({ io, values }: CommandContext, store: KeyStore): Promise<number> {
+  const keys = await store.list();
+  if (values.json) {
+    io.out(JSON.stringify(keys.map(({ path: _path, ...k }) => k), null, 2));
+    return 0;
+  }
+  if (keys.length === 0) io.err(`burrow: no keys in ${store.dir} (burrow keys generate NAME)`);
+  for (const k of keys) io.out(describeKey(k));
+  return 0;
+}
+
+async function generateKey(ctx: CommandContext, store: KeyStore, name: string): Promise<number> {
+  const passphrase = await readSecret({ what: `passphrase for the new key ${name}`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true });
+  const comment = str(ctx, 'comment');
+  const k = await store.generate(name, { passphrase, ...(comment ? { comment } : {}) });
+  ctx.io.out(k.publicKeyLine);
+  ctx.io.err(`burrow: generated ${k.type} ${k.fingerprint} as ${k.path} (encrypted); use it with "identityFile": "burrow:${name}"`);
+  return 0;
+}
+
+async function importKey(ctx: CommandContext, store: KeyStore, path: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch((err: Error) => {
+    throw new BurrowError('config', `cannot read ${path}: ${err.message}`);
+  });
+  const encrypted = privateKeyProtection(text).some((p) => p.kind !== 'none' && p.encrypted);
+  const name = str(ctx, 'name');
+  const comment = str(ctx, 'comment');
+  let passphrase: string | undefined;
+  let storePassphrase: string;
+  if (encrypted) {
+    // An encrypted file keeps its passphrase: an OpenSSH one is stored as it is, a PEM one re-encrypted under the same.
+    passphrase = await readSecret({ what: `passphrase of ${path}`, envVar: 'BURROW_KEY_PASSPHRASE' });
+    storePassphrase = passphrase;
+  } else {
+    storePassphrase = await readSecret({ what: `passphrase to store ${path} under`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true });
+  }
+  const k = await store.import(path, { ...(name ? { name } : {}), ...(comment ? { comment } : {}), ...(passphrase ? { passphrase } : {}), storePassphrase });
+  ctx.io.out(k.publicKeyLine);
+  ctx.io.err(`burrow: imported ${k.type} ${k.fingerprint} as ${k.path} (encrypted); ${path} was left as it is`);
+  return 0;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${question} [y/N] `);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+async function removeKey({ io, values }: CommandContext, store: KeyStore, name: string): Promise<number> {
+  const k = await store.info(name);
+  if (!values.yes) {
+    if (!process.stdin.isTTY) throw new BurrowError('config', `not removing ${name} (${k.fingerprint}) without confirmation: re-run with --yes`);
+    if (!(await confirm(`Remove key ${name} (${k.fingerprint})? Hosts that only accept it will refuse Burrow.`))) {
+      io.err('burrow: not removed');
+      return 1;
+    }
+  }
+  await store.remove(name);
+  io.err(`burrow: removed ${name} (${k.fingerprint})`);
+  return 0;
+}
+
+function parseRole(v: string | undefined): KeyRole {
+  if (v === undefined) return 'unrestricted';
+  if (v === 'source' || v === 'destination') return v;
+  throw new BurrowError('config', `--role must be source or destination, not "${v}"`);
+}
+
+async function installCommand(ctx: CommandContext, store: KeyStore, name: string): Promise<number> {
+  const { io, configPath } = ctx;
+  const hostName = str(ctx, 'host');
+  if (!hostName) throw new BurrowError('config', `name the host: burrow keys install ${name} --host HOST`);
+  const role = parseRole(str(ctx, 'role'));
+  const config = await loadConfig(configPath);
+  const host = config.hosts[hostName];
+  if (!host) throw new BurrowError('config', `no host named "${hostName}" in ${configPath}`);
+  const key = await store.info(name);
+
+  let backupPath = str(ctx, 'path');
+  if (role === 'destination' && !backupPath) {
+    const paths = [...new Set(config.jobs.filter((j) => j.destination.host === hostName).map((j) => j.destination.path))];
+    if (paths.length !== 1) throw new BurrowError('config', `say which directory the key may write to: --path DIR (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
+    backupPath = paths[0];
+  }
+
+  let confirmFingerprint = str(ctx, 'fingerprint');
+  if (!host.hostKey && confirmFingerprint === undefined) {
+    // First contact: show the key without logging in, and let the user vouch for it.
+    const presented = await SshSession.fetchHostKey({ config, hostName });
+    io.err(`burrow: ${hostName} has no pinned host key; it presents ${presented.type} ${presented.fingerprint}`);
+    if (!process.stdin.isTTY) {
+      throw new BurrowError('host-key-missing', `not sending a password to an unpinned host: compare ${presented.fingerprint} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on it), then re-run with --fingerprint ${presented.fingerprint}`);
+    }
+    if (!(await confirm(`Trust ${presented.fingerprint} for ${hostName}? Only if it matches the host's own fingerprint.`))) {
+      io.err('burrow: nothing installed');
+      return 1;
+    }
+    confirmFingerprint = presented.fingerprint;
+  }
+
+  const password = await readSecret({ what: `password of ${host.user}@${host.hostname}`, envVar: 'BURROW_PASSWORD' });
+  const result = await installKey({
+    config,
+    hostName,
+    publicKeyLine: key.publicKeyLine,
+    password,
+    role,
+    ...(backupPath ? { backupPath } : {}),
+    ...(confirmFingerprint !== undefined && !host.hostKey ? { confirmFingerprint } : {}),
+  });
+  io.err(`burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`);
+  io.out(result.line);
+  if (result.firstContact) {
+    await pinHostKey(configPath, hostName, keyLine(result.hostKey));
+    io.err(`burrow: pinned ${result.hostKey.fingerprint} for ${hostName} in ${configPath}`);
+  }
+  if (!storeKeyNames(host.identityFile)?.includes(name)) {
+    io.err(`burrow: to log in with it, set hosts.${hostName}.identityFile to "burrow:${name}"${role === 'destination' ? ' on the source host (after its own key: "burrow:SRC,' + name + '"), since rsync on the source uses it through the forwarded agent' : ''}`);
+  }
+  return 0;
+}
+
+/** The shape of main.ts's COMMANDS entries. */
+interface CliCommand {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** `keys` and `hosts`, ready to spread into main.ts's COMMANDS. */
+export const KEY_COMMANDS: Record<'keys' | 'hosts', CliCommand> = {
+  keys: {
+    summary: "Burrow's key store: encrypted keys, installed on hosts with a password once",
+    usage: USAGE,
+    options: {
+      json: { type: 'boolean' },
+      name: { type: 'string' },
+      comment: { type: 'string' },
+      yes: { type: 'boolean' },
+      host: { type: 'string' },
+      role: { type: 'string' },
+      path: { type: 'string' },
+      fingerprint: { type: 'string' },
+    },
+    run: keysCommand,
+  },
+  hosts: {
+    summary: 'hosts from ~/.ssh/config with pins from known_hosts; --write adds them to the config',
+    usage: 'burrow hosts import [--from PATH] [--known-hosts PATH] [--write] [--json]',
+    options: { from: { type: 'string' }, 'known-hosts': { type: 'string' }, write: { type: 'boolean' }, json: { type: 'boolean' } },
+    run: hostsCommand,
+  },
+};

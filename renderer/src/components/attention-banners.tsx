@@ -1,0 +1,82 @@
+/**
+ * What needs the person first, above the job cards: backups that were
+ * missed and not yet caught up, jobs whose backups are stale, and a paused
+ * schedule.
+ */
+import type { JobStatus } from '../../../shared/engine-events';
+import { formatAgo } from '../lib/format';
+import { describeCauses, slotCount } from '../lib/words';
+
+export interface AttentionBannersProps {
+  jobs: readonly JobStatus[];
+  paused: boolean;
+  now: number;
+  busy: boolean;
+  onRunNow: (jobs: string[]) => void;
+  onResume: () => void;
+}
+
+/** `missed-banner` (+ `missed-run-now`), `stale-banner` (+ `stale-run-now`), `paused-banner` (+ `resume-schedule`). */
+export function AttentionBanners({ jobs, paused, now, busy, onRunNow, onResume }: AttentionBannersProps) {
+  const missed = jobs.filter((j) => j.outstanding.length > 0);
+  // A job already in the missed banner needs no second warning for the same gap.
+  const stale = jobs.filter((j) => j.stale && j.outstanding.length === 0);
+  return (
+    <>
+      {missed.length > 0 ? (
+        <section className="banner banner-warn" data-testid="missed-banner" role="alert">
+          <div className="banner-text">
+            {missed.map((j) => (
+              <p key={j.job}>
+                <strong>Backup missed: {j.job}</strong> — {slotCount(j.outstanding.length)} (
+                {describeCauses(j.outstanding.map((o) => o.cause))})
+              </p>
+            ))}
+          </div>
+          <button
+            type="button"
+            className="primary"
+            data-testid="missed-run-now"
+            disabled={busy || missed.every((j) => j.running)}
+            onClick={() => onRunNow(missed.filter((j) => !j.running).map((j) => j.job))}
+          >
+            Run now
+          </button>
+        </section>
+      ) : null}
+      {stale.length > 0 ? (
+        <section className="banner banner-error" data-testid="stale-banner" role="alert">
+          <div className="banner-text">
+            {stale.map((j) => (
+              <p key={j.job}>
+                <strong>Backups are stale: {j.job}</strong> —{' '}
+                {j.lastSuccessAt ? `last success ${formatAgo(j.lastSuccessAt, now)}` : 'no successful backup yet'}
+              </p>
+            ))}
+          </div>
+          <button
+            type="button"
+            className="primary"
+            data-testid="stale-run-now"
+            disabled={busy || stale.every((j) => j.running)}
+            onClick={() => onRunNow(stale.filter((j) => !j.running).map((j) => j.job))}
+          >
+            Run now
+          </button>
+        </section>
+      ) : null}
+      {paused ? (
+        <section className="banner banner-info" data-testid="paused-banner">
+          <div className="banner-text">
+            <p>
+              <strong>Schedule paused</strong> — no backup starts by itself until you resume.
+            </p>
+          </div>
+          <button type="button" data-testid="resume-schedule" disabled={busy} onClick={onResume}>
+            Resume
+          </button>
+        </section>
+      ) : null}
+    </>
+  );
+}

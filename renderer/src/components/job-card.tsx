@@ -1,0 +1,138 @@
+/**
+ * One job on the status page: when it last worked, when it runs next, and,
+ * while it runs, its tunnel, transfer and steps as they happen.
+ */
+import { useEffect, useState } from 'react';
+import type { BurrowBridge, LiveRun } from '../../../shared/api-contract';
+import type { JobStatus } from '../../../shared/engine-events';
+import type { RunRecord } from '../../../shared/run-types';
+import { errorMessage } from '../lib/errors';
+import { formatAgo, formatDateTime, formatIn } from '../lib/format';
+import { runStatusWord } from '../lib/words';
+import { StepTimeline } from './step-timeline';
+import { TransferProgress } from './transfer-progress';
+import { TunnelStatus } from './tunnel-status';
+
+export interface JobCardProps {
+  bridge: BurrowBridge;
+  job: JobStatus;
+  live: LiveRun | undefined;
+  /** Changes when any run finishes: the card reloads its last run. */
+  runsVersion: number;
+  now: number;
+  /** A run was asked for or cancelled: the state is worth fetching again. */
+  onChanged: () => void;
+  onOpenRun: (runId: string) => void;
+}
+
+/** `job-card-<job>` with Run now / Cancel, tunnel, progress and step timeline. */
+export function JobCard({ bridge, job, live, runsVersion, now, onChanged, onOpenRun }: JobCardProps) {
+  const name = job.job;
+  const [lastRun, setLastRun] = useState<RunRecord | undefined>();
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const running = job.running || live !== undefined;
+
+  useEffect(() => {
+    let alive = true;
+    bridge.listRuns({ job: name, limit: 1 }).then(
+      (runs) => {
+        if (alive) setLastRun(runs[0]);
+      },
+      () => undefined, // the card still works without its last run; the status line says the rest
+    );
+    return () => {
+      alive = false;
+    };
+  }, [bridge, name, runsVersion]);
+
+  async function act(action: () => Promise<string | undefined>) {
+    setBusy(true);
+    setNotice(undefined);
+    try {
+      setNotice(await action());
+    } catch (err) {
+      setNotice(errorMessage(err));
+    } finally {
+      setBusy(false);
+      onChanged();
+    }
+  }
+
+  const runNow = () =>
+    act(async () => {
+      const r = await bridge.runNow({ job: name });
+      return r.started ? undefined : (r.message ?? 'The run did not start.');
+    });
+  const cancel = () =>
+    act(async () => {
+      const r = await bridge.cancelRun({ job: name });
+      return r.cancelled ? 'Cancelling…' : 'Nothing to cancel.';
+    });
+
+  const steps = live?.steps ?? lastRun?.steps ?? [];
+  const last = job.lastRun;
+
+  return (
+    <article className="card job-card" data-testid={`job-card-${name}`} aria-labelledby={`job-title-${name}`}>
+      <header className="card-head">
+        <h3 id={`job-title-${name}`}>{name}</h3>
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            data-testid={`run-now-${name}`}
+            disabled={running || busy}
+            onClick={runNow}
+          >
+            Run now
+          </button>
+          {running ? (
+            <button type="button" data-testid={`cancel-${name}`} disabled={busy} onClick={cancel}>
+              Cancel
+            </button>
+          ) : null}
+        </div>
+      </header>
+
+      <dl className="facts">
+        <div>
+          <dt>Last success</dt>
+          <dd title={job.lastSuccessAt ? formatDateTime(job.lastSuccessAt) : undefined}>{formatAgo(job.lastSuccessAt, now)}</dd>
+        </div>
+        <div>
+          <dt>Next run</dt>
+          <dd>{job.paused ? 'paused' : `${formatDateTime(job.nextRunAt)} (${formatIn(job.nextRunAt, now)})`}</dd>
+        </div>
+        <div>
+          <dt>Last result</dt>
+          <dd>
+            {last ? (
+              <button type="button" className="link" onClick={() => onOpenRun(last.id)} title="Open this run">
+                <span className={`status-text status-${last.status}`}>{runStatusWord(last.status)}</span>{' '}
+                {formatDateTime(last.endedAt ?? last.startedAt)}
+              </button>
+            ) : (
+              'no run yet'
+            )}
+          </dd>
+        </div>
+      </dl>
+
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+
+      <TunnelStatus job={name} tunnel={live?.tunnel} />
+      {live ? <TransferProgress job={name} progress={live.progress} /> : null}
+
+      <p className="timeline-caption muted">{live ? 'This run' : lastRun ? `Last run, ${formatDateTime(lastRun.startedAt)}` : 'No run yet'}</p>
+      <StepTimeline job={name} steps={steps} now={now} />
+      {!live && lastRun?.error ? (
+        <p className="error-text">{lastRun.error.message}</p>
+      ) : null}
+    </article>
+  );
+}

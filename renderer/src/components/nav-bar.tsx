@@ -1,0 +1,39 @@
+/**
+ * The four places of the app as real buttons, so Tab and Enter reach them
+ * and the current one is announced.
+ */
+import type { PageName } from '../lib/hash-route';
+
+const PAGES: { name: PageName; label: string }[] = [
+  { name: 'status', label: 'Status' },
+  { name: 'history', label: 'History' },
+  { name: 'check', label: 'Check' },
+  { name: 'settings', label: 'Settings' },
+];
+
+export interface NavBarProps {
+  current: PageName;
+  onNavigate: (page: PageName) => void;
+}
+
+/** `nav-status`, `nav-history`, `nav-check`, `nav-settings`; the current one has `aria-current="page"`. */
+export function NavBar({ current, onNavigate }: NavBarProps) {
+  return (
+    <nav className="nav" aria-label="Main">
+      <ul>
+        {PAGES.map((p) => (
+          <li key={p.name}>
+            <button
+              type="button"
+              data-testid={`nav-${p.name}`}
+              aria-current={p.name === current ? 'page' : undefined}
+              onClick={() => onNavigate(p.name)}
+            >
+              {p.label}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * The config file as a form. Every keystroke is checked with the same schema
+ * the engine loads the file with, so the form cannot save what `burrow run`
+ * would refuse, and each problem shows next to its field in the same words.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { AppState, BurrowBridge, ConfigDocument, ImportedHost } from '../../../shared/api-contract';
+import { validateConfig, type ConfigProblem } from '../../../shared/config-schema';
+import { HostEditor } from '../components/host-editor';
+import { HostImport } from '../components/host-import';
+import { JobEditor } from '../components/job-editor';
+import { NotificationSettings } from '../components/notification-settings';
+import { ProblemList } from '../components/problem-list';
+import {
+  documentFromDraft,
+  draftFromDocument,
+  draftProblems,
+  hostFieldsFromImport,
+  newHost,
+  newJob,
+  renameHost,
+  type ConfigDraft,
+  type Fields,
+} from '../lib/config-draft';
+import { errorMessage, errorProblems } from '../lib/errors';
+import { problemsByField } from '../lib/problems';
+
+export interface SettingsPageProps {
+  bridge: BurrowBridge;
+  state: AppState;
+  /** A document to start from instead of the file (hosts imported on the welcome page, not saved yet). */
+  initialDocument?: ConfigDocument | undefined;
+  /** The file changed: the app state (jobs, configured) is worth fetching again. */
+  onSaved: () => void;
+}
+
+type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[] };
+
+/** Hosts, jobs, `save-config` (`save-ok` / `save-error`), and the app's own settings. */
+export function SettingsPage({ bridge, state, initialDocument, onSaved }: SettingsPageProps) {
+  const [draft, setDraft] = useState<ConfigDraft>();
+  const [savedJson, setSavedJson] = useState<string>();
+  const [path, setPath] = useState(state.configPath);
+  const [loadError, setLoadError] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  const [outcome, setOutcome] = useState<SaveOutcome>();
+  const [importing, setImporting] = useState(false);
+
+  useEffect(() => {
+    let alive = true;
+    bridge.getConfig({}).then(
+      (res) => {
+        if (!alive) return;
+        setPath(res.path);
+        setSavedJson(res.document ? JSON.stringify(res.document) : undefined);
+        setDraft(draftFromDocument(initialDocument ?? res.document));
+      },
+      (err: unknown) => alive && setLoadError(errorMessage(err)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [bridge, initialDocument]);
+
+  const document = useMemo(() => (draft ? documentFromDraft(draft) : undefined), [draft]);
+  const problems = useMemo(() => {
+    if (!draft || !document) return [];
+    const result = validateConfig(document);
+    return [...draftProblems(draft), ...(result.ok ? [] : result.problems)];
+  }, [draft, document]);
+  const byField = useMemo(() => problemsByField(problems), [problems]);
+
+  if (loadError) return <p className="error-text" role="alert">{loadError}</p>;
+  if (!draft || !document) return <p className="muted">Loading the config…</p>;
+
+  const dirty = JSON.stringify(document) !== savedJson;
+  const update = (change: (d: ConfigDraft) => ConfigDraft) => {
+    setDraft((d) => (d ? change(d) : d));
+    setOutcome(undefined);
+  };
+  const setHostFields = (uid: number, fields: Fields) =>
+    update((d) => ({ ...d, hosts: d.hosts.map((h) => (h.uid === uid ? { ...h, fields } : h)) }));
+  const setJob = (uid: number, job: Fields) => update((d) => ({ ...d, jobs: d.jobs.map((j) => (j.uid === uid ? { ...j, job } : j)) }));
+  const addImported = (hosts: ImportedHost[]) => {
+    update((d) => {
+      const taken = new Set(d.hosts.map((h) => h.name));
+      const fresh = hosts.filter((h) => !taken.has(h.name));
+      const added = draftFromDocument({ hosts: Object.fromEntries(fresh.map((h) => [h.name, hostFieldsFromImport(h)])) }).hosts;
+      return { ...d, hosts: [...d.hosts, ...added] };
+    });
+    setImporting(false);
+  };
+
+  async function save() {
+    if (!document) return;
+    setSaving(true);
+    setOutcome(undefined);
+    try {
+      const result = await bridge.saveConfig({ document });
+      if (result.ok) {
+        setSavedJson(JSON.stringify(document));
+        setOutcome({ ok: true });
+        onSaved();
+      } else {
+        setOutcome({ ok: false, message: 'The config was not saved.', problems: result.problems });
+      }
+    } catch (err) {
+      setOutcome({ ok: false, message: errorMessage(err), problems: errorProblems(err) });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const hostNames = draft.hosts.map((h) => h.name);
+  const valid = problems.length === 0;
+
+  return (
+    <section className="page settings" aria-labelledby="settings-title">
+      <div className="page-head">
+        <h2 id="settings-title">Settings</h2>
+      </div>
+      <p className="muted">
+        Editing <code>{path}</code>
+      </p>
+
+      <section aria-labelledby="hosts-title">
+        <div className="section-head">
+          <h3 id="hosts-title">Hosts</h3>
+          <div className="actions">
+            <button type="button" data-testid="settings-import" onClick={() => setImporting(true)} disabled={importing}>
+              Import from ~/.ssh/config
+            </button>
+            <button type="button" data-testid="add-host" onClick={() => update((d) => ({ ...d, hosts: [...d.hosts, newHost(d)] }))}>
+              Add host
+            </button>
+          </div>
+        </div>
+        {importing ? (
+          <HostImport bridge={bridge} existing={hostNames} addLabel="Add to the form" onAdd={addImported} onCancel={() => setImporting(false)} />
+        ) : null}
+        {draft.hosts.length === 0 ? <p className="muted">No hosts yet: a job needs a source and a destination.</p> : null}
+        {draft.hosts.map((host, i) => (
+          <HostEditor
+            key={host.uid}
+            bridge={bridge}
+            index={i}
+            host={host}
+            otherNames={hostNames.filter((_, j) => j !== i)}
+            problems={byField}
+            onRename={(name) => update((d) => renameHost(d, host.uid, name))}
+            onChange={(fields) => setHostFields(host.uid, fields)}
+            onRemove={() => update((d) => ({ ...d, hosts: d.hosts.filter((h) => h.uid !== host.uid) }))}
+          />
+        ))}
+      </section>
+
+      <section aria-labelledby="jobs-title">
+        <div className="section-head">
+          <h3 id="jobs-title">Jobs</h3>
+          <button type="button" data-testid="add-job" onClick={() => update((d) => ({ ...d, jobs: [...d.jobs, newJob(d)] }))}>
+            Add job
+          </button>
+        </div>
+        {draft.jobs.length === 0 ? <p className="muted">No jobs yet: nothing is backed up until there is one.</p> : null}
+        {draft.jobs.map((job, i) => (
+          <JobEditor
+            key={job.uid}
+            index={i}
+            job={job.job}
+            hostNames={hostNames}
+            problems={byField}
+            onChange={(next) => setJob(job.uid, next)}
+            onRemove={() => update((d) => ({ ...d, jobs: d.jobs.filter((j) => j.uid !== job.uid) }))}
+          />
+        ))}
+      </section>
+
+      <ProblemList problems={problems} title="Fix these before saving" testId="config-problems-list" />
+
+      <div className="save-bar">
+        <button type="button" className="primary" data-testid="save-config" disabled={!valid || saving} onClick={() => void save()}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <span className="muted" aria-live="polite">
+          {!valid
+            ? `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix`
+            : dirty
+              ? 'Unsaved changes'
+              : outcome?.ok
+                ? ''
+                : 'No changes'}
+        </span>
+        {outcome?.ok ? (
+          <span className="ok-text" data-testid="save-ok" role="status">
+            Saved
+          </span>
+        ) : null}
+      </div>
+      {outcome && !outcome.ok ? (
+        <div className="save-error" data-testid="save-error" role="alert">
+          <p className="error-text">{outcome.message}</p>
+          <ProblemList problems={outcome.problems} title="The engine refused it because" />
+        </div>
+      ) : null}
+
+      <NotificationSettings bridge={bridge} state={state} />
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The home page of a configured Burrow: anything that needs attention, then
+ * one card per job.
+ */
+import { useState } from 'react';
+import type { AppState, BurrowBridge } from '../../../shared/api-contract';
+import { AttentionBanners } from '../components/attention-banners';
+import { JobCard } from '../components/job-card';
+import { useNow } from '../hooks/use-now';
+import { errorMessage } from '../lib/errors';
+
+export interface StatusPageProps {
+  bridge: BurrowBridge;
+  state: AppState;
+  runsVersion: number;
+  /** Something was asked of the engine: the state is worth fetching again. */
+  onChanged: () => void;
+  onOpenRun: (runId: string) => void;
+}
+
+/** Banners, the schedule switch and the job cards. */
+export function StatusPage({ bridge, state, runsVersion, onChanged, onOpenRun }: StatusPageProps) {
+  const anyLive = Object.keys(state.live).length > 0;
+  // Tick every second while something runs (step timers), every half minute otherwise ("3 h ago").
+  const now = useNow(anyLive ? 1000 : 30_000);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string>();
+
+  async function act(action: () => Promise<string | undefined>) {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      setMessage(await action());
+    } catch (err) {
+      setMessage(errorMessage(err));
+    } finally {
+      setBusy(false);
+      onChanged();
+    }
+  }
+
+  const runJobs = (jobs: string[]) =>
+    act(async () => {
+      const results = await Promise.all(jobs.map((job) => bridge.runNow({ job })));
+      const refused = results.filter((r) => !r.started).map((r) => r.message ?? 'a run did not start');
+      return refused.length > 0 ? refused.join(' ') : undefined;
+    });
+  const setPaused = (paused: boolean) =>
+    act(async () => {
+      await bridge.setPaused({ paused });
+      return undefined;
+    });
+
+  return (
+    <section className="page" aria-labelledby="status-title">
+      <div className="page-head">
+        <h2 id="status-title">Status</h2>
+        {!state.paused ? (
+          <button type="button" data-testid="pause-schedule" disabled={busy} onClick={() => setPaused(true)}>
+            Pause schedule
+          </button>
+        ) : null}
+      </div>
+      <AttentionBanners
+        jobs={state.jobs}
+        paused={state.paused}
+        now={now}
+        busy={busy}
+        onRunNow={runJobs}
+        onResume={() => setPaused(false)}
+      />
+      {message ? (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      ) : null}
+      {state.jobs.length === 0 ? <p className="muted">No jobs yet: add one in Settings.</p> : null}
+      <div className="cards">
+        {state.jobs.map((job) => (
+          <JobCard
+            key={job.job}
+            bridge={bridge}
+            job={job}
+            live={state.live[job.job]}
+            runsVersion={runsVersion}
+            now={now}
+            onChanged={onChanged}
+            onOpenRun={onOpenRun}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}

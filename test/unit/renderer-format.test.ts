@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  durationBetween,
+  formatAgo,
+  formatBytes,
+  formatDuration,
+  formatEta,
+  formatIn,
+  formatPercent,
+  formatSpeed,
+} from '../../renderer/src/lib/format';
+import { describeSchedule } from '../../renderer/src/lib/schedule-text';
+import { describeCauses, describeTunnel, slotCount } from '../../renderer/src/lib/words';
+import { dailySeries } from '../../renderer/src/lib/history-series';
+import type { RunRecord } from '../../shared/run-types';
+
+describe('renderer formatting', () => {
+  it('bytes in decimal units, one decimal below 10', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1_500_000)).toBe('1.5 MB');
+    expect(formatBytes(42_000_000)).toBe('42 MB');
+    expect(formatBytes(3_200_000_000_000)).toBe('3.2 TB');
+    expect(formatBytes(undefined)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
+  });
+
+  it('speed in MB/s', () => {
+    expect(formatSpeed(3_400_000)).toBe('3.40 MB/s');
+    expect(formatSpeed(25_000_000)).toBe('25.0 MB/s');
+    expect(formatSpeed(undefined)).toBe('—');
+  });
+
+  it('durations from milliseconds to hours', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(42_000)).toBe('42 s');
+    expect(formatDuration(185_000)).toBe('3 min 05 s');
+    expect(formatDuration(2 * 3_600_000 + 7 * 60_000)).toBe('2 h 07 min');
+    expect(formatDuration(-1)).toBe('—');
+  });
+
+  it('ETA as m:ss or h:mm:ss', () => {
+    expect(formatEta(65)).toBe('ETA 1:05');
+    expect(formatEta(3723)).toBe('ETA 1:02:03');
+    expect(formatEta(undefined)).toBe('ETA —');
+  });
+
+  it('percent clamped and rounded', () => {
+    expect(formatPercent(41.6)).toBe('42%');
+    expect(formatPercent(130)).toBe('100%');
+    expect(formatPercent(-3)).toBe('0%');
+  });
+
+  it('ages in the words of notifications', () => {
+    const now = Date.parse('2026-11-23T15:30:00Z');
+    expect(formatAgo('2026-11-23T12:30:00Z', now)).toBe('3 h ago');
+    expect(formatAgo('2026-11-20T12:30:00Z', now)).toBe('3 days ago');
+    expect(formatAgo(undefined, now)).toBe('never');
+    expect(formatIn('2026-11-23T20:30:00Z', now)).toBe('in 5 h');
+    expect(formatIn('2026-11-23T15:00:00Z', now)).toBe('now');
+    expect(durationBetween('2026-11-23T12:30:00Z', '2026-11-23T12:31:30Z')).toBe(90_000);
+    expect(durationBetween('2026-11-23T12:30:00Z', undefined)).toBeUndefined();
+  });
+
+  it('schedules in words, invalid ones not at all', () => {
+    expect(describeSchedule('30 12 * * *')).toBe('At 12:30 PM (every day at 12:30)');
+    expect(describeSchedule('0 */6 * * 1-5')).toContain('Monday through Friday');
+    expect(describeSchedule('not cron')).toBeUndefined();
+  });
+
+  it('tunnel, causes and slot counts', () => {
+    expect(describeTunnel(undefined)).toBe('Tunnel down');
+    expect(describeTunnel({ state: 'requesting' })).toBe('Tunnel connecting…');
+    expect(describeTunnel({ state: 'up', port: 40123 })).toBe('Tunnel up: source port 40123 → destination');
+    expect(describeTunnel({ state: 'failed', port: 9122 })).toBe('Tunnel down');
+    expect(describeCauses(['laptop-off', 'asleep', 'laptop-off'])).toBe('the laptop was off; the laptop was asleep');
+    expect(slotCount(1)).toBe('1 slot');
+    expect(slotCount(3)).toBe('3 slots');
+  });
+
+  it('history points: one per local day, oldest first, bytes summed', () => {
+    const run = (startedAt: string, endedAt: string, bytesSent: number): RunRecord => ({
+      id: startedAt, job: 'j', trigger: 'schedule', status: 'succeeded', startedAt, endedAt, stamp: '', steps: [],
+      transfer: { bytesSent, bytesReceived: 0, totalSize: 0, transferred: [], deleted: [] },
+    });
+    const noon = (d: number) => new Date(2026, 10, d, 12, 0, 0).toISOString();
+    const plus = (iso: string, s: number) => new Date(Date.parse(iso) + s * 1000).toISOString();
+    const series = dailySeries([
+      run(noon(24), plus(noon(24), 30), 2_000_000),
+      run(noon(23), plus(noon(23), 20), 1_000_000),
+      run(plus(noon(23), 3600), plus(noon(23), 3650), 500_000),
+    ]);
+    expect(series.unit).toBe('s');
+    expect(series.points.map((p) => [p.day, p.sentMB, p.duration, p.runs])).toEqual([
+      ['2026-11-23', 1.5, 50, 2],
+      ['2026-11-24', 2, 30, 1],
+    ]);
+  });
+});
