@@ -75,8 +75,42 @@ export interface ApiRequests {
   setSettings: { args: Partial<UiSettings>; result: UiSettings };
   /** Host candidates from ~/.ssh/config, for the welcome page and settings. */
   importSshHosts: { args: Record<string, never>; result: { source: string; hosts: ImportedHost[] } };
+  /** The archives at a job's destination, and where else each exists. */
+  listArchives: { args: { job: string }; result: ArchiveRowView[] };
+  /** Test-restores archives on the destination (all, or the named ones); recorded in history. */
+  verifyArchives: { args: { job: string; names?: string[] }; result: VerifyResultView[] };
+  /** `burrow verify` results, newest first. */
+  listVerifications: { args: { job?: string }; result: VerificationView[] };
+  /** Restores one archive to a directory on this machine or on the source (through the tunnel). */
+  restoreArchive: {
+    args: { job: string; archive: string; toLaptop?: string; toSource?: string; extract?: boolean };
+    result: { path: string; sha256: string; extractedTo?: string };
+  };
   /** Starts `burrow demo` behind this UI: a throw-away lab on loopback and a config for it. */
   startDemo: { args: Record<string, never>; result: { started: boolean; message: string } };
+}
+
+export interface ArchiveRowView {
+  name: string;
+  stamp: string;
+  size: number;
+  atDestination: boolean;
+  atSource: boolean | 'unknown';
+  verified: 'ok' | 'failed' | 'at transfer' | 'never';
+  sha256?: string;
+}
+
+export interface VerifyResultView {
+  name: string;
+  ok: boolean;
+  problems: string[];
+  entries?: number;
+}
+
+export interface VerificationView {
+  job: string;
+  at: string;
+  results: { name: string; ok: boolean; problems: string[] }[];
 }
 
 export interface ImportedHost {
@@ -113,6 +147,19 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
     .object({ quiet: z.boolean().optional(), notifySuccess: z.boolean().optional(), startAtLogin: z.boolean().optional() })
     .strict() as z.ZodType<Partial<UiSettings>>,
   importSshHosts: empty as z.ZodType<Record<string, never>>,
+  listArchives: z.object({ job: jobName }).strict(),
+  verifyArchives: z.object({ job: jobName, names: z.array(z.string().min(1).max(255)).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyArchives'>>,
+  listVerifications: z.object({ job: jobName.optional() }).strict() as z.ZodType<ArgsOf<'listVerifications'>>,
+  restoreArchive: z
+    .object({
+      job: jobName,
+      archive: z.string().min(1).max(255),
+      toLaptop: z.string().min(1).max(4096).optional(),
+      toSource: z.string().min(1).max(4096).optional(),
+      extract: z.boolean().optional(),
+    })
+    .strict()
+    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<ArgsOf<'restoreArchive'>>,
   startDemo: empty as z.ZodType<Record<string, never>>,
 };
 

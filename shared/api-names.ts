@@ -18,6 +18,10 @@ export const REQUEST_NAMES = [
   'fetchHostKey',
   'setSettings',
   'importSshHosts',
+  'listArchives',
+  'verifyArchives',
+  'listVerifications',
+  'restoreArchive',
   'startDemo',
 ] as const satisfies readonly RequestName[];
 

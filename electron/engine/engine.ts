@@ -71,8 +71,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
   /** Runs a job now (manual). Rejects with LockHeldError when it already runs anywhere. */
   runNow(jobName?: string, trigger: RunTrigger = 'manual', opts: { dryRun?: boolean } = {}): Promise<RunRecord> {
     const job = findJob(this.config, jobName);
-    this.scheduler.markActive(job.name, true);
-    return this.runLocked(job, trigger, undefined, opts.dryRun).finally(() => this.scheduler.markActive(job.name, false));
+    return this.runLocked(job, trigger, undefined, opts.dryRun);
   }
 
   /** Cancels a job's run in this process; teardown still runs. */
@@ -97,6 +96,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     }
     const controller = new AbortController();
     this.controllers.set(job.name, controller);
+    this.scheduler.markActive(job.name, true);
     const work = (async () => {
       try {
         const run = new BackupRun({
@@ -124,10 +124,13 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
           await Promise.all(writes);
           await this.history.recordRun(record);
         }
+        // Not running any more by the time watchers hear it finished.
+        this.scheduler.markActive(job.name, false);
         if (finished) this.emit('event', finished);
         if (record.status === 'succeeded' && !dryRun) await this.markCaughtUp(job, record);
         return record;
       } finally {
+        this.scheduler.markActive(job.name, false);
         this.controllers.delete(job.name);
         await lock.release();
       }

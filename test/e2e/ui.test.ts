@@ -64,6 +64,7 @@ describe('the status window in a browser', () => {
     await screenshot(page, 'status-running');
     await expect.poll(() => page.getByTestId('step-daily-verify').getAttribute('data-status'), { timeout: 60_000 }).toBe('ok');
     await expect.poll(() => page.getByTestId('tunnel-daily').textContent(), { timeout: 10_000 }).toMatch(/down/i);
+    await expect.poll(() => page.getByTestId('run-now-daily').isEnabled(), { timeout: 10_000 }).toBe(true);
     await screenshot(page, 'status');
     await nav(current!, 'History').click();
     await expect.poll(() => page.getByTestId('history-row').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('succeeded');
@@ -72,6 +73,16 @@ describe('the status window in a browser', () => {
     await page.getByTestId('history-row').first().click();
     await expect.poll(() => page.getByTestId('run-detail').textContent()).toContain('rsync');
     await screenshot(page, 'run-detail');
+    await nav(current!, 'Archives').click();
+    await expect.poll(() => page.getByTestId('archive-row').count(), { timeout: 30_000 }).toBe(1);
+    await page.getByTestId('verify-all').click();
+    await expect.poll(() => page.getByTestId('verify-result').textContent(), { timeout: 30_000 }).toMatch(/All 1 archive\(s\) passed/);
+    const archive = (await page.getByTestId('archive-row').locator('td.mono').textContent())!;
+    await page.getByTestId(`restore-${archive}`).click();
+    await page.getByTestId('restore-dir').fill(join(lab.dir, 'ui-restore'));
+    await page.getByTestId('restore-go').click();
+    await expect.poll(() => page.getByTestId('restore-result').textContent(), { timeout: 30_000 }).toContain(`unpacked into ${join(lab.dir, 'ui-restore')}`);
+    await screenshot(page, 'archives');
     await nav(current!, 'Check').click();
     await page.getByTestId('check-run').click();
     await expect.poll(() => page.getByTestId('hop-row').count(), { timeout: 30_000 }).toBe(7);

@@ -383,7 +383,7 @@ describe('lab robustness', () => {
 
   it('sweeps the lab of a process that was SIGKILLed before it could stop it', async () => {
     const script = join(scratch, 'orphan-lab.mts');
-    const labModule = fileURLToPath(new URL('./lab.ts', import.meta.url));
+    const labModule = fileURLToPath(new URL('../../electron/lab/lab.ts', import.meta.url));
     await writeFile(
       script,
       `import { startLab } from ${JSON.stringify(labModule)};\n` +

@@ -13,6 +13,8 @@ import type { Clock } from '../../../shared/clock';
 import type { EngineEvent } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
+import { listArchives, restoreArchive, verifyArchives } from '../archives';
+import { findJob } from '../backup-run';
 import { checkJob } from '../check';
 import { ConfigError, parseConfigText } from '../config-file';
 import { Engine } from '../engine';
@@ -183,6 +185,24 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         return s;
       },
       importSshHosts: async () => importSshConfig(),
+      listArchives: async ({ job }) => {
+        const engine = this.requireEngine();
+        return listArchives(engine.config, findJob(engine.config, job), engine.history);
+      },
+      verifyArchives: async ({ job, names }) => {
+        const engine = this.requireEngine();
+        return verifyArchives(engine.config, findJob(engine.config, job), engine.history, names ? { names } : { all: true });
+      },
+      listVerifications: async ({ job }) => this.engine?.history.verifyRuns(job) ?? [],
+      restoreArchive: async ({ job, archive, toLaptop, toSource, extract }) => {
+        const engine = this.requireEngine();
+        return restoreArchive(engine.config, findJob(engine.config, job), engine.history, {
+          archive,
+          ...(toLaptop ? { toLaptop } : {}),
+          ...(toSource ? { toSource } : {}),
+          extract: extract === true,
+        });
+      },
       startDemo: async () => (this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' }),
     };
   }

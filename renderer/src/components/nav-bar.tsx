@@ -1,5 +1,5 @@
 /**
- * The four places of the app as real buttons, so Tab and Enter reach them
+ * The places of the app as real buttons, so Tab and Enter reach them
  * and the current one is announced.
  */
 import type { PageName } from '../lib/hash-route';
@@ -7,6 +7,7 @@ import type { PageName } from '../lib/hash-route';
 const PAGES: { name: PageName; label: string }[] = [
   { name: 'status', label: 'Status' },
   { name: 'history', label: 'History' },
+  { name: 'archives', label: 'Archives' },
   { name: 'check', label: 'Check' },
   { name: 'settings', label: 'Settings' },
 ];

@@ -5,7 +5,7 @@
  * stays where it was.
  */
 
-export type PageName = 'status' | 'history' | 'check' | 'settings';
+export type PageName = 'status' | 'history' | 'archives' | 'check' | 'settings';
 
 export interface Route {
   page: PageName;
@@ -13,7 +13,7 @@ export interface Route {
   runId?: string;
 }
 
-const PAGES: readonly PageName[] = ['status', 'history', 'check', 'settings'];
+const PAGES: readonly PageName[] = ['status', 'history', 'archives', 'check', 'settings'];
 
 /** `#history/abc` -> `{ page: 'history', runId: 'abc' }`; anything unknown is the status page. */
 export function routeFromHash(hash: string): Route {
