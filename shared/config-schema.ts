@@ -106,6 +106,11 @@ export const jobSchema = z
     deleteMargin: z.number().int().min(0).default(0),
     /** rsync --max-delete: a second fuse on deletions at the destination. */
     maxDelete: z.number().int().min(0).optional(),
+    /**
+     * archive: date-stamped compressed tarballs in a holding dir (the original layout);
+     * snapshot: the trees themselves into DEST/<job>/<YYYY-MM-DD>/, unchanged files hard-linked.
+     */
+    format: z.enum(['archive', 'snapshot']).default('archive'),
     compression: compressionSchema.default('bzip2'),
     sudo: z.boolean().default(false),
     pack: z.boolean().default(true),

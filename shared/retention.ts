@@ -65,14 +65,35 @@ const BUCKETS: { key: keyof RetentionPolicy; label: string; bucket: (stamp: stri
  * its own, so a busy directory cannot push out a quiet one's archives.
  */
 export function applyRetention(names: string[], policy: RetentionPolicy, todayStamp: string): RetentionPreview {
-  const warnings: string[] = [];
-  const series = new Map<string, { name: string; stamp: string }[]>();
+  const items: DatedItem[] = [];
   for (const name of names) {
     const p = parseArchiveName(name);
-    if (!p) continue;
-    const list = series.get(p.base) ?? [];
-    list.push({ name, stamp: p.stamp });
-    series.set(p.base, list);
+    if (p) items.push({ name, stamp: p.stamp, series: p.base });
+  }
+  return applyRetentionToDated(items, policy, todayStamp);
+}
+
+/** Anything with a date: an archive, or a snapshot directory (`2026-11-26`). */
+export interface DatedItem {
+  name: string;
+  /** YYYYMMDD */
+  stamp: string;
+  /** Items of one series are judged together (one series per archived directory). */
+  series: string;
+}
+
+/** Snapshot directories are named YYYY-MM-DD; anything else is not one. */
+export function snapshotItems(names: string[]): DatedItem[] {
+  return names.filter((n) => /^\d{4}-\d{2}-\d{2}$/.test(n)).map((n) => ({ name: n, stamp: n.replaceAll('-', ''), series: 'snapshot' }));
+}
+
+export function applyRetentionToDated(items: DatedItem[], policy: RetentionPolicy, todayStamp: string): RetentionPreview {
+  const warnings: string[] = [];
+  const series = new Map<string, { name: string; stamp: string }[]>();
+  for (const item of items) {
+    const list = series.get(item.series) ?? [];
+    list.push({ name: item.name, stamp: item.stamp });
+    series.set(item.series, list);
   }
   const decisions: RetentionDecision[] = [];
   for (const list of series.values()) {

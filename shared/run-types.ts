@@ -82,6 +82,8 @@ export interface RunRecord {
   packed?: ArchiveInfo[];
   pruned?: string[];
   prunedAtDestination?: string[];
+  /** Snapshot format: the day's snapshot directory, and the one its unchanged files link to. */
+  snapshot?: { name: string; linkedTo?: string };
   transfer?: TransferStats;
   verified?: ArchiveInfo[];
   /** Warnings and notes the run logged, in order. */

@@ -19,6 +19,8 @@ const NEEDS = {
   ss: 'iproute2',
   runuser: 'util-linux',
   unshare: 'util-linux',
+  getfattr: 'attr',
+  gzip: 'gzip',
   '/usr/bin/chromium': 'chromium',
 };
 

@@ -172,6 +172,7 @@ const EXTRACT_SCRIPT = 'if [ "$3" = fresh ]; then mkdir -- "$2" || exit 17; else
 
 /** Restores one archive; returns where it landed. Never overwrites an existing file. */
 export async function restoreArchive(config: BurrowConfig, job: JobConfig, history: History, opts: RestoreOptions): Promise<Restored> {
+  if (job.format === 'snapshot') return restoreSnapshot(config, job, opts);
   if (!parseArchiveName(opts.archive) || opts.archive.includes('/')) throw new BurrowError('config', `"${opts.archive}" is not an archive name`);
   const expected = recordedSums(history, job.name).get(opts.archive);
   const extract = opts.extract === true || opts.inPlace === true;
@@ -254,4 +255,28 @@ async function sendToSource(ctx: RunContext, name: string, dir: string, expected
   const sum = lastLine((await ctx.source!.run(shScript(SOURCE_SHA, [target]), 'checksumming the restored archive')).stdout);
   if (expected && sum !== expected) throw new BurrowError('verify-mismatch', `${target} on ${ctx.job.source} has SHA-256 ${sum}, but ${expected} was recorded at transfer`);
   return { path: target, sha256: sum };
+}
+
+/**
+ * A snapshot (a YYYY-MM-DD directory) goes back onto the source through the
+ * tunnel into `<dir>/<date>/`, which must not exist yet; the owners and modes
+ * stored with --fake-super come back with it (owners only where the source
+ * side runs as root).
+ */
+async function restoreSnapshot(config: BurrowConfig, job: JobConfig, opts: RestoreOptions): Promise<Restored> {
+  const date = opts.archive;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BurrowError('config', `"${date}" is not a snapshot name (YYYY-MM-DD)`);
+  if (!opts.toSource) throw new BurrowError('config', 'a snapshot is restored onto the source: give --to-source DIR');
+  return withContext(config, job, async (ctx) => {
+    await connectStep(ctx);
+    await tunnelStep(ctx);
+    const knownHosts = await writeSourceKnownHosts(ctx);
+    const target = `${opts.toSource!.replace(/\/+$/, '')}/${date}`;
+    if ((await ctx.source!.exec(['test', '-e', target])).code === 0) throw new BurrowError('config', `${job.source}:${target} already exists: not overwritten`);
+    const dest = ctx.destinationHost;
+    const argv = ['rsync', '-aH', '--numeric-ids', '-s', '--mkpath', ...(dest.user === 'root' ? [] : ['-M--fake-super']), '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${job.destination.path}/${job.name}/${date}/`, `${target}/`];
+    const r = await ctx.source!.exec(job.sudo ? ['sudo', '-n', '-E', ...argv] : argv, { agentForward: true });
+    if (r.code !== 0) throw new BurrowError('rsync', `restoring snapshot ${date} onto ${job.source} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+    return { path: target, sha256: '', extractedTo: target };
+  });
 }

@@ -17,6 +17,7 @@ import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import { SshSession } from '../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../run-context';
+import { checkSnapshotSources } from './snapshot';
 
 export const MARKER = '.burrow-destination';
 /** What an interrupted rsync leaves behind: `.name.XXXXXX`. Deleting it is housekeeping. */
@@ -66,6 +67,12 @@ export async function guardStep(ctx: RunContext): Promise<StepOutcome> {
     }
   }
 
+  if (job.format === 'snapshot') {
+    // Snapshots never delete in the transfer; what could go wrong is sending nothing real.
+    await checkSnapshotSources(ctx);
+    record.plan = { pack: [], pruneSource: [], send: [...job.paths], deleteAtDestination: [] };
+    return { detail: `${dest.marker !== undefined ? 'marker present' : 'marker written'}; sources present and not empty` };
+  }
   // In a dry run the prune step only planned its deletions; count them as done...
   const pruned = new Set(record.plan?.pruneSource ?? []);
   for (const n of pruned) source.files.delete(n);

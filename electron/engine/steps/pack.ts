@@ -15,7 +15,15 @@ import { sshCommandFor } from './commands';
 
 const PACK_SCRIPT = `
 set -u
-src=$1 holding=$2 name=$3 prog=$4 sudo=$5
+src=$1 holding=$2 name=$3 kind=$4 sudo=$5
+# The fastest compatible program installed; gzip and zstd in rsyncable mode so
+# yesterday's archive is a good rsync basis for today's.
+case "$kind" in
+  bzip2) if command -v lbzip2 >/dev/null 2>&1; then prog=lbzip2; elif command -v pbzip2 >/dev/null 2>&1; then prog=pbzip2; else prog=bzip2; fi;;
+  gzip) if command -v pigz >/dev/null 2>&1; then prog="pigz --rsyncable"; else prog="gzip --rsyncable"; fi;;
+  zstd) prog="zstd -q -3 -T0 --rsyncable";;
+  *) echo "unknown compression: $kind" >&2; exit 64;;
+esac
 tmp="$holding/.$name.partial.$$"
 trap 'rm -f -- "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
@@ -31,13 +39,14 @@ size=$(wc -c < "$tmp")
 sum=$(sha256sum < "$tmp" | cut -d' ' -f1)
 mv -f -- "$tmp" "$holding/$name" || exit 73
 trap - EXIT
-echo "packed $rc $size $sum"
+echo "packed $rc $size $sum \${prog%% *}"
 `;
 
 const MKDIR_SCRIPT = 'umask 077 && mkdir -p -- "$1" && test -w "$1"';
 
 export async function packStep(ctx: RunContext): Promise<StepOutcome> {
   const { job, record } = ctx;
+  if (job.format === 'snapshot') return { skipped: true, detail: 'snapshot format: the trees are sent as they are' };
   if (!job.pack) return { skipped: true, detail: 'pack is off: the holding dir is filled by someone else' };
   const source = ctx.source!;
   if (ctx.dryRun) {
@@ -66,7 +75,8 @@ export async function packStep(ctx: RunContext): Promise<StepOutcome> {
       ctx.log('info', `${name} already packed today; kept as it is`);
       continue;
     }
-    const [, tarStatus, size, sha256] = out.split(' ');
+    const [, tarStatus, size, sha256, program] = out.split(' ');
+    if (program) ctx.log('info', `${name}: compressed with ${program}`);
     if (tarStatus === '1') ctx.log('warn', `tar reported files that changed while ${path} was read; ${name} holds what it saw`);
     packed.push({ name, size: Number(size), sha256: sha256! });
     bytes += Number(size);

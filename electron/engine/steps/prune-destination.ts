@@ -4,13 +4,16 @@
  * verified, and never a side effect of rsync --delete.
  */
 import { dateStamp } from '../../../shared/archive-names';
-import { applyRetention } from '../../../shared/retention';
+import { applyRetention, applyRetentionToDated, snapshotItems } from '../../../shared/retention';
+import { shScript } from '../shell-quote';
+import { listSnapshots, snapshotRoot } from './snapshot';
 import type { RunContext, StepOutcome } from '../run-context';
 import { sshCommandFor } from './commands';
 import { listDir } from './guard';
 import { removeFiles } from './prune';
 
 export async function pruneDestinationStep(ctx: RunContext): Promise<StepOutcome> {
+  if (ctx.job.format === 'snapshot') return pruneSnapshots(ctx);
   const policy = ctx.job.destination.retention;
   if (!policy) return { skipped: true, detail: 'no destination retention: deletions follow the source' };
   const dest = ctx.destination!;
@@ -24,4 +27,23 @@ export async function pruneDestinationStep(ctx: RunContext): Promise<StepOutcome
   await removeFiles(dest, ctx.job.destination.path, names, ctx.signal);
   ctx.record.prunedAtDestination = names;
   return { detail: preview.summary, command };
+}
+
+const REMOVE_DIRS = 'cd -- "$1" || exit 66; shift; for d; do case "$d" in ????-??-??) rm -rf -- "$d";; esac; done';
+
+/** Snapshots are deleted only here, by retention (the destination's, else keepDays), never the newest. */
+async function pruneSnapshots(ctx: RunContext): Promise<StepOutcome> {
+  const root = snapshotRoot(ctx);
+  const names = await listSnapshots(ctx.destination!, root, ctx.signal);
+  const policy = ctx.job.destination.retention ?? ctx.job.retention ?? { keepDays: ctx.job.keepDays };
+  const preview = applyRetentionToDated(snapshotItems(names), policy, dateStamp(ctx.clock.now()));
+  for (const w of preview.warnings) ctx.log('warn', w);
+  const newest = names[names.length - 1];
+  const remove = preview.remove.map((d) => d.name).filter((n) => n !== newest);
+  if (remove.length > 0) {
+    for (const d of preview.remove) ctx.log('info', `pruning snapshot ${d.name} (${d.reasons.join(', ')})`);
+    await ctx.destination!.run(shScript(REMOVE_DIRS, [root, ...remove]), `removing ${remove.length} old snapshot(s)`, { signal: ctx.signal });
+    ctx.record.prunedAtDestination = remove;
+  }
+  return { detail: preview.summary.replaceAll('archive', 'snapshot') };
 }

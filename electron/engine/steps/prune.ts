@@ -39,6 +39,7 @@ function expiredNames(ctx: RunContext, files: HoldingFile[]): { name: string; wh
 }
 
 export async function pruneStep(ctx: RunContext): Promise<StepOutcome> {
+  if (ctx.job.format === 'snapshot') return { skipped: true, detail: 'snapshot format: no holding dir; old snapshots are pruned at the destination' };
   const files = await listHolding(ctx);
   const expired = expiredNames(ctx, files);
   ctx.record.pruned = expired.map((e) => e.name);

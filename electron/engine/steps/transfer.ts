@@ -7,12 +7,13 @@
  */
 import { OUT_FORMAT, RsyncOutputReader } from '../../../shared/rsync-output';
 import { rsyncOutcome } from '../../../shared/rsync-exit';
-import type { TransferProgress } from '../../../shared/run-types';
+import type { TransferProgress, TransferStats } from '../../../shared/run-types';
 import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import { lastLine } from '../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../run-context';
 import { MARKER } from './guard';
+import { snapshotTransfer } from './snapshot';
 import { sshCommandFor } from './commands';
 
 /** The name the destination goes by in the source's temporary known_hosts. */
@@ -64,6 +65,8 @@ export function rsyncArgs(ctx: RunContext, port: number, knownHosts: string): st
     '-s',
     ...deleteArgs(ctx),
     '--delay-updates',
+    // A new day's archive has a new name: let rsync use yesterday's as its basis.
+    '--fuzzy',
     `--timeout=${config.rsync.timeoutSec}`,
     '--exclude=.*.partial.*',
     `--exclude=/${MARKER}`,
@@ -94,9 +97,24 @@ export async function writeSourceKnownHosts(ctx: RunContext): Promise<string> {
 }
 
 export async function transferStep(ctx: RunContext): Promise<StepOutcome> {
-  const source = ctx.source!;
-  const port = ctx.tunnel!.port;
-  const argv = rsyncArgs(ctx, port, await writeSourceKnownHosts(ctx));
+  const knownHosts = await writeSourceKnownHosts(ctx);
+  if (ctx.job.format === 'snapshot') return snapshotTransfer(ctx, knownHosts);
+  const argv = rsyncArgs(ctx, ctx.tunnel!.port, knownHosts);
+  const stats = await runRsyncOnSource(ctx, argv);
+  const detail = `${stats.transferred.length} sent, ${stats.deleted.length} deleted at ${ctx.job.destination.host}, ${stats.bytesSent} bytes on the wire`;
+  return { detail, bytes: stats.bytesSent, command: transferCommand(ctx, argv) };
+}
+
+/** The command a person would type: ssh to the source with the agent and the reverse forward, running rsync. */
+export function transferCommand(ctx: RunContext, argv: string[]): string {
+  return sshCommandFor(ctx.config, ctx.job.source, argv, ['-A', '-R', `${ctx.tunnel!.port}:${ctx.destinationHost.hostname}:${ctx.destinationHost.port}`]);
+}
+
+/**
+ * Runs rsync on the source with the laptop's agent forwarded, turning its
+ * progress into events and its exit status into a defined outcome.
+ */
+export async function runRsyncOnSource(ctx: RunContext, argv: string[], opts: { isTransfer?: boolean } = {}): Promise<TransferStats> {
   let lastEmit = 0;
   const reader = new RsyncOutputReader((progress: TransferProgress) => {
     const now = Date.now();
@@ -104,15 +122,14 @@ export async function transferStep(ctx: RunContext): Promise<StepOutcome> {
     lastEmit = now;
     ctx.emit({ type: 'progress', runId: ctx.record.id, progress });
   });
-  const r = await source.exec(argv, { signal: ctx.signal, agentForward: true, onStdout: (s) => reader.push(s) });
+  const r = await ctx.source!.exec(argv, { signal: ctx.signal, agentForward: true, onStdout: (s) => reader.push(s) });
   reader.end();
   const stats = reader.stats();
-  ctx.record.transfer = stats;
+  if (opts.isTransfer !== false) ctx.record.transfer = stats;
   const outcome = rsyncOutcome(r.code);
   if (outcome.state === 'failed') throw explainRsyncFailure(ctx, r.code, r.stderr, outcome.kind!, outcome.meaning);
   if (outcome.state === 'warning') ctx.log('warn', `rsync: ${outcome.meaning}`);
-  const detail = `${stats.transferred.length} sent, ${stats.deleted.length} deleted at ${ctx.job.destination.host}, ${stats.bytesSent} bytes on the wire`;
-  return { detail, bytes: stats.bytesSent, command: sshCommandFor(ctx.config, ctx.job.source, argv, ['-A', '-R', `${port}:${ctx.destinationHost.hostname}:${ctx.destinationHost.port}`]) };
+  return stats;
 }
 
 function explainRsyncFailure(ctx: RunContext, code: number | null, stderr: string, kind: BurrowError['kind'], meaning: string): BurrowError {

@@ -9,6 +9,7 @@ import { shScript } from '../shell-quote';
 import { SshSession } from '../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../run-context';
 import { sshCommandFor } from './commands';
+import { verifySnapshot } from './snapshot';
 
 /** For each named file in dir "$1": name NUL size NUL sha256 NUL, or name NUL "missing" NUL NUL. */
 const SUMS_SCRIPT = `cd -- "$1" || exit 66; shift
@@ -33,6 +34,7 @@ export async function sums(session: SshSession, dir: string, names: string[], si
 
 export async function verifyStep(ctx: RunContext): Promise<StepOutcome> {
   const { job } = ctx;
+  if (job.format === 'snapshot') return verifySnapshot(ctx, `${ctx.sourceTmp}/known_hosts`);
   const listed = await ctx.source!.run(shScript(LIST_SCRIPT, [job.holdingDir]), `listing ${job.holdingDir}`, { signal: ctx.signal });
   const names = listed.stdout.split('\0').filter((n) => n !== '');
   ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: job.destination.host, agents: ctx.agents, signal: ctx.signal });

@@ -1,0 +1,96 @@
+/**
+ * The `snapshot` format: the configured directories rsynced as trees into
+ * `DEST/<job>/<YYYY-MM-DD>/`, with `--link-dest` to the previous snapshot,
+ * so each day is a complete browsable tree while unchanged files cost a hard
+ * link. Compression is on the wire (-z). Owners and modes are kept even when
+ * the destination user is not root (`--fake-super` stores them in xattrs).
+ *
+ * A snapshot is written under `.<date>.partial` and renamed when complete:
+ * a half-sent day never has a final name.
+ */
+import { BurrowError } from '../errors';
+import { shScript } from '../shell-quote';
+import type { SshSession } from '../ssh/ssh-session';
+import type { RunContext, StepOutcome } from '../run-context';
+import { runRsyncOnSource, transferCommand, tunnelSshCommand } from './transfer';
+
+/** `20261126` -> `2026-11-26` */
+export const snapshotName = (stamp: string) => `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}`;
+
+export function snapshotRoot(ctx: RunContext): string {
+  return `${ctx.job.destination.path}/${ctx.job.name}`;
+}
+
+const LIST_SNAPSHOTS = 'mkdir -p -- "$1" && cd -- "$1" && for d in ????-??-??; do [ -d "$d" ] && printf "%s\\0" "$d"; done; exit 0';
+const FINISH = 'cd -- "$1" && mv -T -- ".$2.partial" "$2"';
+const SOURCES_PRESENT = 'for p; do [ -d "$p" ] || { echo "not a directory: $p" >&2; exit 66; }; [ -n "$(ls -A -- "$p")" ] || { echo "empty directory: $p" >&2; exit 65; }; done';
+
+export async function listSnapshots(dest: SshSession, root: string, signal: AbortSignal): Promise<string[]> {
+  const r = await dest.run(shScript(LIST_SNAPSHOTS, [root]), `listing snapshots in ${root}`, { signal });
+  return r.stdout.split('\0').filter(Boolean).sort();
+}
+
+/** Refuses to snapshot a missing or empty source directory: that is a wrong path or a missing mount. */
+export async function checkSnapshotSources(ctx: RunContext): Promise<void> {
+  const r = await ctx.source!.exec(shScript(SOURCES_PRESENT, ctx.job.paths), { signal: ctx.signal });
+  if (r.code !== 0) {
+    throw new BurrowError('delete-guard', `refusing to snapshot ${ctx.job.source}: ${r.stderr.trim() || `exit ${r.code}`} (a wrong path or a missing mount?)`);
+  }
+}
+
+function fakeSuper(ctx: RunContext): string[] {
+  // rsync as root at the destination can own files itself.
+  return ctx.destinationHost.user === 'root' ? [] : ['-M--fake-super'];
+}
+
+export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
+  const dest = ctx.destination!;
+  const root = snapshotRoot(ctx);
+  const today = snapshotName(ctx.record.stamp);
+  const existing = await listSnapshots(dest, root, ctx.signal);
+  if (existing.includes(today)) return { detail: `today's snapshot ${today} exists; nothing sent` };
+  const previous = existing.filter((d) => d < today).pop();
+  const argv = [
+    'rsync',
+    '-aH',
+    '--numeric-ids',
+    '-z',
+    '-s',
+    ...fakeSuper(ctx),
+    `--timeout=${ctx.config.rsync.timeoutSec}`,
+    '--stats',
+    '--info=progress2',
+    `--out-format=burrow-item %i %l %n`,
+    '-e',
+    tunnelSshCommand(ctx.tunnel!.port, knownHosts),
+    ...(previous ? [`--link-dest=${root}/${previous}`] : []),
+    ...(ctx.job.bwlimitKiBps > 0 ? [`--bwlimit=${ctx.job.bwlimitKiBps}`] : []),
+    ...(ctx.job.destination.rsyncPath ? [`--rsync-path=${ctx.job.destination.rsyncPath}`] : []),
+    '--',
+    ...ctx.job.paths,
+    `${ctx.destinationHost.user}@127.0.0.1:${root}/.${today}.partial/`,
+  ];
+  const stats = await runRsyncOnSource(ctx, argv);
+  await dest.run(shScript(FINISH, [root, today]), `completing snapshot ${today}`, { signal: ctx.signal });
+  ctx.record.snapshot = { name: today, ...(previous ? { linkedTo: previous } : {}) };
+  return {
+    detail: `snapshot ${today}${previous ? ` (unchanged files linked to ${previous})` : ''}: ${stats.transferred.length} files sent, ${stats.bytesSent} bytes on the wire`,
+    bytes: stats.bytesSent,
+    command: transferCommand(ctx, argv),
+  };
+}
+
+/**
+ * Verifies today's snapshot by content: rsync compares every file by
+ * checksum (a dry run) and must find nothing to send.
+ */
+export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
+  const root = snapshotRoot(ctx);
+  const today = snapshotName(ctx.record.stamp);
+  const argv = ['rsync', '-rlc', '-n', '-s', '--out-format=burrow-item %i %l %n', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, `${ctx.destinationHost.user}@127.0.0.1:${root}/${today}/`];
+  const stats = await runRsyncOnSource(ctx, argv, { isTransfer: false });
+  if (stats.transferred.length > 0) {
+    throw new BurrowError('verify-mismatch', `snapshot ${today} differs from the source in ${stats.transferred.length} file(s): ${stats.transferred.slice(0, 5).join(', ')}`);
+  }
+  return { detail: `snapshot ${today} matches the source by checksum`, command: transferCommand(ctx, argv) };
+}
