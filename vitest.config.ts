@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'lab',
-          include: ['test/lab/**/*.test.ts', 'test/engine/**/*.test.ts'],
+          include: ['test/lab/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/reliability/**/*.test.ts'],
           environment: 'node',
           testTimeout: 90_000,
           hookTimeout: 90_000,

@@ -57,4 +57,7 @@ step('npx', ['--no-install', 'tsc', '-b']);
 // The UI the end-to-end tests drive, and the Electron bundles electronegativity reads.
 step('npx', ['--no-install', 'vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 step('node', ['electron/build-electron.mjs']);
-step('npx', ['--no-install', 'vitest', 'run', ...process.argv.slice(2)]);
+const tests = spawnSync('npx', ['--no-install', 'vitest', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
+// The reliability table is written from what the suite measured, pass or fail.
+spawnSync('node', ['test/reliability/write-report.mjs'], { stdio: 'inherit' });
+process.exit(tests.status ?? 1);

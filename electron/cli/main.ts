@@ -15,6 +15,7 @@ import { installServiceCommand } from './commands/install-service';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
+import { KEY_COMMANDS } from './commands/keys';
 import { statusCommand } from './commands/status';
 import { processIo, type Io } from './output';
 
@@ -87,6 +88,7 @@ const COMMANDS: Record<string, Command> = {
     run: serveCommand,
   },
   'install-service': { summary: 'write a systemd user unit for the daemon', usage: 'burrow install-service', options: {}, run: installServiceCommand },
+  ...KEY_COMMANDS,
   hostkey: {
     summary: "show a host's key; --write pins it",
     usage: 'burrow hostkey HOST [--write] [--yes]',

@@ -27,6 +27,7 @@ import { teardownStep } from './steps/teardown';
 import { tunnelSshCommand, writeSourceKnownHosts } from './steps/transfer';
 import { tunnelStep } from './steps/tunnel';
 import type { History } from './state/history';
+import type { AgentProvider } from './ssh/auth';
 
 export interface ArchiveRow {
   name: string;
@@ -53,8 +54,9 @@ export function recordedSums(history: History, job: string): Map<string, string>
   return out;
 }
 
-async function withContext<T>(config: BurrowConfig, job: JobConfig, fn: (ctx: RunContext) => Promise<T>): Promise<T> {
-  const ctx = createRunContext({ config, job }, job, newRunRecord(job, 'manual', new Date()), () => {});
+/** `agents`: which agent signs for these connections (the key store's, in the app and CLI). */
+async function withContext<T>(config: BurrowConfig, job: JobConfig, fn: (ctx: RunContext) => Promise<T>, agents?: AgentProvider): Promise<T> {
+  const ctx = createRunContext({ config, job, ...(agents ? { agents } : {}) }, job, newRunRecord(job, 'manual', new Date()), () => {});
   try {
     return await fn(ctx);
   } finally {
@@ -65,7 +67,7 @@ async function withContext<T>(config: BurrowConfig, job: JobConfig, fn: (ctx: Ru
 const openDestination = async (ctx: RunContext) =>
   (ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: ctx.job.destination.host, agents: ctx.agents, signal: ctx.signal }));
 
-export async function listArchives(config: BurrowConfig, job: JobConfig, history: History): Promise<ArchiveRow[]> {
+export async function listArchives(config: BurrowConfig, job: JobConfig, history: History, agents?: AgentProvider): Promise<ArchiveRow[]> {
   return withContext(config, job, async (ctx) => {
     const dest = await listDir(await openDestination(ctx), job.destination.path, ctx.signal);
     let atSource: Set<string> | undefined;
@@ -94,7 +96,7 @@ export async function listArchives(config: BurrowConfig, job: JobConfig, history
         return row;
       })
       .sort((a, b) => b.stamp.localeCompare(a.stamp) || a.name.localeCompare(b.name));
-  });
+  }, agents);
 }
 
 const TEST_PROGRAM: Record<string, string> = { bz2: 'bzip2', gz: 'gzip', zst: 'zstd' };
@@ -110,7 +112,7 @@ for f; do
 done`;
 
 /** Test-restores archives on the destination and records the results in history. */
-export async function verifyArchives(config: BurrowConfig, job: JobConfig, history: History, which: { all?: boolean; samplePercent?: number; names?: string[] } = {}): Promise<VerifyResult[]> {
+export async function verifyArchives(config: BurrowConfig, job: JobConfig, history: History, which: { all?: boolean; samplePercent?: number; names?: string[] } = {}, agents?: AgentProvider): Promise<VerifyResult[]> {
   return withContext(config, job, async (ctx) => {
     const dest = await openDestination(ctx);
     const listing = await listDir(dest, job.destination.path, ctx.signal);
@@ -140,7 +142,7 @@ export async function verifyArchives(config: BurrowConfig, job: JobConfig, histo
     }
     await history.add({ t: 'verify', job: job.name, at: new Date().toISOString(), results });
     return results;
-  });
+  }, agents);
 }
 
 export interface RestoreOptions {
@@ -171,8 +173,8 @@ export function extractTarget(dir: string, archive: string, inPlace: boolean): s
 const EXTRACT_SCRIPT = 'if [ "$3" = fresh ]; then mkdir -- "$2" || exit 17; else mkdir -p -- "$2"; fi; tar -xf "$1" -C "$2"';
 
 /** Restores one archive; returns where it landed. Never overwrites an existing file. */
-export async function restoreArchive(config: BurrowConfig, job: JobConfig, history: History, opts: RestoreOptions): Promise<Restored> {
-  if (job.format === 'snapshot') return restoreSnapshot(config, job, opts);
+export async function restoreArchive(config: BurrowConfig, job: JobConfig, history: History, opts: RestoreOptions, agents?: AgentProvider): Promise<Restored> {
+  if (job.format === 'snapshot') return restoreSnapshot(config, job, opts, agents);
   if (!parseArchiveName(opts.archive) || opts.archive.includes('/')) throw new BurrowError('config', `"${opts.archive}" is not an archive name`);
   const expected = recordedSums(history, job.name).get(opts.archive);
   const extract = opts.extract === true || opts.inPlace === true;
@@ -193,7 +195,7 @@ export async function restoreArchive(config: BurrowConfig, job: JobConfig, histo
       return { ...got, extractedTo: into };
     }
     throw new BurrowError('config', 'say where to restore: --to-laptop DIR or --to-source DIR');
-  });
+  }, agents);
 }
 
 function runLocal(cmd: string, args: string[], what: string): Promise<void> {
@@ -249,7 +251,7 @@ async function sendToSource(ctx: RunContext, name: string, dir: string, expected
   const exists = await ctx.source!.exec(['test', '-e', target]);
   if (exists.code === 0) throw new BurrowError('config', `${ctx.job.source}:${target} already exists: not overwritten`);
   const dest = ctx.destinationHost;
-  const argv = ['rsync', '-t', '-s', '--mkpath', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${ctx.job.destination.path}/${name}`, `${dir.replace(/\/+$/, '')}/`];
+  const argv = ['rsync', '-t', '--mkpath', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${ctx.job.destination.path}/${name}`, `${dir.replace(/\/+$/, '')}/`];
   const r = await ctx.source!.exec(argv, { agentForward: true });
   if (r.code !== 0) throw new BurrowError('rsync', `restoring ${name} onto ${ctx.job.source} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
   const sum = lastLine((await ctx.source!.run(shScript(SOURCE_SHA, [target]), 'checksumming the restored archive')).stdout);
@@ -263,7 +265,7 @@ async function sendToSource(ctx: RunContext, name: string, dir: string, expected
  * stored with --fake-super come back with it (owners only where the source
  * side runs as root).
  */
-async function restoreSnapshot(config: BurrowConfig, job: JobConfig, opts: RestoreOptions): Promise<Restored> {
+async function restoreSnapshot(config: BurrowConfig, job: JobConfig, opts: RestoreOptions, agents?: AgentProvider): Promise<Restored> {
   const date = opts.archive;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BurrowError('config', `"${date}" is not a snapshot name (YYYY-MM-DD)`);
   if (!opts.toSource) throw new BurrowError('config', 'a snapshot is restored onto the source: give --to-source DIR');
@@ -274,9 +276,9 @@ async function restoreSnapshot(config: BurrowConfig, job: JobConfig, opts: Resto
     const target = `${opts.toSource!.replace(/\/+$/, '')}/${date}`;
     if ((await ctx.source!.exec(['test', '-e', target])).code === 0) throw new BurrowError('config', `${job.source}:${target} already exists: not overwritten`);
     const dest = ctx.destinationHost;
-    const argv = ['rsync', '-aH', '--numeric-ids', '-s', '--mkpath', ...(dest.user === 'root' ? [] : ['-M--fake-super']), '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${job.destination.path}/${job.name}/${date}/`, `${target}/`];
+    const argv = ['rsync', '-aH', '--numeric-ids', '--mkpath', ...(dest.user === 'root' ? [] : ['-M--fake-super']), '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${job.destination.path}/${job.name}/${date}/`, `${target}/`];
     const r = await ctx.source!.exec(job.sudo ? ['sudo', '-n', '-E', ...argv] : argv, { agentForward: true });
     if (r.code !== 0) throw new BurrowError('rsync', `restoring snapshot ${date} onto ${job.source} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
     return { path: target, sha256: '', extractedTo: target };
-  });
+  }, agents);
 }

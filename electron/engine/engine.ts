@@ -64,6 +64,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return engine;
   }
 
+  /** Who signs for this engine's connections. */
+  get agents(): AgentProvider | undefined {
+    return this.opts.agents;
+  }
+
   get clock(): Clock {
     return this.opts.clock ?? systemClock;
   }

@@ -14,7 +14,7 @@ import { ManualClock } from '../../shared/clock';
 import type { HostConfig } from '../../shared/config-schema';
 import { KeyStore } from '../../electron/engine/keys/key-store';
 import { privateKeyProtection } from '../../electron/engine/keys/openssh-private-format';
-import { StoreAgentProvider, storeKeyNames } from '../../electron/engine/keys/store-agent-provider';
+import { headlessAgentProvider, StoreAgentProvider, storeKeyNames } from '../../electron/engine/keys/store-agent-provider';
 import { UnlockedKeys } from '../../electron/engine/keys/unlocked-keys';
 import type { KeyAgent } from '../../electron/engine/ssh/key-agent';
 import { utils, type ParsedKey } from '../../electron/engine/ssh/ssh2-lib';
@@ -215,6 +215,14 @@ describe('StoreAgentProvider', () => {
     await expect(provider.agentFor('src', host('burrow:k'))).resolves.toBeTruthy();
     await provider.agentFor('src', host('burrow:k'));
     expect(asked).toEqual(['k']); // unlocked once, then kept
+  });
+
+  it('headless: the store beside the config, the passphrase from BURROW_KEY_PASSPHRASE', async () => {
+    const configPath = join(work, 'headless', 'config.json');
+    await new KeyStore({ dir: join(work, 'headless', 'keys'), kdfRounds: 4 }).generate('k', { passphrase: PASS });
+    await expect(headlessAgentProvider(configPath, { BURROW_KEY_PASSPHRASE: PASS }).agentFor('src', host('burrow:k'))).resolves.toBeTruthy();
+    await expect(headlessAgentProvider(configPath, {}).agentFor('src', host('burrow:k'))).rejects.toThrow(/set BURROW_KEY_PASSPHRASE/);
+    await expect(headlessAgentProvider(configPath, {}).agentFor('src', host())).rejects.toThrow(/SSH_AUTH_SOCK is not set/);
   });
 
   it('hands other hosts to the fallback provider', async () => {

@@ -4,6 +4,7 @@ import { findJob } from '../../engine/backup-run';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import { stateDir } from '../../engine/paths';
+import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import { History } from '../../engine/state/history';
 import type { CommandContext } from '../main';
 import { formatBytes } from '../output';
@@ -12,13 +13,13 @@ async function setup({ configPath, values }: CommandContext) {
   const config = await loadConfig(configPath);
   const job = findJob(config, values.job as string | undefined);
   const history = await History.open(join(stateDir(), 'history.jsonl'));
-  return { config, job, history };
+  return { config, job, history, agents: headlessAgentProvider(configPath) };
 }
 
 /** `burrow archives`: what the destination holds, and where else each archive exists. */
 export async function archivesCommand(ctx: CommandContext): Promise<number> {
-  const { config, job, history } = await setup(ctx);
-  const rows = await listArchives(config, job, history);
+  const { config, job, history, agents } = await setup(ctx);
+  const rows = await listArchives(config, job, history, agents);
   if (ctx.values.json) ctx.io.out(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) ctx.io.out(`no archives at ${job.destination.host}:${job.destination.path}`);
   else {
@@ -32,10 +33,10 @@ export async function archivesCommand(ctx: CommandContext): Promise<number> {
 
 /** `burrow verify`: test-restores on the destination; results go into history. */
 export async function verifyCommand(ctx: CommandContext): Promise<number> {
-  const { config, job, history } = await setup(ctx);
+  const { config, job, history, agents } = await setup(ctx);
   const sample = typeof ctx.values.sample === 'string' ? Number(ctx.values.sample.replace(/%$/, '')) : undefined;
   if (sample !== undefined && !(sample > 0 && sample <= 100)) throw new BurrowError('config', `--sample ${ctx.values.sample}: give a percentage from 1 to 100`);
-  const results = await verifyArchives(config, job, history, { all: ctx.values.all === true, ...(sample !== undefined ? { samplePercent: sample } : {}) });
+  const results = await verifyArchives(config, job, history, { all: ctx.values.all === true, ...(sample !== undefined ? { samplePercent: sample } : {}) }, agents);
   if (ctx.values.json) ctx.io.out(JSON.stringify(results, null, 2));
   else for (const r of results) ctx.io.out(`${r.ok ? 'ok  ' : 'BAD '} ${r.name}${r.entries !== undefined ? ` (${r.entries} entries)` : ''}${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`);
   return results.every((r) => r.ok) ? 0 : 1;
@@ -43,7 +44,7 @@ export async function verifyCommand(ctx: CommandContext): Promise<number> {
 
 /** `burrow restore ARCHIVE --to-laptop DIR | --to-source DIR [--extract] [--in-place]` */
 export async function restoreCommand(ctx: CommandContext): Promise<number> {
-  const { config, job, history } = await setup(ctx);
+  const { config, job, history, agents } = await setup(ctx);
   const archive = ctx.positionals[0];
   if (!archive) throw new BurrowError('config', 'name the archive to restore (see burrow archives)');
   const str = (k: string) => (typeof ctx.values[k] === 'string' ? (ctx.values[k] as string) : undefined);
@@ -56,7 +57,7 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
     ...(toSource ? { toSource } : {}),
     extract: ctx.values.extract === true,
     inPlace: ctx.values['in-place'] === true,
-  });
+  }, agents);
   ctx.io.out(`restored ${archive} to ${toSource ? `${job.source}:` : ''}${done.path} (SHA-256 ${done.sha256})${done.extractedTo ? `; unpacked into ${done.extractedTo}` : ''}`);
   return 0;
 }

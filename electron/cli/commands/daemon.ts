@@ -6,6 +6,7 @@ import { noticeFor, type Notice } from '../../../shared/notification-policy';
 import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';
 import { stateDir } from '../../engine/paths';
+import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import type { CommandContext } from '../main';
 
 /** What the daemon writes about an event, or nothing (progress is too chatty). */
@@ -59,7 +60,7 @@ export async function daemonCommand({ io, configPath, values }: CommandContext):
     appendFileSync(logFile, `${stamped}\n`);
   };
   const canNotify = spawnSync('sh', ['-c', 'command -v notify-send'], { stdio: 'ignore' }).status === 0;
-  const engine = await Engine.open({ config, stateDir: dir });
+  const engine = await Engine.open({ config, stateDir: dir, agents: headlessAgentProvider(configPath) });
   engine.on('event', (e) => {
     const line = logLine(e);
     if (line) log(line);

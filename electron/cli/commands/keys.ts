@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import type { KeyRole } from '../../engine/keys/authorized-keys';
 import { installKey } from '../../engine/keys/install-key';
-import { KeyStore, type StoredKeyInfo } from '../../engine/keys/key-store';
+import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/key-store';
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
 import { storeKeyNames } from '../../engine/keys/store-agent-provider';
@@ -16,15 +15,9 @@ import { SshSession } from '../../engine/ssh/ssh-session';
 import type { CommandContext } from '../main';
 import { hostsCommand } from './hosts';
 
-/**
- * `burrow keys ...`: Burrow's key store. Passphrases and passwords are read
- * from the terminal without echo; for automation and tests only they come
- * from BURROW_KEY_PASSPHRASE and BURROW_PASSWORD. Never from an argument.
- */
-
 /** The store beside the config file: `<configDir>/keys` for the default config. */
 export function storeFor(configPath: string): KeyStore {
-  return new KeyStore({ dir: join(dirname(configPath), 'keys') });
+  return new KeyStore({ dir: keyStoreDirFor(configPath) });
 }
 
 const USAGE = `burrow keys list [--json]
@@ -34,6 +27,12 @@ const USAGE = `burrow keys list [--json]
        burrow keys remove NAME [--yes]
        burrow keys install NAME --host HOST [--role source|destination] [--path DIR] [--fingerprint SHA256:...]`;
 
+/**
+ * `burrow keys ...`: Burrow's key store (`keys/` beside the config).
+ * Passphrases and passwords are read from the terminal without echo; for
+ * automation and tests only they come from BURROW_KEY_PASSPHRASE and
+ * BURROW_PASSWORD. Never from an argument, which the process list shows.
+ */
 export async function keysCommand(ctx: CommandContext): Promise<number> {
   const [sub, ...args] = ctx.positionals;
   const store = storeFor(ctx.configPath);

@@ -2,6 +2,7 @@ import { findJob } from '../../engine/backup-run';
 import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';
 import { stateDir } from '../../engine/paths';
+import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import type { CommandContext } from '../main';
 import { formatPlan, narrate } from '../output';
 
@@ -12,7 +13,7 @@ import { formatPlan, narrate } from '../output';
 export async function runCommand({ io, configPath, values }: CommandContext): Promise<number> {
   const config = await loadConfig(configPath);
   const job = findJob(config, values.job as string | undefined);
-  const engine = await Engine.open({ config, stateDir: stateDir() });
+  const engine = await Engine.open({ config, stateDir: stateDir(), agents: headlessAgentProvider(configPath) });
   const onSignal = (sig: NodeJS.Signals) => {
     io.err(`burrow: ${sig}: cancelling, tearing down...`);
     engine.cancel(job.name);

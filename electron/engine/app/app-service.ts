@@ -22,6 +22,7 @@ import { BurrowError } from '../errors';
 import { keyLine } from '../ssh/host-key';
 import { SshSession } from '../ssh/ssh-session';
 import { importSshConfig } from '../ssh-config-import';
+import { headlessAgentProvider } from '../keys/store-agent-provider';
 import { LockHeldError } from '../state/job-lock';
 import type { SettingsStore } from './settings-store';
 
@@ -77,7 +78,12 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.problems = [{ field: '(file)', message: (err as Error).message }];
     }
     if (config) {
-      const engine = await Engine.open({ config, stateDir: this.opts.stateDir, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+      const engine = await Engine.open({
+        config,
+        stateDir: this.opts.stateDir,
+        agents: headlessAgentProvider(this.opts.configPath),
+        ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+      });
       engine.on('event', (e) => this.onEngineEvent(e));
       this.engine = engine;
       await engine.scheduler.startUp();
@@ -149,7 +155,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         const engine = this.requireEngine();
         const j = engine.config.jobs.find((x) => x.name === job);
         if (!j) throw new BurrowError('config', `no job named "${job}"`);
-        return checkJob({ config: engine.config, job: j });
+        return checkJob({ config: engine.config, job: j, ...(engine.agents ? { agents: engine.agents } : {}) });
       },
       getConfig: async () => {
         let document: ConfigDocument | null = null;
@@ -187,11 +193,11 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       importSshHosts: async () => importSshConfig(),
       listArchives: async ({ job }) => {
         const engine = this.requireEngine();
-        return listArchives(engine.config, findJob(engine.config, job), engine.history);
+        return listArchives(engine.config, findJob(engine.config, job), engine.history, engine.agents);
       },
       verifyArchives: async ({ job, names }) => {
         const engine = this.requireEngine();
-        return verifyArchives(engine.config, findJob(engine.config, job), engine.history, names ? { names } : { all: true });
+        return verifyArchives(engine.config, findJob(engine.config, job), engine.history, names ? { names } : { all: true }, engine.agents);
       },
       listVerifications: async ({ job }) => this.engine?.history.verifyRuns(job) ?? [],
       restoreArchive: async ({ job, archive, toLaptop, toSource, extract }) => {
@@ -201,7 +207,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
           ...(toLaptop ? { toLaptop } : {}),
           ...(toSource ? { toSource } : {}),
           extract: extract === true,
-        });
+        }, engine.agents);
       },
       startDemo: async () => (this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' }),
     };

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyAgent } from '../ssh/key-agent';
 
+/** A served agent socket; close() stops it and removes its directory. */
 export interface AgentSocket {
   /** The socket path, for SSH_AUTH_SOCK or `-o IdentityAgent=`. */
   path: string;

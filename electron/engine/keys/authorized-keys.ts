@@ -25,6 +25,7 @@ import { BurrowError } from '../errors';
 /** How a key may be used on the host it is installed on. */
 export type KeyRole = 'unrestricted' | 'source' | 'destination';
 
+/** The options of a source key (see the top of this file for what they allow). */
 export const SOURCE_KEY_OPTIONS = 'restrict,port-forwarding,permitlisten="127.0.0.1:*",permitopen="burrow.invalid:1",agent-forwarding';
 
 /** `type base64` of a public key line (comment dropped); throws on anything else. */
@@ -90,6 +91,7 @@ case $h in *-absolute*) printf 'absolute\\0' ;; esac
 if [ -d "$1" ]; then printf 'dir\\0%s\\0' "$(cd -P -- "$1" && pwd -P)"; fi
 exit 0`;
 
+/** What DESTINATION_PROBE_SCRIPT found on the host. */
 export interface DestinationProbe {
   rrsync?: string;
   runs: boolean;
@@ -98,6 +100,7 @@ export interface DestinationProbe {
   dir?: string;
 }
 
+/** Reads DESTINATION_PROBE_SCRIPT's output. */
 export function parseDestinationProbe(stdout: string): DestinationProbe {
   const parts = stdout.split('\0');
   const probe: DestinationProbe = { runs: parts.includes('runs'), absolute: parts.includes('absolute') };

@@ -22,6 +22,7 @@ import {
 } from './authorized-keys';
 import { PasswordSession } from './password-session';
 
+/** Which key goes on which host, how it is restricted, and how the host is trusted. */
 export interface InstallKeyOptions {
   config: BurrowConfig;
   hostName: string;
@@ -40,6 +41,7 @@ export interface InstallKeyOptions {
   signal?: AbortSignal;
 }
 
+/** What the install did, and the host key it trusted. */
 export interface InstallKeyResult {
   /** The line now in authorized_keys. */
   line: string;

@@ -93,7 +93,9 @@ export function readKeyMaterial(text: string, passphrase: string | undefined, fa
   if (SSH2_FORMATS.test(text)) {
     const parsed = utils.parseKey(text, passphrase || undefined);
     if (parsed instanceof Error) {
-      if (/passphrase|encrypted|integrity check|bad decrypt/i.test(parsed.message)) throw new PassphraseError(parsed.message);
+      // A wrong passphrase on a legacy encrypted PEM can decrypt to garbage that fails later with any message.
+      const legacyEncrypted = /^Proc-Type:\s*4,ENCRYPTED/m.test(text);
+      if (legacyEncrypted || /passphrase|encrypted|integrity check|bad decrypt/i.test(parsed.message)) throw new PassphraseError(parsed.message);
       throw new Error(`not a private key Burrow can read: ${parsed.message}`);
     }
     const key = (Array.isArray(parsed) ? parsed[0] : parsed) as ParsedKey | undefined;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../../../shared/clock';
 import { writeFileAtomic } from '../atomic-file';
 import { BurrowError } from '../errors';
@@ -33,6 +33,7 @@ export interface StoredKeyInfo {
   path: string;
 }
 
+/** Where the store lives and how it encrypts. */
 export interface KeyStoreOptions {
   /** Default `<configDir>/keys`. */
   dir?: string;
@@ -57,6 +58,11 @@ export interface ImportOptions {
   comment?: string;
 }
 
+/** The store that belongs to a config file: `keys/` beside it (`<configDir>/keys` for the default config). */
+export function keyStoreDirFor(configPath: string): string {
+  return join(dirname(configPath), 'keys');
+}
+
 const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Store key names: like host names, and never ending in `.pub`. */
@@ -67,6 +73,7 @@ export function checkKeyName(name: string): string {
   return name;
 }
 
+/** The key store directory and the unlocked keys of this process. */
 export class KeyStore {
   readonly dir: string;
   readonly unlocked: UnlockedKeys;

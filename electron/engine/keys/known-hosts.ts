@@ -8,6 +8,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { PUBLIC_KEY_LINE } from '../../../shared/config-schema';
 
+/** One key line of a known_hosts file. */
 export interface KnownHostEntry {
   /** 1-based line number, for messages. */
   line: number;

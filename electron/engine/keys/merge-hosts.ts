@@ -15,6 +15,7 @@ import { BurrowError } from '../errors';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** What a merge did with each imported host. */
 export interface MergeReport {
   added: string[];
   /** Already in the config: left exactly as they were. */

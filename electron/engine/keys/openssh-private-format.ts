@@ -22,6 +22,7 @@ export const DEFAULT_KDF_ROUNDS = 16;
 const BEGIN = '-----BEGIN OPENSSH PRIVATE KEY-----';
 const END = '-----END OPENSSH PRIVATE KEY-----';
 
+/** How to encrypt: the passphrase, bcrypt-pbkdf rounds, and the comment stored inside. */
 export interface EncodeOptions {
   passphrase: string;
   rounds?: number;

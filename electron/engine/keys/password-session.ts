@@ -15,6 +15,7 @@ import { describe, translateSshError, type Endpoint } from '../ssh/ssh-errors';
 import { SshSession } from '../ssh/ssh-session';
 import { Client, type ConnectConfig } from '../ssh/ssh2-lib';
 
+/** Where to log in with a password, and how its host key is trusted. */
 export interface PasswordSessionOptions {
   config: BurrowConfig;
   hostName: string;
@@ -29,6 +30,7 @@ export interface PasswordSessionOptions {
   signal?: AbortSignal;
 }
 
+/** A finished remote command: its exit status and output. */
 export interface CommandResult {
   code: number | null;
   stdout: string;
@@ -65,6 +67,7 @@ export function hostKeyRefusal(hostName: string, where: string, pin: string | un
   return undefined;
 }
 
+/** An SSH connection authenticated by password; only install-key uses one. */
 export class PasswordSession {
   readonly client = new Client();
   readonly endpoint: Endpoint;

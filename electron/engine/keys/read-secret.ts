@@ -6,6 +6,7 @@
  */
 import { BurrowError, cancelledError } from '../errors';
 
+/** What to ask for, and the variable automation sets instead. */
 export interface SecretRequest {
   /** What is asked for, e.g. "passphrase for key backup". */
   what: string;
@@ -15,6 +16,7 @@ export interface SecretRequest {
   confirm?: boolean;
 }
 
+/** Where a secret is read from and the prompt written to (injected for tests). */
 export interface SecretIo {
   env: NodeJS.ProcessEnv;
   input: NodeJS.ReadStream;

@@ -15,9 +15,10 @@ import { BurrowError } from '../errors';
 import { DefaultAgentProvider, type AgentProvider } from '../ssh/auth';
 import { KeyAgent } from '../ssh/key-agent';
 import type { BaseAgentType as BaseAgent, ParsedKey } from '../ssh/ssh2-lib';
-import { checkKeyName, KeyStore } from './key-store';
-import type { PassphraseSource } from './unlocked-keys';
+import { checkKeyName, KeyStore, keyStoreDirFor } from './key-store';
+import { envPassphraseSource, type PassphraseSource } from './unlocked-keys';
 
+/** An identityFile starting with this names store keys instead of a file. */
 export const STORE_PREFIX = 'burrow:';
 
 /** The store key names an identityFile refers to, or undefined when it is a plain file path. */
@@ -28,6 +29,7 @@ export function storeKeyNames(identityFile: string | undefined): string[] | unde
   return names.map(checkKeyName);
 }
 
+/** The store to take keys from, how to unlock them, and who serves other hosts. */
 export interface StoreAgentProviderOptions {
   store: KeyStore;
   /** Asked for the passphrase of a key that is not unlocked; unlocks it for the process. */
@@ -36,6 +38,7 @@ export interface StoreAgentProviderOptions {
   fallback?: AgentProvider;
 }
 
+/** Agents of store keys for `burrow:` hosts, DefaultAgentProvider's for the rest. */
 export class StoreAgentProvider implements AgentProvider {
   private readonly store: KeyStore;
   private readonly passphrases?: PassphraseSource;
@@ -72,4 +75,18 @@ export class StoreAgentProvider implements AgentProvider {
       throw new BurrowError(e.kind ?? 'auth', `hosts.${hostName}.identityFile: ${e.message}${hint}`);
     }
   }
+}
+
+/**
+ * The provider for headless use (`burrow run`, the daemon): the store beside
+ * the config, passphrases from BURROW_KEY_PASSPHRASE, everything else as
+ * DefaultAgentProvider does it. Keep one per process: unlocked keys live in
+ * its store.
+ */
+export function headlessAgentProvider(configPath: string, env: NodeJS.ProcessEnv = process.env): StoreAgentProvider {
+  return new StoreAgentProvider({
+    store: new KeyStore({ dir: keyStoreDirFor(configPath) }),
+    passphrases: envPassphraseSource(env),
+    fallback: new DefaultAgentProvider(env),
+  });
 }

@@ -55,7 +55,6 @@ export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Pro
     '-aH',
     '--numeric-ids',
     '-z',
-    '-s',
     ...fakeSuper(ctx),
     `--timeout=${ctx.config.rsync.timeoutSec}`,
     '--stats',
@@ -87,7 +86,7 @@ export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Pro
 export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
   const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
-  const argv = ['rsync', '-rlc', '-n', '-s', '--out-format=burrow-item %i %l %n', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, `${ctx.destinationHost.user}@127.0.0.1:${root}/${today}/`];
+  const argv = ['rsync', '-rlc', '-n', '--out-format=burrow-item %i %l %n', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, `${ctx.destinationHost.user}@127.0.0.1:${root}/${today}/`];
   const stats = await runRsyncOnSource(ctx, argv, { isTransfer: false });
   if (stats.transferred.length > 0) {
     throw new BurrowError('verify-mismatch', `snapshot ${today} differs from the source in ${stats.transferred.length} file(s): ${stats.transferred.slice(0, 5).join(', ')}`);

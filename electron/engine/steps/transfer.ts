@@ -62,7 +62,8 @@ export function rsyncArgs(ctx: RunContext, port: number, knownHosts: string): st
     'rsync',
     '-rlptgo',
     '-u',
-    '-s',
+    // No -s (--protect-args): rsync 3.2.4+ escapes remote arguments itself,
+    // and rrsync (the restricted destination key's forced command) refuses -s.
     ...deleteArgs(ctx),
     '--delay-updates',
     // A new day's archive has a new name: let rsync use yesterday's as its basis.
