@@ -138,12 +138,18 @@ export class SshSession extends EventEmitter<SessionEvents> {
       this.setState('failed');
       throw err;
     });
-    this.client.on('error', () => this.setState('failed'));
+    this.client.on('error', (err) => {
+      // Remembered so a command cut off by it reports the real cause (a keepalive timeout, say).
+      this.lostError = translateSshError(err, this.endpoint, config.ssh.readyTimeoutMs);
+      this.setState('failed');
+    });
     this.client.on('close', () => this.setState(this.state === 'failed' ? 'failed' : 'closed'));
     this.setState('up');
   }
 
   private keyProblem?: BurrowError;
+  /** Why the connection was lost after it was up, once it was. */
+  lostError?: BurrowError;
 
   private verifyHostKey(blob: Buffer): boolean {
     const presented = describeKeyBlob(blob);
@@ -233,6 +239,7 @@ export class SshSession extends EventEmitter<SessionEvents> {
         stream.on('close', () => {
           opts.signal?.removeEventListener('abort', onAbort);
           if (opts.signal?.aborted) return reject(cancelledError(`"${argv[0]}" on ${this.endpoint.name}`));
+          if (code === null && !sig && this.lostError) return reject(this.lostError);
           const r: ExecResult = { code, stdout: stdout + out.end(), stderr: stderr + errDec.end() };
           if (sig) r.signal = sig;
           resolve(r);
@@ -245,7 +252,7 @@ export class SshSession extends EventEmitter<SessionEvents> {
   async run(argv: readonly string[], what: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const r = await this.exec(argv, opts);
     if (r.code !== 0) {
-      const status = r.code === null ? (r.signal ? `was killed by SIG${r.signal}` : 'ended without an exit status') : `exited ${r.code}`;
+      const status = r.code === null ? (r.signal ? `was killed by SIG${r.signal.replace(/^SIG/, '')}` : 'ended without an exit status') : `exited ${r.code}`;
       const tail = lastLine(r.stderr);
       throw new BurrowError('remote-command', `${what} on ${this.endpoint.name} ${status}${tail ? `: ${tail}` : ''}`);
     }

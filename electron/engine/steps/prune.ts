@@ -3,8 +3,8 @@
  * (else mtime), like the original prune_backups.sh. rsync's --delete then
  * carries the deletion to the destination.
  */
-import { dateStamp, selectExpired, type HoldingFile } from '../../../shared/archive-names';
-import { applyRetention } from '../../../shared/retention';
+import { dateStamp, daysBetween, parseArchiveName, selectExpired, type HoldingFile } from '../../../shared/archive-names';
+import { applyRetention, durationDays } from '../../../shared/retention';
 import { shScript } from '../shell-quote';
 import type { RunContext, StepOutcome } from '../run-context';
 import type { SshSession } from '../ssh/ssh-session';
@@ -38,13 +38,43 @@ function expiredNames(ctx: RunContext, files: HoldingFile[]): { name: string; wh
   return preview.remove.map((d) => ({ name: d.name, why: d.reasons.join(', ') }));
 }
 
+/**
+ * A clock set far ahead makes every archive look old. When pruning would
+ * delete every archive from before this run and the newest of them is more
+ * than twice the retention window behind "today", believe the archives over
+ * the clock: prune nothing and say why.
+ */
+function clockLooksWrong(ctx: RunContext, files: HoldingFile[], expired: { name: string }[]): string | undefined {
+  const today = dateStamp(ctx.clock.now());
+  const packedNow = new Set((ctx.record.packed ?? []).map((p) => p.name));
+  const earlier = files.map((f) => parseArchiveName(f.name)).filter((p): p is NonNullable<typeof p> => p !== undefined && !packedNow.has(`${p.base}.${p.stamp}.tar.${p.ext}`));
+  const future = earlier.filter((p) => p.stamp > today);
+  if (future.length > 0) ctx.log('warn', `${future.length} archive(s) are dated after today (${today}): is the clock right? They are kept.`);
+  if (earlier.length === 0) return undefined;
+  const newest = earlier.map((p) => p.stamp).sort().pop()!;
+  const window = ctx.job.retention?.keepWithin ? durationDays(ctx.job.retention.keepWithin) : ctx.job.keepDays;
+  const gap = daysBetween(newest, today);
+  const expiredSet = new Set(expired.map((e) => e.name));
+  const allEarlierGo = earlier.every((p) => expiredSet.has(`${p.base}.${p.stamp}.tar.${p.ext}`));
+  if (allEarlierGo && gap > 2 * window) {
+    return `the clock says ${today}, ${gap} days after the newest archive (${newest}): is it right? Pruning would delete every earlier archive, so nothing was pruned`;
+  }
+  return undefined;
+}
+
 export async function pruneStep(ctx: RunContext): Promise<StepOutcome> {
   if (ctx.job.format === 'snapshot') return { skipped: true, detail: 'snapshot format: no holding dir; old snapshots are pruned at the destination' };
   const files = await listHolding(ctx);
-  const expired = expiredNames(ctx, files);
+  let expired = expiredNames(ctx, files);
+  const suspicious = clockLooksWrong(ctx, files, expired);
+  if (suspicious) {
+    ctx.log('warn', suspicious);
+    expired = [];
+  }
   ctx.record.pruned = expired.map((e) => e.name);
   ctx.record.plan = { ...(ctx.record.plan ?? { pack: [], send: [], deleteAtDestination: [] }), pruneSource: ctx.record.pruned };
   const command = sshCommandFor(ctx.config, ctx.job.source, ['find', ctx.job.holdingDir, '-maxdepth', '1', '-type', 'f', '-mtime', `+${ctx.job.keepDays}`, '-delete']);
+  if (suspicious) return { detail: `nothing pruned: ${suspicious}`, command };
   if (expired.length === 0) return { detail: ctx.job.retention ? 'retention keeps every archive' : `nothing older than ${ctx.job.keepDays} days`, command };
   if (ctx.dryRun) return { detail: `would delete ${expired.map((e) => e.name).join(', ')}`, command };
   for (const e of expired) ctx.log('info', `pruning ${e.name} (${e.why})`);

@@ -1,0 +1,234 @@
+/**
+ * Faults against the real lab. Each scenario states its invariant; the rows
+ * go into docs/reliability.md. Shared invariants: the run ends in a defined
+ * state with a clear cause, the destination keeps what it had, no partial
+ * file carries a final name, and nothing is left listening.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { dateStamp } from '../../shared/archive-names';
+import { ManualClock } from '../../shared/clock';
+import { rsyncOutcome } from '../../shared/rsync-exit';
+import { DefaultAgentProvider } from '../../electron/engine/ssh/auth';
+import { SshSession } from '../../electron/engine/ssh/ssh-session';
+import { startLab, type Lab } from '../../electron/lab/lab';
+import { waitFor } from '../../electron/lab/wait-for';
+import { day, extract, labConfig, listing, runJob, snapshotTree, visible, writeSampleTree } from '../engine/fixtures';
+import { scenario } from './report';
+
+const BURROW = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'burrow.mjs');
+let lab: Lab;
+let data: string;
+let holding: string;
+let backups: string;
+const check = scenario('faults');
+
+beforeAll(async () => {
+  lab = await startLab();
+  data = join(lab.source.home, 'data');
+  holding = join(lab.source.home, 'holding');
+  backups = join(lab.destination.home, 'backups');
+});
+afterAll(() => lab?.stop());
+beforeEach(async () => {
+  await lab.source.start();
+  await lab.destination.start();
+  for (const d of [data, holding, backups]) {
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { recursive: true });
+  }
+  writeSampleTree(join(data, 'projects'), 1);
+  await lab.source.own(data);
+  await lab.source.own(holding);
+  await lab.destination.own(backups);
+});
+
+async function seed(): Promise<Record<string, number>> {
+  const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(-1)) });
+  expect(record.error).toBeUndefined();
+  return listing(backups);
+}
+
+async function withBulk(bytes: number): Promise<void> {
+  writeSampleTree(join(data, 'projects', 'bulk'), 9, bytes);
+  await lab.source.own(data);
+}
+
+describe('SSH and tunnel', () => {
+  check('source black-holed mid-run', 'keepalive notices within interval x count; the run fails and nothing hangs', async (note) => {
+    const before = await seed();
+    await withBulk(3_000_000);
+    let dropped: Promise<unknown> | undefined;
+    let droppedAt = 0;
+    const { record } = await runJob(labConfig(lab, { bwlimitKiBps: 300 }), {
+      clock: new ManualClock(day(0)),
+      onEvent: (e) => {
+        if (e.type === 'progress' && !dropped) {
+          droppedAt = Date.now();
+          dropped = lab.source.exec(['nft', '-f', '-'], { input: 'table inet burrowfault {\n chain in {\n  type filter hook input priority -10; policy drop;\n }\n}\n' });
+        }
+      },
+    });
+    const noticed = (Date.now() - droppedAt) / 1000;
+    await lab.source.exec(['nft', 'delete', 'table', 'inet', 'burrowfault']);
+    expect(dropped).toBeDefined();
+    expect(((await dropped) as { code: number }).code).toBe(0);
+    expect(record.status).toBe('failed');
+    expect(record.error?.message).toMatch(/stopped answering|keepalive|timed out|timeout/i);
+    expect(noticed).toBeLessThan(2 * 3 + 10); // keepalive 2 s x 3, plus the teardown's bounded waits
+    expect(visible(backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    note(`failed after ${noticed.toFixed(1)} s (keepalive 2 s x 3): ${record.error?.message}`);
+  });
+
+  check('sshd refuses forwarding (AllowTcpForwarding no)', 'a clear message that names the sshd setting', async (note) => {
+    await lab.source.reconfigure(['AllowTcpForwarding no']);
+    try {
+      const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+      expect(record.error).toMatchObject({ kind: 'forward-refused', step: 'tunnel' });
+      expect(record.error?.message).toContain('AllowTcpForwarding');
+      note(record.error!.message);
+    } finally {
+      await lab.source.reconfigure([]);
+    }
+  });
+
+  check('remote command ends without an exit status', 'counted as a failure, never as success', async (note) => {
+    const config = labConfig(lab);
+    const s = await SshSession.open({ config, hostName: 'source', agents: new DefaultAgentProvider() });
+    try {
+      const r = await s.exec(['sh', '-c', 'kill -9 $PPID']);
+      expect(r.code).toBeNull();
+      const err = await s.run(['sh', '-c', 'kill -9 $PPID'], 'a command that dies').catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/killed by SIGKILL|without an exit status/);
+      note((err as Error).message);
+    } finally {
+      s.close();
+    }
+  });
+
+  check('app killed with -9 mid-run, then restarted', 'the stale lock is taken over and the next run completes; no partial file under a final name', async (note) => {
+    await seed();
+    await withBulk(3_000_000);
+    const state = join(lab.dir, `state-${Math.random()}`);
+    const configPath = join(lab.dir, 'kill9.json');
+    writeFileSync(configPath, JSON.stringify(labConfig(lab, { bwlimitKiBps: 300 })));
+    const env = { ...process.env, XDG_STATE_HOME: state };
+    const child = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    await waitFor(() => out.includes('… transfer'), { timeoutMs: 30_000, what: 'the transfer to start' });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(visible(backups).every((n) => !n.includes('partial'))).toBe(true);
+    const again = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out2 = '';
+    again.stderr.on('data', (b: Buffer) => (out2 += b.toString()));
+    const code = await new Promise<number | null>((r) => again.once('exit', r));
+    expect(code, out2).toBe(0);
+    expect(out2).toMatch(/took over a lock left by process \d+/);
+    expect(visible(backups)).toContain(`projects.${dateStamp(new Date())}.tar.bz2`);
+    note('second run exit 0 after taking over the dead process\'s lock');
+  });
+
+  check('50 connect/fail cycles', 'no leaked sockets, timers, listeners or event handlers', async (note) => {
+    await lab.source.kill();
+    const config = labConfig(lab);
+    const counts = () => {
+      const info = process.getActiveResourcesInfo();
+      return { resources: info.length, tcp: info.filter((r) => r.startsWith('TCP')).length, sigint: process.listenerCount('SIGINT') };
+    };
+    await runJob(config, { clock: new ManualClock(day(0)) }); // warm up lazily created handles
+    const before = counts();
+    for (let i = 0; i < 50; i++) {
+      const { record } = await runJob(config, { clock: new ManualClock(day(0)) });
+      expect(record.error?.kind).toBe('unreachable');
+    }
+    await waitFor(() => counts().resources <= before.resources, { timeoutMs: 5000, what: 'handles to settle' });
+    const after = counts();
+    expect(after.tcp).toBe(before.tcp);
+    expect(after.sigint).toBe(before.sigint);
+    expect(after.resources).toBeLessThanOrEqual(before.resources);
+    note(`before ${JSON.stringify(before)}, after 50 failed runs ${JSON.stringify(after)}`);
+  });
+});
+
+describe('rsync and data', () => {
+  check('receiver stopped (SIGSTOP) mid-transfer', "rsync's --timeout fires and the run says timeout", async (note) => {
+    await withBulk(3_000_000);
+    let stopped: Promise<unknown> | undefined;
+    const started = Date.now();
+    const { record } = await runJob(labConfig(lab, { bwlimitKiBps: 300 }, { rsync: { timeoutSec: 5 } }), {
+      clock: new ManualClock(day(0)),
+      onEvent: (e) => {
+        if (e.type === 'progress' && !stopped) stopped = lab.destination.exec(['pkill', '-STOP', '-u', lab.destination.user, 'rsync']);
+      },
+    });
+    await lab.destination.exec(['pkill', '-CONT', '-u', lab.destination.user, 'rsync']);
+    expect(stopped).toBeDefined();
+    expect(record.error).toMatchObject({ kind: 'timeout', step: 'transfer' });
+    expect(record.error?.message).toMatch(/timeout/);
+    note(`failed after ${((Date.now() - started) / 1000).toFixed(1)} s: ${record.error?.message}`);
+  });
+
+  check('every rsync exit status', 'maps to a defined state (ok, warning, failed); an unknown one is a failure', async (note) => {
+    const states = new Map<number, string>();
+    for (let code = 0; code <= 255; code++) states.set(code, rsyncOutcome(code).state);
+    expect([...states.values()].every((s) => s === 'ok' || s === 'warning' || s === 'failed')).toBe(true);
+    expect([0, 23, 24, 25, 30, 99].map((c) => states.get(c))).toEqual(['ok', 'failed', 'warning', 'failed', 'failed', 'failed']);
+    expect(rsyncOutcome(null).state).toBe('failed');
+    note('0 ok; 24 warning (vanished source files); 23, 25, 30 and unknown (99) failed; no status failed');
+  });
+
+  check('hostile names in packed trees', 'symlinks out, names starting with -, newlines and .. never escape the destination path', async (note) => {
+    const tree = join(data, 'projects');
+    writeFileSync(join(tree, '-rf'), 'dash\n');
+    writeFileSync(join(tree, 'new\nline'), 'newline\n');
+    writeFileSync(join(tree, '..dots'), 'dots\n');
+    symlinkSync('/etc/passwd', join(tree, 'to-passwd'));
+    symlinkSync('../../../../outside-burrow', join(tree, 'up-and-out'));
+    await lab.source.own(data);
+    for (const format of ['archive', 'snapshot'] as const) {
+      rmSync(backups, { recursive: true, force: true });
+      mkdirSync(backups);
+      await lab.destination.own(backups);
+      const { record } = await runJob(labConfig(lab, { format }), { clock: new ManualClock(day(0)) });
+      expect(record.error).toBeUndefined();
+      const expected = format === 'archive' ? [`projects.${dateStamp(day(0))}.tar.bz2`] : ['daily'];
+      expect(visible(backups)).toEqual(expected);
+    }
+    const out = join(lab.dir, 'hostile-extract');
+    rmSync(out, { recursive: true, force: true });
+    rmSync(join(lab.dir, 'outside-burrow'), { force: true });
+    extract(join(holding, `projects.${dateStamp(day(0))}.tar.bz2`), out);
+    const got = snapshotTree(join(out, 'projects'));
+    expect(got['to-passwd']).toMatchObject({ type: 'link', target: '/etc/passwd' });
+    expect(got['new\nline']).toMatchObject({ type: 'file' });
+    expect(got['-rf']).toMatchObject({ type: 'file' });
+    note('archive and snapshot: only the archive (or the job dir) at the destination; links stay links when unpacked');
+  });
+
+  check('clock forwards a year, then back a day', 'no mass pruning, and a clear warning', async (note) => {
+    const clock = new ManualClock(day(0));
+    const config = labConfig(lab);
+    for (let n = -3; n <= 0; n++) {
+      clock.set(day(n));
+      expect((await runJob(config, { clock })).record.error).toBeUndefined();
+    }
+    const before = visible(backups);
+    clock.set(day(365));
+    const ahead = await runJob(config, { clock });
+    expect(ahead.record.error).toBeUndefined();
+    expect(ahead.record.pruned).toEqual([]);
+    expect(ahead.record.log?.some((l) => l.level === 'warn' && /is it right\?/.test(l.message))).toBe(true);
+    for (const n of before) expect(visible(backups)).toContain(n);
+    rmSync(join(holding, `projects.${dateStamp(day(365))}.tar.bz2`));
+    clock.set(day(-1));
+    const back = await runJob(config, { clock });
+    expect(back.record.log?.some((l) => l.level === 'warn' && /dated after today/.test(l.message))).toBe(true);
+    expect(back.record.pruned).toEqual([]);
+    note(ahead.record.log!.find((l) => l.level === 'warn')!.message);
+  });
+});
