@@ -5,13 +5,16 @@
  * file carries a final name, and nothing is left listening.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import { rsyncOutcome } from '../../shared/rsync-exit';
+import { verifyArchives } from '../../electron/engine/archives';
+import { Engine } from '../../electron/engine/engine';
 import { DefaultAgentProvider } from '../../electron/engine/ssh/auth';
+import { run } from '../../electron/lab/run';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
 import { startLab, type Lab } from '../../electron/lab/lab';
 import { waitFor } from '../../electron/lab/wait-for';
@@ -49,6 +52,12 @@ async function seed(): Promise<Record<string, number>> {
   const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(-1)) });
   expect(record.error).toBeUndefined();
   return listing(backups);
+}
+
+/** A command in the laptop's own (root) namespace, checked. */
+async function execInRoot(argv: string[], input?: string): Promise<void> {
+  const r = await run(argv, input !== undefined ? { input } : {});
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
 }
 
 async function withBulk(bytes: number): Promise<void> {
@@ -156,6 +165,41 @@ describe('SSH and tunnel', () => {
 });
 
 describe('rsync and data', () => {
+  check('relay connection dies mid-transfer', 'the run fails with a clear cause and the next one completes', async (note) => {
+    const before = await seed();
+    await withBulk(3_000_000);
+    // Reset the laptop's connections to the destination's sshd: the relay's leg dies.
+    const rule = `table ip burrowrelay {\n chain out {\n  type filter hook output priority 0; policy accept;\n  ip daddr ${lab.destination.address} tcp dport ${lab.destination.port} reject with tcp reset\n }\n}\n`;
+    let cut: Promise<unknown> | undefined;
+    const { record } = await runJob(labConfig(lab, { bwlimitKiBps: 300 }), {
+      clock: new ManualClock(day(0)),
+      onEvent: (e) => {
+        if (e.type === 'progress' && !cut) cut = execInRoot(['nft', '-f', '-'], rule);
+      },
+    });
+    await execInRoot(['nft', 'delete', 'table', 'ip', 'burrowrelay']);
+    expect(cut).toBeDefined();
+    expect(record.status).toBe('failed');
+    expect(record.error?.step).toBe('transfer');
+    expect(visible(backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    const next = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+    expect(next.record.error).toBeUndefined();
+    note(`first run: ${record.error?.message}; the next run succeeded`);
+  });
+
+  check('a flipped bit in a destination archive', 'found by verify and recorded in history', async (note) => {
+    const engine = await Engine.open({ config: labConfig(lab), stateDir: join(lab.dir, `state-${Math.random()}`), clock: new ManualClock(day(0)) });
+    expect((await engine.runNow('daily')).error).toBeUndefined();
+    const path = join(backups, `projects.${dateStamp(day(0))}.tar.bz2`);
+    const bytes = readFileSync(path);
+    bytes[1000] = bytes[1000]! ^ 0x01;
+    writeFileSync(path, bytes);
+    const [result] = await verifyArchives(engine.config, engine.config.jobs[0]!, engine.history, { all: true });
+    expect(result!.ok).toBe(false);
+    expect(engine.history.verifyRuns('daily')[0]!.results[0]!.ok).toBe(false);
+    note(`verify: ${result!.problems.join('; ')}`);
+  });
+
   check('receiver stopped (SIGSTOP) mid-transfer', "rsync's --timeout fires and the run says timeout", async (note) => {
     await withBulk(3_000_000);
     let stopped: Promise<unknown> | undefined;

@@ -1,0 +1,112 @@
+/**
+ * Sixty simulated days against the real lab, with an injected clock and a
+ * random fault each day (laptop off, source down, destination down, port
+ * taken, or none), driven exactly as the app drives the engine: a start-up
+ * check, the 12:30 slot, and the periodic tick that runs catch-ups.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { ManualClock } from '../../shared/clock';
+import { isArchiveName } from '../../shared/archive-names';
+import { Engine } from '../../electron/engine/engine';
+import { startLab, type Lab } from '../../electron/lab/lab';
+import { labConfig, writeSampleTree } from '../engine/fixtures';
+import { scenario } from './report';
+
+const DAYS = 60;
+const FAULTS = ['none', 'laptop-off', 'source-down', 'destination-down', 'port-taken'] as const;
+type Fault = (typeof FAULTS)[number];
+
+let lab: Lab;
+const check = scenario('soak');
+
+beforeAll(async () => {
+  lab = await startLab();
+  writeSampleTree(join(lab.source.home, 'data', 'projects'), 1);
+  await lab.source.own(join(lab.source.home, 'data'));
+  for (const d of [join(lab.source.home, 'holding'), join(lab.destination.home, 'backups')]) {
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { recursive: true });
+  }
+  await lab.source.own(join(lab.source.home, 'holding'));
+  await lab.destination.own(join(lab.destination.home, 'backups'));
+});
+afterAll(() => lab?.stop());
+
+/** mulberry32: a fixed seed makes every CI run the same sixty days. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const at = (d: number, h: number, m = 0) => new Date(2026, 0, 5 + d, h, m); // from Monday 5 January 2026
+
+check('60-day soak with a random fault each day', 'every slot ends as one run or one missed event; every missed slot is caught up; the destination holds every archive retention keeps', async (note) => {
+  const random = prng(20261126);
+  const state = join(lab.dir, 'soak-state');
+  const config = labConfig(lab, { keepDays: 7, tunnelPort: 9150 });
+  const job = config.jobs[0]!;
+  const clock = new ManualClock(at(0, 8));
+  const open = () => Engine.open({ config, stateDir: state, clock, backoff: { firstMs: 10 * 60_000, maxMs: 60 * 60_000 } });
+  let engine = await open();
+  await engine.scheduler.startUp();
+  const tally: Record<Fault, number> = { none: 0, 'laptop-off': 0, 'source-down': 0, 'destination-down': 0, 'port-taken': 0 };
+  const backups = join(lab.destination.home, 'backups');
+  const holding = join(lab.source.home, 'holding');
+  let wasOff = false;
+
+  for (let d = 0; d < DAYS; d++) {
+    const fault: Fault = d === DAYS - 1 ? 'none' : FAULTS[Math.floor(random() * FAULTS.length)]!;
+    tally[fault]++;
+    if (fault === 'laptop-off') {
+      wasOff = true; // no process at all that day
+      continue;
+    }
+    clock.set(at(d, 9)); // overnight the laptop slept: the wall clock jumps, monotonic time does not
+    if (wasOff) {
+      // The laptop comes back: a new process, which looks for what it missed.
+      engine = await open();
+      await engine.scheduler.startUp();
+      wasOff = false;
+    }
+    await engine.scheduler.tick(); // catch up what earlier days missed, if the hosts answer
+    let release: (() => Promise<void>) | undefined;
+    if (fault === 'source-down') await lab.source.kill();
+    if (fault === 'destination-down') await lab.destination.kill();
+    if (fault === 'port-taken') release = await lab.source.occupyPort(9150);
+    clock.set(at(d, 12, 30));
+    await engine.scheduler.onSlot(job, at(d, 12, 30));
+    // The fault clears; the afternoon's ticks catch up.
+    await lab.source.start();
+    await lab.destination.start();
+    await release?.();
+    for (const h of [13, 15, 18]) {
+      clock.set(at(d, h));
+      await engine.scheduler.tick();
+    }
+    // Invariant: the destination holds every archive the source's retention still keeps.
+    const atSource = readdirSync(holding).filter(isArchiveName);
+    const atDest = new Set(readdirSync(backups));
+    const lastRun = engine.history.listRuns({ limit: 1 })[0];
+    if (lastRun?.status === 'succeeded') for (const a of atSource) expect(atDest.has(a), `day ${d}: ${a} missing at the destination`).toBe(true);
+  }
+
+  const history = engine.history;
+  const runs = history.listRuns({ job: job.name });
+  const missed = history.missedSlots(job.name);
+  for (let d = 0; d < DAYS; d++) {
+    const slot = at(d, 12, 30).toISOString();
+    const ran = runs.filter((r) => r.slot === slot && r.status === 'succeeded').length;
+    const miss = missed.filter((m) => m.slot === slot).length;
+    expect(ran + miss, `slot of day ${d}`).toBe(1);
+  }
+  expect(missed.filter((m) => m.caughtUpBy === undefined).map((m) => m.slot)).toEqual([]);
+  const causes = missed.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.cause]: (acc[m.cause] ?? 0) + 1 }), {});
+  note(`${DAYS} days, faults ${JSON.stringify(tally)}; ${runs.length} runs (${runs.filter((r) => r.trigger === 'catch-up').length} catch-ups); missed slots by cause ${JSON.stringify(causes)}, all caught up`);
+}, 600_000);
