@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: "Send only what changed", measured. Starts one lab (real
+ * sshd hosts), and on it measures side by side: the tunnel relay's
+ * throughput against OpenSSH's, the bytes a second day sends with the
+ * original method and with each format, pack time and size per compressor,
+ * the end-to-end day-2 run, and the engine's idle cost. Writes
+ * bench/results.json and docs/performance.md, prints the markdown, and
+ * stops the lab (also when something fails).
+ *
+ * Knobs (environment): BENCH_RELAY_MIB (1024), BENCH_RELAY_ROUNDS (2),
+ * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dateStamp } from '../shared/archive-names';
+import { startLab, type Lab } from '../electron/lab/lab';
+import { day, labConfig } from '../test/engine/fixtures';
+import { COMPRESSORS, DailyBench, METHODS, installed, type Layout } from './daily-methods';
+import { EngineRuns, engineHasFormat } from './engine-runs';
+import { openBurrowRelay, prepareSourceLogin } from './hops';
+import { farAwaySchedule, measureIdle } from './idle-cost';
+import { watchNeighbours, type Neighbours } from './neighbours';
+import { INNER_CIPHER, measureRelays } from './relay-throughput';
+import { goals, renderMarkdown, type BenchResults, type MethodResult } from './report';
+import { generateTree, mutateTree, type TreeFile } from './tree-gen';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const TREE_SEED = 20261126;
+
+function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+const settings = {
+  relayMiB: Math.round(envNumber('BENCH_RELAY_MIB', 1024)),
+  relayRounds: Math.round(envNumber('BENCH_RELAY_ROUNDS', 2)),
+  innerCipher: INNER_CIPHER,
+  treeSeed: TREE_SEED,
+  treeMinMB: envNumber('BENCH_TREE_MB', 210),
+  idleSeconds: Math.round(envNumber('BENCH_IDLE_SECONDS', 60)),
+  idleSettleSeconds: Math.round(envNumber('BENCH_IDLE_SETTLE_SECONDS', 30)),
+};
+
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const say = (m: string) => console.log(`bench [${elapsed()}]: ${m}`);
+
+function machine(lab: Lab): BenchResults['machine'] {
+  const rsyncVersion = execFileSync('rsync', ['--version'], { encoding: 'utf8' });
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    kernel: release(),
+    labMode: lab.mode,
+    rsync: rsyncVersion.split('\n')[0]!.replace(/\s+/g, ' ').trim(),
+    openssh: spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim().split(',')[0]!,
+    rsyncCompression: /Compress list:\s*\n\s*(\S+)/.exec(rsyncVersion)?.[1] ?? 'zlib',
+    compressors: Object.fromEntries(['bzip2', 'gzip', 'zstd', 'lbzip2', 'pbzip2', 'pigz'].map((p) => [p, installed(p)])),
+  };
+}
+
+function describeTree(files: TreeFile[]): Pick<BenchResults['tree'], 'files' | 'dirs' | 'bytes' | 'byKind'> {
+  const byKind: Record<string, { files: number; bytes: number }> = {};
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const k = (byKind[f.kind] ??= { files: 0, bytes: 0 });
+    k.files++;
+    k.bytes += f.size;
+    for (let d = dirname(f.path); d !== '.'; d = dirname(d)) dirs.add(d);
+  }
+  return { files: files.length, dirs: dirs.size, bytes: files.reduce((a, f) => a + f.size, 0), byKind };
+}
+
+async function bench(lab: Lab): Promise<Omit<BenchResults, 'goals' | 'durationSeconds' | 'generatedAt' | 'neighbours'>> {
+  const config = labConfig(lab);
+  const login = await prepareSourceLogin(lab);
+
+  say(`1/5 relay throughput: ${settings.relayMiB} MiB x ${settings.relayRounds} round(s) per relay`);
+  const relay = await measureRelays(lab, config, login, settings.relayMiB, settings.relayRounds);
+
+  const treeParent = join(lab.source.home, 'data');
+  const treeBase = 'projects';
+  const tree = join(treeParent, treeBase);
+  say(`generating a tree of at least ${settings.treeMinMB} MB in ${tree}`);
+  const day1Files = generateTree(tree, TREE_SEED, settings.treeMinMB * 1e6, day(0, 12, 0));
+  const treeInfo = describeTree(day1Files);
+  await lab.source.own(treeParent);
+
+  const layout: Layout = {
+    treeParent,
+    treeBase,
+    holding: join(lab.source.home, 'holding', 'bench'),
+    dest: join(lab.destination.home, 'backups', 'bench'),
+    stamps: [dateStamp(day(0)), dateStamp(day(1))],
+  };
+  const tunnel = await openBurrowRelay(lab, config);
+  try {
+    const daily = new DailyBench(lab, login, tunnel.port, layout);
+    await daily.prepare();
+    const used = COMPRESSORS.filter((c) => METHODS.some((m) => m.compressor === c.key));
+
+    say('2/5 day 1: packing and sending every method once, to have a basis');
+    for (const c of used) await daily.pack(c, 1);
+    const day1 = new Map(await sequential(METHODS, async (m) => [m.key, await daily.transfer(m, 1)] as const));
+    const engine = new EngineRuns(lab, tree);
+    say(`engine runs, day 1: ${engine.variants.map((v) => v.key).join(', ')}`);
+    await engine.day1();
+
+    const mutation = mutateTree(tree, day1Files, TREE_SEED, { modifyShare: 0.2, add: 40, remove: 20, when: day(1, 12, 0), base: day(0, 12, 0) });
+    await lab.source.own(treeParent);
+    say(`day 2: ${mutation.summary.modified} changed, ${mutation.summary.added} added, ${mutation.summary.removed} removed`);
+
+    say('3/5 pack time and size per compressor (day-2 tree)');
+    const packs: BenchResults['packs'] = [];
+    const packSeconds = new Map<string, number>();
+    for (const c of COMPRESSORS) {
+      if (!installed(c.argv[0]!)) {
+        packs.push({ key: c.key, command: `tar -cf - DIR | ${c.argv.join(' ')}`, missing: true });
+        continue;
+      }
+      const p = await daily.pack(c, 2, used.includes(c));
+      packs.push(p);
+      packSeconds.set(c.key, p.seconds);
+      say(`pack ${c.key}: ${p.seconds.toFixed(1)} s, ${(p.bytes / 1e6).toFixed(1)} MB`);
+    }
+
+    say('2+4/5 day 2: rsync and verify per method');
+    const methods: MethodResult[] = [];
+    for (const m of METHODS) {
+      const day2 = await daily.transfer(m, 2);
+      const verifySeconds = await daily.verify(m);
+      methods.push({
+        key: m.key,
+        label: m.label,
+        format: m.format,
+        ...(m.compressor ? { compressor: m.compressor } : {}),
+        day1: day1.get(m.key)!,
+        day2,
+        packSeconds: m.compressor ? packSeconds.get(m.compressor)! : 0,
+        verifySeconds,
+      });
+      say(`${m.key}: day 2 sent ${(day2.bytesSent / 1e6).toFixed(2)} MB in ${day2.seconds.toFixed(1)} s, verify ${verifySeconds.toFixed(1)} s`);
+    }
+    say('engine runs, day 2');
+    const engineResults = await engine.day2();
+
+    say(`5/5 idle cost: ${settings.idleSettleSeconds} s to settle, then ${settings.idleSeconds} s measured`);
+    const idleConfig = labConfig(lab, { schedule: farAwaySchedule(new Date()) });
+    const idle = await measureIdle(idleConfig, join(lab.dir, 'bench-idle'), settings.idleSeconds, settings.idleSettleSeconds);
+
+    return {
+      machine: machine(lab),
+      settings,
+      tree: { ...treeInfo, day2: mutation.summary },
+      relay,
+      packs,
+      methods,
+      engine: { hasFormat: engineHasFormat(), results: engineResults },
+      idle,
+    };
+  } finally {
+    await tunnel.close();
+  }
+}
+
+async function sequential<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
+
+async function main(): Promise<void> {
+  say('starting the lab');
+  const lab = await startLab();
+  say(`lab ${lab.id} up (${lab.mode} mode)`);
+  const watcher = watchNeighbours(lab.id);
+  let partial: Awaited<ReturnType<typeof bench>>;
+  let neighbours: Neighbours;
+  try {
+    partial = await bench(lab);
+  } finally {
+    neighbours = watcher.stop();
+    if (neighbours.otherLabs.length > 0) say(`other labs ran during the bench (${neighbours.otherLabs.join(', ')}): its timings are disturbed`);
+    say('stopping the lab');
+    // The lab's sshd children are unref'd: hold the event loop open until stop() is done.
+    const keepAlive = setInterval(() => {}, 1000);
+    await lab.stop().finally(() => clearInterval(keepAlive));
+  }
+  const results: BenchResults = { generatedAt: new Date().toISOString(), durationSeconds: (performance.now() - started) / 1000, ...partial, neighbours, goals: [] };
+  results.goals = goals(results);
+  const markdown = renderMarkdown(results);
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'performance.md'), markdown);
+  console.log(`\n${markdown}`);
+  say('wrote bench/results.json and docs/performance.md');
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed after ${elapsed()}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 1;
+});
