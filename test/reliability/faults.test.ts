@@ -187,6 +187,53 @@ describe('rsync and data', () => {
     note(`first run: ${record.error?.message}; the next run succeeded`);
   });
 
+  check('destination disk full', 'a clear error, older archives intact, and success once space is freed', async (note) => {
+    // The destination's sshd lives in its own mount namespace (ip netns exec): mount there.
+    const inDest = (argv: string[]) => execInRoot(['nsenter', '-t', String(lab.destination.sshdPid()), '-m', ...argv]);
+    const before = await seed();
+    await inDest(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', backups]);
+    try {
+      // Yesterday's archives move onto the small disk, as they were.
+      for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) await inDest(['cp', '-a', join(holding, name), backups]);
+      await inDest(['sh', '-c', `printf '{}\n' > ${backups}/.burrow-destination && chown -R ${lab.destination.uid}:${lab.destination.gid} ${backups}`]);
+      await withBulk(6_000_000);
+      const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+      expect(record.status).toBe('failed');
+      expect(record.error?.message).toMatch(/No space left on device|file I\/O|partial transfer/);
+      const listingAfter = await run(['nsenter', '-t', String(lab.destination.sshdPid()), '-m', 'sh', '-c', `cd ${backups} && for f in *; do printf '%s %s\n' "$f" "$(sha256sum < "$f" | cut -c1-16)"; done`]);
+      for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) expect(listingAfter.stdout).toContain(name);
+      expect(listingAfter.stdout.split('\n').filter(Boolean)).toHaveLength(Object.keys(before).filter((n) => !n.startsWith('.')).length);
+      await inDest(['mount', '-o', 'remount,size=64m', backups]);
+      const next = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+      expect(next.record.error).toBeUndefined();
+      note(`full: ${record.error?.message}; after freeing space the run succeeded`);
+    } finally {
+      await inDest(['umount', backups]);
+    }
+  }, 120_000, process.getuid?.() === 0 && lab?.mode !== 'loopback' ? undefined : 'needs root and the netns lab to mount a small disk at the destination');
+
+  check('a source file changes while it is packed', 'a defined outcome: the run warns and the archive is whole (it passes its test), never silently truncated', async (note) => {
+    writeSampleTree(join(data, 'projects', 'busy'), 4, 8_000_000);
+    await lab.source.own(data);
+    const busy = join(data, 'projects', 'busy', 'sub', 'data.bin');
+    let writer: ReturnType<typeof spawn> | undefined;
+    const { record } = await runJob(labConfig(lab), {
+      clock: new ManualClock(day(0)),
+      beforeStep: async (step) => {
+        if (step === 'pack') writer = spawn('sh', ['-c', `while :; do head -c 4096 /dev/urandom >> '${busy}'; done`], { stdio: 'ignore' });
+        if (step === 'prune') writer?.kill('SIGKILL');
+      },
+    });
+    writer?.kill('SIGKILL');
+    expect(record.error).toBeUndefined();
+    const warned = record.log?.find((l) => l.level === 'warn' && /changed while/.test(l.message));
+    expect(warned, 'tar reported the change').toBeDefined();
+    const name = `projects.${dateStamp(day(0))}.tar.bz2`;
+    const tested = await run(['bzip2', '-t', join(backups, name)]);
+    expect(tested.code).toBe(0);
+    note(warned!.message);
+  });
+
   check('a flipped bit in a destination archive', 'found by verify and recorded in history', async (note) => {
     const engine = await Engine.open({ config: labConfig(lab), stateDir: join(lab.dir, `state-${Math.random()}`), clock: new ManualClock(day(0)) });
     expect((await engine.runNow('daily')).error).toBeUndefined();
