@@ -212,21 +212,28 @@ describe('rsync and data', () => {
     }
   }, 120_000, process.getuid?.() === 0 && lab?.mode !== 'loopback' ? undefined : 'needs root and the netns lab to mount a small disk at the destination');
 
-  check('a source file changes while it is packed', 'a defined outcome: the run warns and the archive is whole (it passes its test), never silently truncated', async (note) => {
-    writeSampleTree(join(data, 'projects', 'busy'), 4, 8_000_000);
+  check('source files vanish and change while they are packed', 'a defined outcome: the run warns, naming what tar saw, and the archive is whole (it passes its test), never silently truncated', async (note) => {
+    writeSampleTree(join(data, 'projects', 'busy'), 4, 16_000_000); // seconds of bzip2: the writers surely run meanwhile
+    const churn = join(data, 'projects', 'churn');
+    mkdirSync(churn);
+    for (let i = 0; i < 2000; i++) writeFileSync(join(churn, `f${i}`), `file ${i}\n`);
     await lab.source.own(data);
     const busy = join(data, 'projects', 'busy', 'sub', 'data.bin');
-    let writer: ReturnType<typeof spawn> | undefined;
+    const writers: ReturnType<typeof spawn>[] = [];
     const { record } = await runJob(labConfig(lab), {
       clock: new ManualClock(day(0)),
       beforeStep: async (step) => {
-        if (step === 'pack') writer = spawn('sh', ['-c', `while :; do head -c 4096 /dev/urandom >> '${busy}'; done`], { stdio: 'ignore' });
-        if (step === 'prune') writer?.kill('SIGKILL');
+        if (step === 'pack') {
+          writers.push(spawn('sh', ['-c', `while :; do head -c 4096 /dev/urandom >> '${busy}'; done`], { stdio: 'ignore' }));
+          // Files disappear from under tar after it listed the directory.
+          writers.push(spawn('sh', ['-c', `cd '${churn}' && i=1999; while [ $i -ge 0 ]; do rm -f f$i; i=$((i-1)); done`], { stdio: 'ignore' }));
+        }
+        if (step === 'prune') for (const w of writers) w.kill('SIGKILL');
       },
     });
-    writer?.kill('SIGKILL');
+    for (const w of writers) w.kill('SIGKILL');
     expect(record.error).toBeUndefined();
-    const warned = record.log?.find((l) => l.level === 'warn' && /changed while/.test(l.message));
+    const warned = record.log?.find((l) => l.level === 'warn' && /changed or vanished while/.test(l.message));
     expect(warned, 'tar reported the change').toBeDefined();
     const name = `projects.${dateStamp(day(0))}.tar.bz2`;
     const tested = await run(['bzip2', '-t', join(backups, name)]);

@@ -77,7 +77,10 @@ export async function packStep(ctx: RunContext): Promise<StepOutcome> {
     }
     const [, tarStatus, size, sha256, program] = out.split(' ');
     if (program) ctx.log('info', `${name}: compressed with ${program}`);
-    if (tarStatus === '1') ctx.log('warn', `tar reported files that changed while ${path} was read; ${name} holds what it saw`);
+    if (tarStatus === '1') {
+      const said = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('tar:')).slice(0, 3).join('; ');
+      ctx.log('warn', `tar reported files that changed or vanished while ${path} was read; ${name} holds what it saw and passed its test${said ? ` (${said})` : ''}`);
+    }
     packed.push({ name, size: Number(size), sha256: sha256! });
     bytes += Number(size);
   }
