@@ -1,7 +1,7 @@
 /**
  * Sixty simulated days against the real lab, with an injected clock and a
  * random fault each day (laptop off, source down, destination down, port
- * taken, or none), driven exactly as the app drives the engine: a start-up
+ * taken, disk full, or none), driven exactly as the app drives the engine: a start-up
  * check, the 12:30 slot, and the periodic tick that runs catch-ups.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -12,10 +12,11 @@ import { isArchiveName } from '../../shared/archive-names';
 import { Engine } from '../../electron/engine/engine';
 import { startLab, type Lab } from '../../electron/lab/lab';
 import { labConfig, writeSampleTree } from '../engine/fixtures';
+import { run } from '../../electron/lab/run';
 import { scenario } from './report';
 
 const DAYS = 60;
-const FAULTS = ['none', 'laptop-off', 'source-down', 'destination-down', 'port-taken'] as const;
+const FAULTS = ['none', 'laptop-off', 'source-down', 'destination-down', 'port-taken', 'disk-full'] as const;
 type Fault = (typeof FAULTS)[number];
 
 let lab: Lab;
@@ -45,20 +46,36 @@ function prng(seed: number): () => number {
   };
 }
 
+const skipReason = process.getuid?.() === 0 ? undefined : 'needs root and the netns lab (a small disk is mounted at the destination)';
 const at = (d: number, h: number, m = 0) => new Date(2026, 0, 5 + d, h, m); // from Monday 5 January 2026
 
 check('60-day soak with a random fault each day', 'every slot ends as one run or one missed event; every missed slot is caught up; the destination holds every archive retention keeps', async (note) => {
   const random = prng(20261126);
   const state = join(lab.dir, 'soak-state');
-  const config = labConfig(lab, { keepDays: 7, tunnelPort: 9150 });
+  const disk = join(lab.destination.home, 'disk');
+  const backups = join(disk, 'backups');
+  const config = labConfig(lab, { keepDays: 7, tunnelPort: 9150, destination: { host: 'destination', path: backups } });
   const job = config.jobs[0]!;
   const clock = new ManualClock(at(0, 8));
   const open = () => Engine.open({ config, stateDir: state, clock, backoff: { firstMs: 10 * 60_000, maxMs: 60 * 60_000 } });
   let engine = await open();
   await engine.scheduler.startUp();
-  const tally: Record<Fault, number> = { none: 0, 'laptop-off': 0, 'source-down': 0, 'destination-down': 0, 'port-taken': 0 };
-  const backups = join(lab.destination.home, 'backups');
   const holding = join(lab.source.home, 'holding');
+  const tally: Record<Fault, number> = { none: 0, 'laptop-off': 0, 'source-down': 0, 'destination-down': 0, 'port-taken': 0, 'disk-full': 0 };
+  // The destination's disk: a small tmpfs, mounted before its sshd (re)starts so
+  // every sshd mount namespace (ip netns exec copies the mounts) has it; a
+  // ballast file fills it on disk-full days.
+  const sh = async (argv: string[]) => {
+    const r = await run(argv);
+    if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  };
+  mkdirSync(disk, { recursive: true });
+  await sh(['mount', '-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', disk]);
+  mkdirSync(backups);
+  await lab.destination.own(disk);
+  await lab.destination.kill();
+  await lab.destination.start();
+  const ballast = join(disk, 'ballast'); // beside the backups, on the same small disk
   let wasOff = false;
 
   for (let d = 0; d < DAYS; d++) {
@@ -80,12 +97,14 @@ check('60-day soak with a random fault each day', 'every slot ends as one run or
     if (fault === 'source-down') await lab.source.kill();
     if (fault === 'destination-down') await lab.destination.kill();
     if (fault === 'port-taken') release = await lab.source.occupyPort(9150);
+    if (fault === 'disk-full') await run(['sh', '-c', `head -c 40000000 /dev/zero > ${ballast} 2>/dev/null; true`]);
     clock.set(at(d, 12, 30));
     await engine.scheduler.onSlot(job, at(d, 12, 30));
     // The fault clears; the afternoon's ticks catch up.
     await lab.source.start();
     await lab.destination.start();
     await release?.();
+    if (fault === 'disk-full') rmSync(ballast, { force: true });
     for (const h of [13, 15, 18]) {
       clock.set(at(d, h));
       await engine.scheduler.tick();
@@ -97,6 +116,7 @@ check('60-day soak with a random fault each day', 'every slot ends as one run or
     if (lastRun?.status === 'succeeded') for (const a of atSource) expect(atDest.has(a), `day ${d}: ${a} missing at the destination`).toBe(true);
   }
 
+  await sh(['umount', '-l', disk]);
   const history = engine.history;
   const runs = history.listRuns({ job: job.name });
   const missed = history.missedSlots(job.name);
@@ -107,6 +127,8 @@ check('60-day soak with a random fault each day', 'every slot ends as one run or
     expect(ran + miss, `slot of day ${d}`).toBe(1);
   }
   expect(missed.filter((m) => m.caughtUpBy === undefined).map((m) => m.slot)).toEqual([]);
+  const diskFull = runs.filter((r) => /No space left|file I\/O/.test(r.error?.message ?? '')).length;
+  if (tally['disk-full'] > 0) expect(diskFull, 'disk-full days failed for lack of space').toBeGreaterThan(0);
   const causes = missed.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.cause]: (acc[m.cause] ?? 0) + 1 }), {});
-  note(`${DAYS} days, faults ${JSON.stringify(tally)}; ${runs.length} runs (${runs.filter((r) => r.trigger === 'catch-up').length} catch-ups); missed slots by cause ${JSON.stringify(causes)}, all caught up`);
-}, 600_000);
+  note(`${DAYS} days, faults ${JSON.stringify(tally)}; ${runs.length} runs (${runs.filter((r) => r.trigger === 'catch-up').length} catch-ups); missed slots by cause ${JSON.stringify(causes)}, all caught up; ${diskFull} run(s) failed for lack of space`);
+}, 600_000, skipReason);
