@@ -28,24 +28,11 @@ import { tunnelSshCommand, writeSourceKnownHosts } from './steps/transfer';
 import { tunnelStep } from './steps/tunnel';
 import type { History } from './state/history';
 import type { AgentProvider } from './ssh/auth';
+import type { ArchiveRowView, VerifyResultView } from '../../shared/api-contract';
 
-export interface ArchiveRow {
-  name: string;
-  stamp: string;
-  size: number;
-  atDestination: boolean;
-  atSource: boolean | 'unknown';
-  /** The latest verify result, or whether a run verified it at transfer. */
-  verified: 'ok' | 'failed' | 'at transfer' | 'never';
-  sha256?: string;
-}
-
-export interface VerifyResult {
-  name: string;
-  ok: boolean;
-  problems: string[];
-  entries?: number;
-}
+/** One archive at the destination, as the API contract shows it. */
+export type ArchiveRow = ArchiveRowView;
+export type VerifyResult = VerifyResultView;
 
 /** The checksum each archive had when a run last verified it arrived. */
 export function recordedSums(history: History, job: string): Map<string, string> {
