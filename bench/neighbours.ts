@@ -11,6 +11,8 @@ import { labParentDir } from '../electron/lab/lab-state';
 export interface Neighbours {
   /** Ids of other labs seen at any sample. */
   otherLabs: string[];
+  /** The bench phases during which another lab was seen. */
+  disturbedPhases: string[];
   /** Highest 1-minute load average seen at a sample. */
   maxLoad1: number;
   samples: number;
@@ -26,24 +28,32 @@ function otherLabIds(ownId: string): string[] {
   }
 }
 
-/** Samples every `everyMs` until stopped; never keeps the process alive. */
-export function watchNeighbours(ownId: string, everyMs = 5000): { stop(): Neighbours } {
+/** Samples every `everyMs` until stopped; never keeps the process alive. `phase()` names what runs now. */
+export function watchNeighbours(ownId: string, everyMs = 5000): { phase(name: string): void; stop(): Neighbours } {
   const seen = new Set<string>();
+  const disturbed = new Set<string>();
+  let current = 'start';
   let maxLoad1 = 0;
   let samples = 0;
   const sample = () => {
     samples++;
-    for (const id of otherLabIds(ownId)) seen.add(id);
+    const others = otherLabIds(ownId);
+    for (const id of others) seen.add(id);
+    if (others.length > 0) disturbed.add(current);
     maxLoad1 = Math.max(maxLoad1, loadavg()[0]!);
   };
   sample();
   const timer = setInterval(sample, everyMs);
   timer.unref();
   return {
+    phase: (name) => {
+      sample();
+      current = name;
+    },
     stop: () => {
       clearInterval(timer);
       sample();
-      return { otherLabs: [...seen].sort(), maxLoad1, samples };
+      return { otherLabs: [...seen].sort(), disturbedPhases: [...disturbed], maxLoad1, samples };
     },
   };
 }

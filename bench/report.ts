@@ -216,7 +216,8 @@ function notes(r: BenchResults): string {
     `- \`-z\`: both ends run the same rsync, whose compression list starts with \`${r.machine.rsyncCompression}\`, so that is what \`-z\` negotiated.`,
     '- The ssh inside the tunnel still encrypts; section 1 compares the relay hop only (same inner ssh, same hosts, same bytes).',
     r.neighbours.otherLabs.length > 0
-      ? `- **Other Burrow labs (${r.neighbours.otherLabs.join(', ')}) were running on this machine during the bench** (highest 1-min load ${r.neighbours.maxLoad1.toFixed(1)} on ${r.machine.cpus} CPUs): timings are disturbed; bytes are not.`
+      ? `- **Other Burrow labs (${r.neighbours.otherLabs.join(', ')}) were running on this machine during measurement phase(s) ${r.neighbours.disturbedPhases.join(', ')}** ` +
+        `(highest 1-min load ${r.neighbours.maxLoad1.toFixed(1)} on ${r.machine.cpus} CPUs): timings of those phases are disturbed; bytes are not.`
       : `- Nothing else Burrow-related ran during the bench (no other lab seen in ${r.neighbours.samples} samples; highest 1-min load ${r.neighbours.maxLoad1.toFixed(1)} on ${r.machine.cpus} CPUs).`,
     `- This run took ${Math.round(r.durationSeconds)} s in all (one lab, started once).`,
   ].join('\n');

@@ -79,16 +79,18 @@ function describeTree(files: TreeFile[]): Pick<BenchResults['tree'], 'files' | '
   return { files: files.length, dirs: dirs.size, bytes: files.reduce((a, f) => a + f.size, 0), byKind };
 }
 
-async function bench(lab: Lab): Promise<Omit<BenchResults, 'goals' | 'durationSeconds' | 'generatedAt' | 'neighbours'>> {
+async function bench(lab: Lab, phase: (name: string) => void): Promise<Omit<BenchResults, 'goals' | 'durationSeconds' | 'generatedAt' | 'neighbours'>> {
   const config = labConfig(lab);
   const login = await prepareSourceLogin(lab);
 
+  phase('1 relay');
   say(`1/5 relay throughput: ${settings.relayMiB} MiB x ${settings.relayRounds} round(s) per relay`);
   const relay = await measureRelays(lab, config, login, settings.relayMiB, settings.relayRounds);
 
   const treeParent = join(lab.source.home, 'data');
   const treeBase = 'projects';
   const tree = join(treeParent, treeBase);
+  phase('tree (not timed)');
   say(`generating a tree of at least ${settings.treeMinMB} MB in ${tree}`);
   const day1Files = generateTree(tree, TREE_SEED, settings.treeMinMB * 1e6, day(0, 12, 0));
   const treeInfo = describeTree(day1Files);
@@ -107,6 +109,7 @@ async function bench(lab: Lab): Promise<Omit<BenchResults, 'goals' | 'durationSe
     await daily.prepare();
     const used = COMPRESSORS.filter((c) => METHODS.some((m) => m.compressor === c.key));
 
+    phase('2 day 1');
     say('2/5 day 1: packing and sending every method once, to have a basis');
     for (const c of used) await daily.pack(c, 1);
     const day1 = new Map(await sequential(METHODS, async (m) => [m.key, await daily.transfer(m, 1)] as const));
@@ -118,6 +121,7 @@ async function bench(lab: Lab): Promise<Omit<BenchResults, 'goals' | 'durationSe
     await lab.source.own(treeParent);
     say(`day 2: ${mutation.summary.modified} changed, ${mutation.summary.added} added, ${mutation.summary.removed} removed`);
 
+    phase('3 pack');
     say('3/5 pack time and size per compressor (day-2 tree)');
     const packs: BenchResults['packs'] = [];
     const packSeconds = new Map<string, number>();
@@ -132,6 +136,7 @@ async function bench(lab: Lab): Promise<Omit<BenchResults, 'goals' | 'durationSe
       say(`pack ${c.key}: ${p.seconds.toFixed(1)} s, ${(p.bytes / 1e6).toFixed(1)} MB`);
     }
 
+    phase('2+4 day 2');
     say('2+4/5 day 2: rsync and verify per method');
     const methods: MethodResult[] = [];
     for (const m of METHODS) {
@@ -149,9 +154,11 @@ async function bench(lab: Lab): Promise<Omit<BenchResults, 'goals' | 'durationSe
       });
       say(`${m.key}: day 2 sent ${(day2.bytesSent / 1e6).toFixed(2)} MB in ${day2.seconds.toFixed(1)} s, verify ${verifySeconds.toFixed(1)} s`);
     }
+    phase('4 engine day 2');
     say('engine runs, day 2');
     const engineResults = await engine.day2();
 
+    phase('5 idle');
     say(`5/5 idle cost: ${settings.idleSettleSeconds} s to settle, then ${settings.idleSeconds} s measured`);
     const idleConfig = labConfig(lab, { schedule: farAwaySchedule(new Date()) });
     const idle = await measureIdle(idleConfig, join(lab.dir, 'bench-idle'), settings.idleSeconds, settings.idleSettleSeconds);
@@ -185,10 +192,10 @@ async function main(): Promise<void> {
   let partial: Awaited<ReturnType<typeof bench>>;
   let neighbours: Neighbours;
   try {
-    partial = await bench(lab);
+    partial = await bench(lab, watcher.phase);
   } finally {
     neighbours = watcher.stop();
-    if (neighbours.otherLabs.length > 0) say(`other labs ran during the bench (${neighbours.otherLabs.join(', ')}): its timings are disturbed`);
+    if (neighbours.otherLabs.length > 0) say(`other labs ran during phases ${neighbours.disturbedPhases.join(', ')} (${neighbours.otherLabs.join(', ')}): their timings are disturbed`);
     say('stopping the lab');
     // The lab's sshd children are unref'd: hold the event loop open until stop() is done.
     const keepAlive = setInterval(() => {}, 1000);
