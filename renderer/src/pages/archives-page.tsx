@@ -103,7 +103,7 @@ export function ArchivesPage({ bridge, state }: ArchivesPageProps) {
                 <th scope="col">Verified</th>
                 <th scope="col">Also on source</th>
                 <th scope="col">
-                  <span className="sr-only">Actions</span>
+                  <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>
