@@ -227,6 +227,9 @@ export class Host implements LabHost {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    // The child is unref'd while it runs; waiting for its exit must keep the
+    // event loop alive, or a CLI awaiting stop() ends early (exit code 13).
+    child.ref();
     const init = this.sshdPid();
     if (this.spec.pidnsPrefix.length > 0 && init !== undefined) {
       // sshd is the init of its PID namespace: the kernel kills and reaps all
