@@ -33,6 +33,8 @@ export interface HopResult {
 }
 
 const WRITABLE_SCRIPT = '[ -d "$1" ] || { echo "$1 does not exist" >&2; exit 1; }; [ -w "$1" ] || { echo "$1 is not writable by $(id -un)" >&2; exit 1; }';
+/** `rsync --version`'s first line; a fixed script, so the source key's gate can admit it. */
+export const RSYNC_VERSION_SCRIPT = 'command -v rsync >/dev/null 2>&1 || { echo "rsync not found in PATH ($PATH)" >&2; exit 127; }; rsync --version | head -n 1';
 const RSYNC_SCRIPT = 'command -v "$1" >/dev/null 2>&1 || { echo "$1 not found in PATH ($PATH)" >&2; exit 127; }; "$1" --version | head -n 1';
 
 export async function checkJob(opts: Omit<RunOptions, 'job' | 'trigger'> & { job: JobConfig }): Promise<HopResult[]> {
@@ -85,7 +87,8 @@ export async function checkJob(opts: Omit<RunOptions, 'job' | 'trigger'> & { job
 }
 
 async function rsyncVersion(session: SshSession, program: string): Promise<string> {
-  const r = await session.run(shScript(RSYNC_SCRIPT, [program]), `looking for ${program}`);
+  const script = program === 'rsync' ? shScript(RSYNC_VERSION_SCRIPT, []) : shScript(RSYNC_SCRIPT, [program]);
+  const r = await session.run(script, `looking for ${program}`);
   return lastLine(r.stdout);
 }
 

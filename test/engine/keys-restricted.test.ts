@@ -3,13 +3,12 @@
  * (`restrict,command="rrsync -wo -absolute DIR"`) gets no shell, no
  * command, no forward, no pty and can only write below DIR; a source key
  * (`restrict,port-forwarding,permitlisten=127.0.0.1,agent-forwarding`) gets
- * no pty and no forward but the loopback listener, and still carries a
- * backup and `burrow check`. What the restrictions do not cover is asserted
- * too, so it stays visible: the source key still runs commands, and
- * Burrow's transfer (-s) does not pass rrsync yet.
+ * no pty, no forward but the loopback listener, and no command but
+ * Burrow's own (its gate, ~/.ssh/burrow-gate), and still carries a backup
+ * in both formats, a dry run and `burrow check`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
@@ -19,6 +18,8 @@ import { checkJob } from '../../electron/engine/check';
 import type { RunContext } from '../../electron/engine/run-context';
 import { serveAgent, type AgentSocket } from '../../electron/engine/keys/agent-socket';
 import { SOURCE_KEY_OPTIONS } from '../../electron/engine/keys/authorized-keys';
+import { sourceGateScript } from '../../electron/engine/keys/source-gate';
+import { tunnelSshCommand } from '../../electron/engine/steps/transfer';
 import { installKey } from '../../electron/engine/keys/install-key';
 import { KeyStore } from '../../electron/engine/keys/key-store';
 import { StoreAgentProvider } from '../../electron/engine/keys/store-agent-provider';
@@ -215,10 +216,27 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
     }
   });
 
-  it('still runs commands: no forced-command gate for the source yet', async () => {
-    const r = await ssh('src', lab.source, [], ['id', '-un']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(lab.source.user);
+  it('gets no shell and runs no command of its own: the gate refuses them', async () => {
+    const gate = join(lab.source.home, '.ssh', 'burrow-gate');
+    expect(readFileSync(gate, 'utf8')).toBe(sourceGateScript());
+    expect(statSync(gate).mode & 0o777).toBe(0o600);
+    const shell = await ssh('src', lab.source, ['-T'], [], 'id\necho SHELL-RAN\n');
+    expect(shell.stdout).not.toContain('SHELL-RAN');
+    expect(shell.stderr).toContain('burrow-gate: refused: no command: this key gets no shell');
+    const command = await ssh('src', lab.source, [], ['id', '-un']);
+    expect(command.code).toBe(126);
+    expect(command.stdout).toBe('');
+    expect(command.stderr).toContain("burrow-gate: refused: id is not one of Burrow's commands");
+    const script = await ssh('src', lab.source, [], ['sh', '-c', "'id; echo SCRIPT-RAN'", 'burrow']);
+    expect(script.stdout).not.toContain('SCRIPT-RAN');
+    expect(script.stderr).toMatch(/refused: script [0-9a-f]{64} is not one of Burrow's/);
+    // rsync's own remote shell is a command of its choosing; and it may not write on the source.
+    const planted = join(lab.source.home, 'tmp', 'planted');
+    const rsh = await ssh('src', lab.source, [], ['rsync', '-e', `'sh -c "touch ${planted}"'`, '--', '/etc/hostname', 'x@127.0.0.1:/x']);
+    expect(rsh.stderr).toContain('not the tunnel ssh command');
+    const write = await ssh('src', lab.source, [], ['rsync', '-e', `'${tunnelSshCommand(1, '/tmp/burrow.x/known_hosts')}'`, '--', '/etc/hostname', planted]);
+    expect(write.stderr).toContain('rsync writing on this host');
+    expect(existsSync(planted)).toBe(false);
   });
 
   it('carries a whole backup run', async () => {
@@ -247,5 +265,17 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');
     expect(readdirSync(backups)).toContain('projects.20261127.tar.bz2');
+  });
+
+  it('carries a snapshot run and a dry run through the gate', async () => {
+    const config = storeConfig('burrow:src,admin', 'burrow:admin');
+    const job = { ...config.jobs[0]!, format: 'snapshot' as const, destination: { ...config.jobs[0]!.destination, path: join(backups, 'snapshots') } };
+    const snap = await new BackupRun({ config, job, agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(2)) }).start();
+    expect(snap.error).toBeUndefined();
+    expect(snap.status).toBe('succeeded');
+    expect(readdirSync(join(backups, 'snapshots', 'daily'))).toContain('2026-11-28');
+    const dry = await new BackupRun({ config, job: config.jobs[0]!, agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(3)), dryRun: true }).start();
+    expect(dry.error).toBeUndefined();
+    expect(dry.status).toBe('succeeded');
   });
 });

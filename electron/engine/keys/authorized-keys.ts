@@ -10,14 +10,13 @@
  *   ~/.ssh/rc. `-absolute` because Burrow's transfer names the destination
  *   by its absolute path.
  * - source: `restrict,port-forwarding,permitlisten="127.0.0.1:*",
- *   permitopen="burrow.invalid:1",agent-forwarding`. The key can open the
- *   reverse forward on the source's loopback only, and forward the agent
- *   (rsync needs both); no pty, no X11, no ~/.ssh/rc, no listener on other
- *   addresses, and local forwards (-L/-W) only to a name that never
- *   resolves (RFC 6761 .invalid), which in effect forbids them: sshd has no
- *   "remote forwards only" key option. It still runs any command: Burrow's
- *   steps run several shell scripts there, and a forced-command gate for
- *   them is not part of this version.
+ *   permitopen="burrow.invalid:1",agent-forwarding,command="sh .ssh/burrow-gate"`.
+ *   The key can open the reverse forward on the source's loopback only, and
+ *   forward the agent (rsync needs both); no pty, no X11, no ~/.ssh/rc, no
+ *   listener on other addresses, and local forwards (-L/-W) only to a name
+ *   that never resolves (RFC 6761 .invalid), which in effect forbids them:
+ *   sshd has no "remote forwards only" key option. Every command goes
+ *   through the gate (source-gate.ts), which admits only Burrow's own.
  */
 import { PUBLIC_KEY_LINE } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
@@ -25,8 +24,11 @@ import { BurrowError } from '../errors';
 /** How a key may be used on the host it is installed on. */
 export type KeyRole = 'unrestricted' | 'source' | 'destination';
 
+/** Where the source key's gate lives, relative to the home directory (sshd starts forced commands there). */
+export const SOURCE_GATE_PATH = '.ssh/burrow-gate';
+
 /** The options of a source key (see the top of this file for what they allow). */
-export const SOURCE_KEY_OPTIONS = 'restrict,port-forwarding,permitlisten="127.0.0.1:*",permitopen="burrow.invalid:1",agent-forwarding';
+export const SOURCE_KEY_OPTIONS = `restrict,port-forwarding,permitlisten="127.0.0.1:*",permitopen="burrow.invalid:1",agent-forwarding,command="sh ${SOURCE_GATE_PATH}"`;
 
 /** `type base64` of a public key line (comment dropped); throws on anything else. */
 export function publicKeyParts(publicKeyLine: string): { type: string; base64: string; comment: string } {

@@ -21,6 +21,7 @@ import {
   type KeyRole,
 } from './authorized-keys';
 import { PasswordSession } from './password-session';
+import { INSTALL_GATE_SCRIPT, sourceGateScript } from './source-gate';
 
 /** Which key goes on which host, how it is restricted, and how the host is trusted. */
 export interface InstallKeyOptions {
@@ -70,7 +71,14 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
   });
   try {
     let options: string | undefined;
-    if (role === 'source') options = SOURCE_KEY_OPTIONS;
+    if (role === 'source') {
+      // The gate goes in first: the key line names it as its forced command.
+      const g = await session.exec(shScript(INSTALL_GATE_SCRIPT, [sourceGateScript()]));
+      if (g.code !== 0 || lastLine(g.stdout) !== 'gate') {
+        throw new BurrowError('remote-command', `writing the source key's gate (~/.ssh/burrow-gate) on ${opts.hostName} failed (exit ${g.code ?? 'none'})${lastLine(g.stderr) ? `: ${lastLine(g.stderr)}` : ''}`);
+      }
+      options = SOURCE_KEY_OPTIONS;
+    }
     if (role === 'destination') options = await destinationOptions(session, opts.hostName, opts.backupPath!);
     const line = authorizedKeyLine(`${key.type} ${key.base64} ${key.comment}`, options);
     const r = await session.exec(shScript(INSTALL_SCRIPT, [key.base64, line]));

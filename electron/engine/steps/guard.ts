@@ -24,7 +24,7 @@ export const MARKER = '.burrow-destination';
 const RSYNC_TEMPORARY = /^\..+\.[A-Za-z0-9]{6}$/;
 
 /** name NUL size NUL for visible regular files; then the marker's content after a "marker" NUL. */
-const LIST_SCRIPT = `[ -d "$1" ] || { printf "missing\\0"; exit 0; }
+export const LIST_WITH_MARKER_SCRIPT = `[ -d "$1" ] || { printf "missing\\0"; exit 0; }
 cd -- "$1" || exit 66
 for f in * .[!.]* ..?*; do [ -f "$f" ] && [ "$f" != "$2" ] && printf "%s\\0%s\\0" "$f" "$(wc -c < "$f" | tr -d ' ')"; done
 if [ -f "$2" ]; then printf "marker\\0"; cat -- "$2"; fi; exit 0`;
@@ -38,7 +38,7 @@ export interface Listing {
 }
 
 export async function listDir(session: SshSession, dir: string, signal: AbortSignal): Promise<Listing> {
-  const r = await session.run(shScript(LIST_SCRIPT, [dir, MARKER]), `listing ${dir}`, { signal });
+  const r = await session.run(shScript(LIST_WITH_MARKER_SCRIPT, [dir, MARKER]), `listing ${dir}`, { signal });
   if (r.stdout === 'missing\0') return { files: new Map(), missing: true };
   const [body, marker] = r.stdout.split('marker\0');
   const parts = (body ?? '').split('\0');

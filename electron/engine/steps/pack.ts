@@ -13,7 +13,7 @@ import { lastLine } from '../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../run-context';
 import { sshCommandFor } from './commands';
 
-const PACK_SCRIPT = `
+export const PACK_SCRIPT = `
 set -u
 src=$1 holding=$2 name=$3 kind=$4 sudo=$5
 # The fastest compatible program installed; gzip and zstd in rsyncable mode so
@@ -42,7 +42,10 @@ trap - EXIT
 echo "packed $rc $size $sum \${prog%% *}"
 `;
 
-const MKDIR_SCRIPT = 'umask 077 && mkdir -p -- "$1" && test -w "$1"';
+export const MKDIR_SCRIPT = 'umask 077 && mkdir -p -- "$1" && test -w "$1"';
+
+/** The paths among "$@" that exist, NUL-separated (the dry run's "already packed"). */
+export const EXISTING_SCRIPT = 'for f; do [ -e "$f" ] && printf "%s\\0" "$f"; done; exit 0';
 
 export async function packStep(ctx: RunContext): Promise<StepOutcome> {
   const { job, record } = ctx;
@@ -51,13 +54,13 @@ export async function packStep(ctx: RunContext): Promise<StepOutcome> {
   const source = ctx.source!;
   if (ctx.dryRun) {
     const names = job.paths.map((p) => archiveName(p, record.stamp, job.compression));
-    const r = await source.exec(shScript('for f; do [ -e "$f" ] && printf "%s\\0" "$f"; done; exit 0', names.map((n) => `${job.holdingDir}/${n}`)), { signal: ctx.signal });
+    const r = await source.exec(shScript(EXISTING_SCRIPT, names.map((n) => `${job.holdingDir}/${n}`)), { signal: ctx.signal });
     const existing = new Set(r.stdout.split('\0').filter(Boolean).map((p) => p.slice(job.holdingDir.length + 1)));
     const pack = names.filter((n) => !existing.has(n));
     record.plan = { ...(record.plan ?? { pruneSource: [], send: [], deleteAtDestination: [] }), pack };
     return { detail: pack.length ? `would pack ${pack.join(', ')}` : 'today\'s archives are already packed' };
   }
-  await source.run(['sh', '-c', MKDIR_SCRIPT, 'burrow', job.holdingDir], `creating holding dir ${job.holdingDir}`, { signal: ctx.signal });
+  await source.run(shScript(MKDIR_SCRIPT, [job.holdingDir]), `creating holding dir ${job.holdingDir}`, { signal: ctx.signal });
   const packed: ArchiveInfo[] = [];
   let existing = 0;
   let bytes = 0;

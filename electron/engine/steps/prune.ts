@@ -11,15 +11,15 @@ import type { SshSession } from '../ssh/ssh-session';
 import { sshCommandFor } from './commands';
 
 /** NUL-separated name and mtime of each regular file directly in the dir. */
-const LIST_SCRIPT = '[ -d "$1" ] || exit 0; cd -- "$1" || exit 66; for f in * .[!.]* ..?*; do [ -f "$f" ] || continue; printf "%s\\0%s\\0" "$f" "$(stat -c %Y -- "$f")"; done';
-const REMOVE_SCRIPT = 'cd -- "$1" || exit 66; shift; rm -f -- "$@"';
+export const HOLDING_AGES_SCRIPT = '[ -d "$1" ] || exit 0; cd -- "$1" || exit 66; for f in * .[!.]* ..?*; do [ -f "$f" ] || continue; printf "%s\\0%s\\0" "$f" "$(stat -c %Y -- "$f")"; done';
+export const REMOVE_SCRIPT = 'cd -- "$1" || exit 66; shift; rm -f -- "$@"';
 
 export async function removeFiles(session: SshSession, dir: string, names: string[], signal: AbortSignal): Promise<void> {
   await session.run(shScript(REMOVE_SCRIPT, [dir, ...names]), `removing ${names.length} file(s) in ${dir}`, { signal });
 }
 
 export async function listHolding(ctx: RunContext): Promise<HoldingFile[]> {
-  const r = await ctx.source!.run(shScript(LIST_SCRIPT, [ctx.job.holdingDir]), `listing ${ctx.job.holdingDir}`, { signal: ctx.signal });
+  const r = await ctx.source!.run(shScript(HOLDING_AGES_SCRIPT, [ctx.job.holdingDir]), `listing ${ctx.job.holdingDir}`, { signal: ctx.signal });
   if (r.stdout === '') return [];
   const parts = r.stdout.split('\0');
   const files: HoldingFile[] = [];

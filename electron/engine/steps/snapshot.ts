@@ -8,6 +8,7 @@
  * A snapshot is written under `.<date>.partial` and renamed when complete:
  * a half-sent day never has a final name.
  */
+import { OUT_FORMAT } from '../../../shared/rsync-output';
 import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import type { SshSession } from '../ssh/ssh-session';
@@ -23,7 +24,7 @@ export function snapshotRoot(ctx: RunContext): string {
 
 const LIST_SNAPSHOTS = 'mkdir -p -- "$1" && cd -- "$1" && for d in ????-??-??; do [ -d "$d" ] && printf "%s\\0" "$d"; done; exit 0';
 const FINISH = 'cd -- "$1" && mv -T -- ".$2.partial" "$2"';
-const SOURCES_PRESENT = 'for p; do [ -d "$p" ] || { echo "not a directory: $p" >&2; exit 66; }; [ -n "$(ls -A -- "$p")" ] || { echo "empty directory: $p" >&2; exit 65; }; done';
+export const SOURCES_PRESENT = 'for p; do [ -d "$p" ] || { echo "not a directory: $p" >&2; exit 66; }; [ -n "$(ls -A -- "$p")" ] || { echo "empty directory: $p" >&2; exit 65; }; done';
 
 export async function listSnapshots(dest: SshSession, root: string, signal: AbortSignal): Promise<string[]> {
   const r = await dest.run(shScript(LIST_SNAPSHOTS, [root]), `listing snapshots in ${root}`, { signal });
@@ -43,14 +44,11 @@ function fakeSuper(ctx: RunContext): string[] {
   return ctx.destinationHost.user === 'root' ? [] : ['-M--fake-super'];
 }
 
-export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
-  const dest = ctx.destination!;
+/** The snapshot transfer: rsync on the source into `.<today>.partial`, hard-linking unchanged files to `previous`. */
+export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, previous: string | undefined): string[] {
   const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
-  const existing = await listSnapshots(dest, root, ctx.signal);
-  if (existing.includes(today)) return { detail: `today's snapshot ${today} exists; nothing sent` };
-  const previous = existing.filter((d) => d < today).pop();
-  const argv = [
+  return [
     'rsync',
     '-aH',
     '--numeric-ids',
@@ -59,7 +57,7 @@ export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Pro
     `--timeout=${ctx.config.rsync.timeoutSec}`,
     '--stats',
     '--info=progress2',
-    `--out-format=burrow-item %i %l %n`,
+    `--out-format=${OUT_FORMAT}`,
     '-e',
     tunnelSshCommand(ctx.tunnel!.port, knownHosts),
     ...(previous ? [`--link-dest=${root}/${previous}`] : []),
@@ -69,6 +67,16 @@ export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Pro
     ...ctx.job.paths,
     `${ctx.destinationHost.user}@127.0.0.1:${root}/.${today}.partial/`,
   ];
+}
+
+export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
+  const dest = ctx.destination!;
+  const root = snapshotRoot(ctx);
+  const today = snapshotName(ctx.record.stamp);
+  const existing = await listSnapshots(dest, root, ctx.signal);
+  if (existing.includes(today)) return { detail: `today's snapshot ${today} exists; nothing sent` };
+  const previous = existing.filter((d) => d < today).pop();
+  const argv = snapshotRsyncArgs(ctx, knownHosts, previous);
   const stats = await runRsyncOnSource(ctx, argv);
   await dest.run(shScript(FINISH, [root, today]), `completing snapshot ${today}`, { signal: ctx.signal });
   ctx.record.snapshot = { name: today, ...(previous ? { linkedTo: previous } : {}) };
@@ -83,10 +91,15 @@ export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Pro
  * Verifies today's snapshot by content: rsync compares every file by
  * checksum (a dry run) and must find nothing to send.
  */
+export function verifySnapshotArgs(ctx: RunContext, knownHosts: string): string[] {
+  const target = `${ctx.destinationHost.user}@127.0.0.1:${snapshotRoot(ctx)}/${snapshotName(ctx.record.stamp)}/`;
+  return ['rsync', '-rlc', '-n', `--out-format=${OUT_FORMAT}`, '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, target];
+}
+
 export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
   const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
-  const argv = ['rsync', '-rlc', '-n', '--out-format=burrow-item %i %l %n', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, `${ctx.destinationHost.user}@127.0.0.1:${root}/${today}/`];
+  const argv = verifySnapshotArgs(ctx, knownHosts);
   const stats = await runRsyncOnSource(ctx, argv, { isTransfer: false });
   if (stats.transferred.length > 0) {
     throw new BurrowError('verify-mismatch', `snapshot ${today} differs from the source in ${stats.transferred.length} file(s): ${stats.transferred.slice(0, 5).join(', ')}`);

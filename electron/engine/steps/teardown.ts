@@ -6,6 +6,9 @@
 import { shScript } from '../shell-quote';
 import type { RunContext, StepOutcome } from '../run-context';
 
+/** Removes the run's temporary directory on the source, and nothing that is not one (see MKTEMP_SCRIPT). */
+export const REMOVE_TMP_SCRIPT = 'case "$1" in /*/burrow.????????) rm -rf -- "$1" ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac';
+
 export async function teardownStep(ctx: RunContext): Promise<StepOutcome> {
   const done: string[] = [];
   const problems: string[] = [];
@@ -22,7 +25,7 @@ export async function teardownStep(ctx: RunContext): Promise<StepOutcome> {
     const tmp = ctx.sourceTmp;
     // Not tied to the run's signal: a cancelled run must still clean up.
     await attempt('temporary files removed', async () => {
-      await ctx.source!.run(shScript('rm -rf -- "$1"', [tmp]), 'removing the temporary directory');
+      await ctx.source!.run(shScript(REMOVE_TMP_SCRIPT, [tmp]), 'removing the temporary directory');
     });
   }
   for (const [name, s] of [['source', ctx.source], ['destination', ctx.destination], ['destination jump', ctx.destinationJump]] as const) {

@@ -19,8 +19,8 @@ import { sshCommandFor } from './commands';
 /** The name the destination goes by in the source's temporary known_hosts. */
 export const DESTINATION_ALIAS = 'burrow-destination';
 
-const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXXXXXXX"';
-const KNOWN_HOSTS_SCRIPT = 'umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
+export const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXXXXXXX"';
+export const KNOWN_HOSTS_SCRIPT = 'umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
 
 /** The ssh command rsync runs on the source to reach the destination through the tunnel. */
 export function tunnelSshCommand(port: number, knownHosts: string, connectTimeoutSec = 20): string {
@@ -89,7 +89,7 @@ export function rsyncArgs(ctx: RunContext, port: number, knownHosts: string): st
  */
 export async function writeSourceKnownHosts(ctx: RunContext): Promise<string> {
   const source = ctx.source!;
-  const mk = await source.run(['sh', '-c', MKTEMP_SCRIPT], 'creating a temporary directory', { signal: ctx.signal });
+  const mk = await source.run(shScript(MKTEMP_SCRIPT, []), 'creating a temporary directory', { signal: ctx.signal });
   ctx.sourceTmp = lastLine(mk.stdout);
   if (!ctx.sourceTmp.startsWith('/')) throw new BurrowError('remote-command', `mktemp on ${ctx.job.source} printed no directory`);
   const [keyType, keyB64] = ctx.destinationKeyLine!.split(' ');

@@ -12,13 +12,13 @@ import { sshCommandFor } from './commands';
 import { verifySnapshot } from './snapshot';
 
 /** For each named file in dir "$1": name NUL size NUL sha256 NUL, or name NUL "missing" NUL NUL. */
-const SUMS_SCRIPT = `cd -- "$1" || exit 66; shift
+export const SUMS_SCRIPT = `cd -- "$1" || exit 66; shift
 for f; do
   if [ -f "$f" ]; then printf "%s\\0%s\\0%s\\0" "$f" "$(wc -c < "$f" | tr -d ' ')" "$(sha256sum < "$f" | cut -d' ' -f1)"
   else printf "%s\\0missing\\0\\0" "$f"; fi
 done`;
 /** Visible regular files directly in dir "$1", NUL-separated. */
-const LIST_SCRIPT = 'cd -- "$1" || exit 66; for f in *; do [ -f "$f" ] && printf "%s\\0" "$f"; done; exit 0';
+export const LIST_FILES_SCRIPT = 'cd -- "$1" || exit 66; for f in *; do [ -f "$f" ] && printf "%s\\0" "$f"; done; exit 0';
 
 export async function sums(session: SshSession, dir: string, names: string[], signal: AbortSignal): Promise<Map<string, ArchiveInfo | 'missing'>> {
   const out = new Map<string, ArchiveInfo | 'missing'>();
@@ -35,7 +35,7 @@ export async function sums(session: SshSession, dir: string, names: string[], si
 export async function verifyStep(ctx: RunContext): Promise<StepOutcome> {
   const { job } = ctx;
   if (job.format === 'snapshot') return verifySnapshot(ctx, `${ctx.sourceTmp}/known_hosts`);
-  const listed = await ctx.source!.run(shScript(LIST_SCRIPT, [job.holdingDir]), `listing ${job.holdingDir}`, { signal: ctx.signal });
+  const listed = await ctx.source!.run(shScript(LIST_FILES_SCRIPT, [job.holdingDir]), `listing ${job.holdingDir}`, { signal: ctx.signal });
   const names = listed.stdout.split('\0').filter((n) => n !== '');
   ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: job.destination.host, agents: ctx.agents, signal: ctx.signal });
   const [atSource, atDest] = await Promise.all([
