@@ -40,6 +40,58 @@ export interface AppState {
   settings: UiSettings;
   /** Where the UI runs: the desktop app, or a browser via `burrow serve`. */
   shell: 'electron' | 'web';
+  /** Whether key passphrases can be remembered (the desktop app's system keyring); absent where nothing remembers them. */
+  keyring?: KeyringStatus;
+}
+
+/** Whether Burrow can remember store keys' passphrases, and if not, why, in words. */
+export interface KeyringStatus {
+  remembers: boolean;
+  /** `gnome_libsecret`, `kwallet5`, `basic_text`, `keychain`, `dpapi`, `none`, ... */
+  backend: string;
+  /** Shown to the person when passphrases are not remembered. */
+  message?: string;
+}
+
+/** A key of Burrow's key store as the UI sees it: never any private material. */
+export interface KeyView {
+  name: string;
+  type: string;
+  /** `SHA256:...` */
+  fingerprint: string;
+  comment: string;
+  encrypted: boolean;
+  /** ISO time the key file was written. */
+  created: string;
+  /** `type base64 comment`, the line for authorized_keys. */
+  publicKeyLine: string;
+  /** Decrypted in memory now (until lockKey, its time limit, or the end of the process). */
+  unlocked: boolean;
+  /** Its passphrase is kept, encrypted, by the system keyring. */
+  remembered: boolean;
+}
+
+/** A configured host, as the key install form needs it. */
+export interface KeyHostView {
+  name: string;
+  user: string;
+  hostname: string;
+  port: number;
+  /** The host key is pinned in the config (otherwise its fingerprint must be confirmed first). */
+  pinned: boolean;
+  identityFile?: string;
+  /** Backup paths of the jobs whose destination is this host (the default for a destination key). */
+  destinationPaths: string[];
+}
+
+export type KeyRole = 'unrestricted' | 'source' | 'destination';
+
+export interface KeysOverview {
+  /** The key store directory. */
+  dir: string;
+  keys: KeyView[];
+  hosts: KeyHostView[];
+  keyring: KeyringStatus;
 }
 
 export interface HopResultView {
@@ -88,6 +140,25 @@ export interface ApiRequests {
   };
   /** Starts `burrow demo` behind this UI: a throw-away lab on loopback and a config for it. */
   startDemo: { args: Record<string, never>; result: { started: boolean; message: string } };
+  /** Burrow's key store: its keys (public parts only), the hosts to install them on, the keyring. */
+  listKeys: { args: Record<string, never>; result: KeysOverview };
+  /** A new ed25519 key, encrypted under the passphrase. */
+  generateKey: { args: { name: string; comment?: string; passphrase: string; remember?: boolean }; result: KeyView };
+  /** A private key file (OpenSSH or PEM) copied into the store, encrypted; the file is left alone. */
+  importKey: {
+    args: { path: string; name?: string; comment?: string; passphrase?: string; storePassphrase?: string; remember?: boolean };
+    result: KeyView;
+  };
+  deleteKey: { args: { name: string }; result: { deleted: string; fingerprint: string } };
+  /** Decrypts a key into memory, for `minutes` or until locked; `remember` keeps its passphrase in the system keyring. */
+  unlockKey: { args: { name: string; passphrase: string; minutes?: number; remember?: boolean }; result: KeyView };
+  /** Forgets the decrypted key and any remembered passphrase: the next use asks again. */
+  lockKey: { args: { name: string }; result: KeyView };
+  /** Installs a key's public half on a configured host (ssh-copy-id with a one-time password, restricted by role). */
+  installKey: {
+    args: { name: string; host: string; role: KeyRole; password: string; path?: string; fingerprint?: string };
+    result: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string };
+  };
 }
 
 export interface ArchiveRowView {
@@ -131,6 +202,19 @@ export type ResultOf<K extends RequestName> = ApiRequests[K]['result'];
 const empty = z.object({}).strict();
 const jobName = z.string().min(1).max(64);
 
+export const KEY_ROLES = ['unrestricted', 'source', 'destination'] as const satisfies readonly KeyRole[];
+/** The longest time limit of an unlock: a week. */
+export const MAX_UNLOCK_MINUTES = 7 * 24 * 60;
+/** Store key names, as the key store checks them: like host names, never ending in .pub. */
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const keyName = z
+  .string()
+  .regex(KEY_NAME_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')
+  .refine((n) => !n.endsWith('.pub'), 'must not end in .pub');
+const keyComment = z.string().max(200).refine((c) => !/[\r\n]/.test(c), 'must be one line');
+/** A passphrase or password: its messages never repeat the value. */
+const secret = (what: string) => z.string({ error: `give ${what} as text` }).min(1, `give ${what}`).max(1024, `${what} is longer than 1024 characters`);
+
 /** Every request's argument schema: what the main process and `burrow serve` accept. */
 export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
   getState: empty as z.ZodType<Record<string, never>>,
@@ -161,6 +245,40 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
     .strict()
     .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<ArgsOf<'restoreArchive'>>,
   startDemo: empty as z.ZodType<Record<string, never>>,
+  listKeys: empty as z.ZodType<Record<string, never>>,
+  generateKey: z
+    .object({ name: keyName, comment: keyComment.optional(), passphrase: secret('the passphrase'), remember: z.boolean().optional() })
+    .strict() as z.ZodType<ArgsOf<'generateKey'>>,
+  importKey: z
+    .object({
+      path: z.string().min(1, 'name the key file').max(4096),
+      name: keyName.optional(),
+      comment: keyComment.optional(),
+      passphrase: secret("the key file's passphrase").optional(),
+      storePassphrase: secret('the passphrase to store it under').optional(),
+      remember: z.boolean().optional(),
+    })
+    .strict() as z.ZodType<ArgsOf<'importKey'>>,
+  deleteKey: z.object({ name: keyName }).strict(),
+  unlockKey: z
+    .object({
+      name: keyName,
+      passphrase: secret('the passphrase'),
+      minutes: z.number().int('must be whole minutes').min(1, 'must be at least 1 minute').max(MAX_UNLOCK_MINUTES, `must be at most ${MAX_UNLOCK_MINUTES} minutes (a week)`).optional(),
+      remember: z.boolean().optional(),
+    })
+    .strict() as z.ZodType<ArgsOf<'unlockKey'>>,
+  lockKey: z.object({ name: keyName }).strict(),
+  installKey: z
+    .object({
+      name: keyName,
+      host: z.string().min(1, 'name the host').max(64),
+      role: z.enum(KEY_ROLES, { error: 'must be unrestricted, source or destination' }),
+      password: secret("the host's password"),
+      path: z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'must be an absolute path').optional(),
+      fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint').optional(),
+    })
+    .strict() as z.ZodType<ArgsOf<'installKey'>>,
 };
 
 export { REQUEST_NAMES, ipcChannel, EVENT_CHANNEL } from './api-names';

@@ -23,6 +23,13 @@ export const REQUEST_NAMES = [
   'listVerifications',
   'restoreArchive',
   'startDemo',
+  'listKeys',
+  'generateKey',
+  'importKey',
+  'deleteKey',
+  'unlockKey',
+  'lockKey',
+  'installKey',
 ] as const satisfies readonly RequestName[];
 
 type Missing = Exclude<keyof ApiRequests, (typeof REQUEST_NAMES)[number]>;

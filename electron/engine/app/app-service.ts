@@ -22,7 +22,11 @@ import { BurrowError } from '../errors';
 import { keyLine } from '../ssh/host-key';
 import { SshSession } from '../ssh/ssh-session';
 import { importSshConfig } from '../ssh-config-import';
-import { headlessAgentProvider } from '../keys/store-agent-provider';
+import { KeyStore, keyStoreDirFor } from '../keys/key-store';
+import { StoreAgentProvider } from '../keys/store-agent-provider';
+import { envPassphraseSource } from '../keys/unlocked-keys';
+import { DefaultAgentProvider } from '../ssh/auth';
+import { makeKeyHandlers, rememberingPassphraseSource, type PassphraseMemory } from './key-handlers';
 import { LockHeldError } from '../state/job-lock';
 import type { SettingsStore } from './settings-store';
 
@@ -38,12 +42,28 @@ export interface AppServiceOptions {
   schedule?: boolean;
   /** Starts the demo lab; provided by the CLI where it is available. */
   startDemo?: () => Promise<{ started: boolean; message: string }>;
+  /**
+   * Where the shell keeps store keys' passphrases between runs, for the key
+   * store in `storeDir` (the desktop app: the system keyring). Without it,
+   * passphrases come from unlocking in the UI or BURROW_KEY_PASSPHRASE.
+   */
+  passphraseMemory?: (storeDir: string) => PassphraseMemory;
+  /** Environment for BURROW_KEY_PASSPHRASE and SSH_AUTH_SOCK (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The key store of the current config and its passphrase memory. */
+interface KeyContext {
+  store: KeyStore;
+  memory?: PassphraseMemory;
 }
 
 export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   engine?: Engine;
   private problems: ConfigProblem[] = [];
   private live: Record<string, LiveRun> = {};
+  /** One per config path, shared by the engine's agents and the Keys page, so an unlock in the UI serves the runs. */
+  private keyContext?: KeyContext;
   readonly handlers: Handlers;
 
   private constructor(private readonly opts: AppServiceOptions) {
@@ -81,7 +101,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       const engine = await Engine.open({
         config,
         stateDir: this.opts.stateDir,
-        agents: headlessAgentProvider(this.opts.configPath),
+        agents: this.agentsFor(this.keys()),
         ...(this.opts.clock ? { clock: this.opts.clock } : {}),
       });
       engine.on('event', (e) => this.onEngineEvent(e));
@@ -102,8 +122,29 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     this.emit('event', { type: 'state', state: this.state() });
   }
 
+  /** The key store beside the current config (a new one when the config moved, as for the demo). */
+  keys(): KeyContext {
+    const dir = keyStoreDirFor(this.opts.configPath);
+    if (this.keyContext?.store.dir === dir) return this.keyContext;
+    const store = new KeyStore({ dir, ...(this.opts.clock ? { clock: this.opts.clock } : {}) });
+    const memory = this.opts.passphraseMemory?.(dir);
+    this.keyContext = { store, ...(memory ? { memory } : {}) };
+    return this.keyContext;
+  }
+
+  /** Agents for an engine: `burrow:` hosts from the shared store, the rest from files or the user's ssh-agent. */
+  private agentsFor({ store, memory }: KeyContext): StoreAgentProvider {
+    const env = this.opts.env ?? process.env;
+    return new StoreAgentProvider({
+      store,
+      passphrases: rememberingPassphraseSource(store, memory, envPassphraseSource(env)),
+      fallback: new DefaultAgentProvider(env),
+    });
+  }
+
   state(): AppState {
     const engine = this.engine;
+    const keyring = this.keys().memory?.status();
     return {
       configured: engine !== undefined && engine.config.jobs.length > 0,
       configPath: this.opts.configPath,
@@ -113,6 +154,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       live: this.live,
       settings: this.opts.settings.get(),
       shell: this.opts.shell,
+      ...(keyring ? { keyring } : {}),
     };
   }
 
@@ -210,6 +252,17 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         }, engine.agents);
       },
       startDemo: async () => (this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' }),
+      ...makeKeyHandlers({
+        store: () => this.keys().store,
+        memory: () => this.keys().memory,
+        configPath: () => this.opts.configPath,
+        config: () => this.engine?.config,
+        agents: () => this.engine?.agents,
+        configChanged: async () => {
+          // A pin written while a backup runs is picked up by the next load; a run is never cut short for it.
+          if (Object.keys(this.live).length === 0) await this.load();
+        },
+      }),
     };
   }
 

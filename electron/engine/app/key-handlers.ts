@@ -1,0 +1,240 @@
+/**
+ * The Keys page's requests: Burrow's key store (list, generate, import,
+ * delete, unlock, lock) and installing a key's public half on a configured
+ * host. They take the same code path as `burrow keys ...` (KeyStore,
+ * installKey, pinHostKey); only where the secrets come from differs: the
+ * request, never the environment or a terminal. Secrets are passed on and
+ * dropped, never logged, stored in clear or repeated in an error.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { KeyHostView, KeyringStatus, KeyView } from '../../../shared/api-contract';
+import type { BurrowConfig } from '../../../shared/config-schema';
+import { BurrowError } from '../errors';
+import { installKey } from '../keys/install-key';
+import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
+import { privateKeyProtection } from '../keys/openssh-private-format';
+import { storeKeyNames } from '../keys/store-agent-provider';
+import type { PassphraseSource } from '../keys/unlocked-keys';
+import { pinHostKey } from '../pin-host-key';
+import type { AgentProvider } from '../ssh/auth';
+import { keyLine } from '../ssh/host-key';
+import type { Handlers } from './app-service';
+
+/**
+ * Where a shell keeps store keys' passphrases between runs, if anywhere:
+ * the desktop app keeps them encrypted by the system keyring (Electron's
+ * safeStorage). Implementations never keep a passphrase in clear.
+ */
+export interface PassphraseMemory {
+  /** Whether passphrases are remembered at all, and if not, the words that say so. */
+  status(): KeyringStatus;
+  /** A passphrase is remembered for `name`. */
+  has(name: string): boolean;
+  /** The remembered passphrase and the fingerprint of the key it was remembered for. */
+  recall(name: string): Promise<{ fingerprint: string; passphrase: string } | undefined>;
+  /** Remembers it; false when this memory cannot (no keyring). */
+  remember(name: string, fingerprint: string, passphrase: string): Promise<boolean>;
+  forget(name: string): Promise<void>;
+  /** A run needed key `name`, locked and remembered nowhere: the shell may ask for it (a notification). */
+  missing?(name: string): void;
+}
+
+/** What the web shell reports: nothing is remembered beyond the process. */
+export const NO_MEMORY: KeyringStatus = {
+  remembers: false,
+  backend: 'none',
+  message: 'Passphrases are not remembered here: unlock a key for a while, or set BURROW_KEY_PASSPHRASE for unattended runs.',
+};
+
+export type KeyRequestName = 'listKeys' | 'generateKey' | 'importKey' | 'deleteKey' | 'unlockKey' | 'lockKey' | 'installKey';
+export type KeyHandlers = Pick<Handlers, KeyRequestName>;
+
+/** What the key handlers need from the app: the store, the config, and how to reload it. */
+export interface KeyHandlerContext {
+  store(): KeyStore;
+  memory(): PassphraseMemory | undefined;
+  configPath(): string;
+  /** The loaded config, or undefined when there is none (or it is invalid). */
+  config(): BurrowConfig | undefined;
+  agents(): AgentProvider | undefined;
+  /** The config file changed (a host key was pinned): load it again. */
+  configChanged(): Promise<void>;
+}
+
+/**
+ * The passphrase source for runs: the remembered passphrase (only for the
+ * key it was remembered for), then BURROW_KEY_PASSPHRASE, then nothing, in
+ * which case the shell is told so it can ask.
+ */
+export function rememberingPassphraseSource(store: KeyStore, memory: PassphraseMemory | undefined, fallback: PassphraseSource): PassphraseSource {
+  return {
+    async passphraseFor(name) {
+      const remembered = await memory?.recall(name);
+      if (remembered) {
+        const now = await store.info(name).catch(() => undefined);
+        if (now && now.fingerprint === remembered.fingerprint) return remembered.passphrase;
+        await memory?.forget(name); // the key was replaced since: that passphrase belongs to no key now
+      }
+      const env = await fallback.passphraseFor(name);
+      if (env !== undefined) return env;
+      memory?.missing?.(name);
+      return undefined;
+    },
+  };
+}
+
+/** A stored key as the UI sees it: no path, no private part. */
+export function keyView(k: StoredKeyInfo, store: KeyStore, memory: PassphraseMemory | undefined): KeyView {
+  return {
+    name: k.name,
+    type: k.type,
+    fingerprint: k.fingerprint,
+    comment: k.comment,
+    encrypted: k.encrypted,
+    created: k.created.toISOString(),
+    publicKeyLine: k.publicKeyLine,
+    unlocked: store.unlockedKey(k.name) !== undefined,
+    remembered: memory?.has(k.name) ?? false,
+  };
+}
+
+/** The hosts of the config, for the install form. */
+export function keyHosts(config: BurrowConfig | undefined): KeyHostView[] {
+  if (!config) return [];
+  return Object.entries(config.hosts).map(([name, h]) => ({
+    name,
+    user: h.user,
+    hostname: h.hostname,
+    port: h.port,
+    pinned: Boolean(h.hostKey),
+    ...(h.identityFile ? { identityFile: h.identityFile } : {}),
+    destinationPaths: [...new Set(config.jobs.filter((j) => j.destination.host === name).map((j) => j.destination.path))],
+  }));
+}
+
+function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'host-key-missing' = 'config'): BurrowError {
+  return new BurrowError(kind, `${field}: ${message}`);
+}
+
+export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
+  const view = async (name: string) => keyView(await ctx.store().info(name), ctx.store(), ctx.memory());
+  const maybeRemember = async (remember: boolean | undefined, name: string, passphrase: string) => {
+    const memory = ctx.memory();
+    if (remember && memory?.status().remembers) {
+      const k = await ctx.store().info(name);
+      await memory.remember(name, k.fingerprint, passphrase);
+    }
+  };
+
+  return {
+    listKeys: async () => {
+      const store = ctx.store();
+      const memory = ctx.memory();
+      const keys = await store.list();
+      return {
+        dir: store.dir,
+        keys: keys.map((k) => keyView(k, store, memory)),
+        hosts: keyHosts(ctx.config()),
+        keyring: memory?.status() ?? NO_MEMORY,
+      };
+    },
+
+    generateKey: async ({ name, comment, passphrase, remember }) => {
+      await ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) });
+      await maybeRemember(remember, name, passphrase);
+      return view(name);
+    },
+
+    importKey: async ({ path, name, comment, passphrase, storePassphrase, remember }) => {
+      if (!isAbsolute(path)) throw fieldError('path', `"${path}" must be an absolute path`);
+      const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw fieldError('path', `cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      });
+      const protection = privateKeyProtection(text);
+      if (protection.every((p) => p.kind === 'none')) throw fieldError('path', `${path} holds no OpenSSH or PEM private key`);
+      const encrypted = protection.some((p) => p.kind !== 'none' && p.encrypted);
+      // As `burrow keys import`: an encrypted file keeps its passphrase unless another is given; a clear one needs one.
+      if (encrypted && !passphrase) throw fieldError('passphrase', `${path} is encrypted: give its passphrase`);
+      const storeUnder = storePassphrase ?? (encrypted ? passphrase : undefined);
+      if (!storeUnder) throw fieldError('storePassphrase', `${path} is not encrypted: give a passphrase to store it under (Burrow never stores a private key unencrypted)`);
+      const k = await ctx.store().import(path, {
+        ...(name ? { name } : {}),
+        ...(comment ? { comment } : {}),
+        ...(encrypted && passphrase ? { passphrase } : {}),
+        storePassphrase: storeUnder,
+      });
+      await maybeRemember(remember, k.name, storeUnder);
+      return view(k.name);
+    },
+
+    deleteKey: async ({ name }) => {
+      const k = await ctx.store().info(name);
+      await ctx.store().remove(name);
+      await ctx.memory()?.forget(name);
+      return { deleted: name, fingerprint: k.fingerprint };
+    },
+
+    unlockKey: async ({ name, passphrase, minutes, remember }) => {
+      await ctx.store().unlock(name, passphrase, minutes !== undefined ? { ttlMs: minutes * 60_000 } : {});
+      await maybeRemember(remember, name, passphrase);
+      return view(name);
+    },
+
+    lockKey: async ({ name }) => {
+      await ctx.store().info(name); // names an unknown key
+      ctx.store().lock(name);
+      await ctx.memory()?.forget(name);
+      return view(name);
+    },
+
+    installKey: async ({ name, host: hostName, role, password, path, fingerprint }) => {
+      const config = ctx.config();
+      if (!config) throw new BurrowError('config', 'host: there is no valid config with hosts yet; add the host in Settings first');
+      const host = config.hosts[hostName];
+      if (!host) throw fieldError('host', `no host named "${hostName}" in the config (hosts: ${Object.keys(config.hosts).join(', ') || 'none'})`);
+      const key = await ctx.store().info(name);
+      if (path !== undefined && role !== 'destination') throw fieldError('path', 'only a destination key is restricted to a directory; leave it empty');
+      let backupPath = path;
+      if (role === 'destination' && !backupPath) {
+        const paths = keyHosts(config).find((h) => h.name === hostName)?.destinationPaths ?? [];
+        if (paths.length !== 1) {
+          throw fieldError('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
+        }
+        backupPath = paths[0];
+      }
+      if (!host.hostKey && !fingerprint) {
+        throw fieldError(
+          'fingerprint',
+          `${hostName} has no pinned host key: fetch its key, compare the fingerprint with the host's own, and confirm it; no password was sent`,
+          'host-key-missing',
+        );
+      }
+      const agents = ctx.agents();
+      const result = await installKey({
+        config,
+        hostName,
+        publicKeyLine: key.publicKeyLine,
+        password,
+        role,
+        ...(backupPath ? { backupPath } : {}),
+        ...(!host.hostKey && fingerprint ? { confirmFingerprint: fingerprint } : {}),
+        ...(agents ? { agents } : {}),
+      });
+      let pinned: string | undefined;
+      if (result.firstContact) {
+        await pinHostKey(ctx.configPath(), hostName, keyLine(result.hostKey));
+        pinned = result.hostKey.fingerprint;
+        await ctx.configChanged();
+      }
+      let hint: string | undefined;
+      if (!storeKeyNames(host.identityFile)?.includes(name)) {
+        hint =
+          role === 'destination'
+            ? `rsync on the source logs in to ${hostName} with it through the forwarded agent: add it to the source host's identityFile after its own key ("burrow:SRC,${name}")`
+            : `to log in with it, set hosts.${hostName}.identityFile to "burrow:${name}" in Settings`;
+      }
+      return { outcome: result.outcome, line: result.line, ...(pinned ? { pinned } : {}), ...(hint ? { hint } : {}) };
+    },
+  };
+}
