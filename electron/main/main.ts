@@ -13,6 +13,7 @@ import { defaultConfigPath, stateDir } from '../engine/paths';
 import { ElectronSettings } from './electron-settings';
 import { registerIpc } from './ipc';
 import { showNotice } from './notifications';
+import { safeStoragePassphrases } from './safe-storage-passphrases';
 import { BurrowTray } from './tray';
 import { createMainWindow, lockDown, lockDownSession, type WindowPaths } from './window';
 
@@ -53,6 +54,8 @@ async function start(): Promise<void> {
     settings,
     shell: 'electron',
     startDemo: () => demo.start(),
+    // Key passphrases encrypted by the system keyring; without one (Linux basic_text) the UI says so and asks.
+    passphraseMemory: safeStoragePassphrases({ openKeys: () => openWindow('keys') }),
   });
   svc = service;
   registerIpc(service, paths, () => (window && !window.isDestroyed() ? [window] : []));
