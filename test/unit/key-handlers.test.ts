@@ -181,8 +181,8 @@ describe('key handlers', () => {
     const { handlers } = setup();
     await handlers.generateKey({ name: 'one', passphrase: PASS });
     expect(await rejection(handlers.generateKey({ name: 'one', passphrase: PASS }))).toMatch(/a key named "one" already exists/);
-    for (const p of [handlers.deleteKey({ name: 'ghost' }), handlers.lockKey({ name: 'ghost' }), handlers.unlockKey({ name: 'ghost', passphrase: SECRET })]) {
-      expect(await rejection(p)).toMatch(/no key named "ghost"/);
+    for (const p of [() => handlers.deleteKey({ name: 'ghost' }), () => handlers.lockKey({ name: 'ghost' }), () => handlers.unlockKey({ name: 'ghost', passphrase: SECRET })]) {
+      expect(await rejection(p())).toMatch(/no key named "ghost"/);
     }
   });
 
@@ -228,15 +228,15 @@ describe('key handlers', () => {
     const { handlers } = setup();
     await handlers.generateKey({ name: 'k', passphrase: PASS });
     const base = { name: 'k', password: SECRET } as const;
-    const cases: [Promise<unknown>, RegExp][] = [
-      [handlers.installKey({ ...base, host: 'nowhere', role: 'source' }), /^host: no host named "nowhere" in the config \(hosts: test, jump\)/],
-      [handlers.installKey({ ...base, name: 'ghost', host: 'test', role: 'source' }), /no key named "ghost"/],
-      [handlers.installKey({ ...base, host: 'test', role: 'source', path: '/backups' }), /^path: only a destination key/],
-      [handlers.installKey({ ...base, host: 'jump', role: 'destination' }), /^path: say which directory .*\/backups, \/other/],
-      [handlers.installKey({ ...base, host: 'test', role: 'source' }), /^fingerprint: test has no pinned host key.*no password was sent/],
+    const cases: [() => Promise<unknown>, RegExp][] = [
+      [() => handlers.installKey({ ...base, host: 'nowhere', role: 'source' }), /^host: no host named "nowhere" in the config \(hosts: test, jump\)/],
+      [() => handlers.installKey({ ...base, name: 'ghost', host: 'test', role: 'source' }), /no key named "ghost"/],
+      [() => handlers.installKey({ ...base, host: 'test', role: 'source', path: '/backups' }), /^path: only a destination key/],
+      [() => handlers.installKey({ ...base, host: 'jump', role: 'destination' }), /^path: say which directory .*\/backups, \/other/],
+      [() => handlers.installKey({ ...base, host: 'test', role: 'source' }), /^fingerprint: test has no pinned host key.*no password was sent/],
     ];
     for (const [p, re] of cases) {
-      const m = await rejection(p);
+      const m = await rejection(p());
       expect(m).toMatch(re);
       expect(m).not.toContain(SECRET);
     }
