@@ -10,6 +10,7 @@ import { useView } from './hooks/use-view';
 import { ArchivesPage } from './pages/archives-page';
 import { CheckPage } from './pages/check-page';
 import { HistoryPage } from './pages/history-page';
+import { KeysPage } from './pages/keys-page';
 import { SettingsPage } from './pages/settings-page';
 import { StatusPage } from './pages/status-page';
 import { WelcomePage } from './pages/welcome-page';
@@ -53,6 +54,8 @@ export function App({ bridge }: AppProps) {
     body = <ArchivesPage key={visit} bridge={bridge} state={state} />;
   } else if (page === 'check') {
     body = <CheckPage bridge={bridge} state={state} />;
+  } else if (page === 'keys') {
+    body = <KeysPage key={visit} bridge={bridge} state={state} />;
   } else {
     body = <SettingsPage key={visit} bridge={bridge} state={state} initialDocument={view.document} onSaved={refresh} />;
   }

@@ -9,6 +9,7 @@ const PAGES: { name: PageName; label: string }[] = [
   { name: 'history', label: 'History' },
   { name: 'archives', label: 'Archives' },
   { name: 'check', label: 'Check' },
+  { name: 'keys', label: 'Keys' },
   { name: 'settings', label: 'Settings' },
 ];
 
@@ -17,7 +18,7 @@ export interface NavBarProps {
   onNavigate: (page: PageName) => void;
 }
 
-/** `nav-status`, `nav-history`, `nav-check`, `nav-settings`; the current one has `aria-current="page"`. */
+/** `nav-status`, `nav-history`, `nav-archives`, `nav-check`, `nav-keys`, `nav-settings`; the current one has `aria-current="page"`. */
 export function NavBar({ current, onNavigate }: NavBarProps) {
   return (
     <nav className="nav" aria-label="Main">

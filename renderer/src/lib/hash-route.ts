@@ -1,11 +1,11 @@
 /**
  * Which page the address's hash names. The desktop shell opens the window on
  * a page this way (`#check`, `#settings`, `#history/RUN_ID` from a
- * notification), and the app keeps the hash in step so a reload in a browser
- * stays where it was.
+ * notification, `#keys` from a locked-key notification), and the app keeps
+ * the hash in step so a reload in a browser stays where it was.
  */
 
-export type PageName = 'status' | 'history' | 'archives' | 'check' | 'settings';
+export type PageName = 'status' | 'history' | 'archives' | 'check' | 'keys' | 'settings';
 
 export interface Route {
   page: PageName;
@@ -13,7 +13,7 @@ export interface Route {
   runId?: string;
 }
 
-const PAGES: readonly PageName[] = ['status', 'history', 'archives', 'check', 'settings'];
+const PAGES: readonly PageName[] = ['status', 'history', 'archives', 'check', 'keys', 'settings'];
 
 /** `#history/abc` -> `{ page: 'history', runId: 'abc' }`; anything unknown is the status page. */
 export function routeFromHash(hash: string): Route {
