@@ -1,10 +1,12 @@
 /**
  * The Keys page in Debian's Chromium against `burrow serve`: generate a key
- * (its SHA256 fingerprint appears in the table and is the store's), delete
- * it after the confirmation (gone from the table and the disk), the page at
- * 800x600 in the dark theme, and the API naming the path of a key file that
- * does not exist. The passphrase never shows in serve's output. Any console
- * error fails a test.
+ * (its SHA256 fingerprint appears in the table and is the store's), unlock
+ * it for five minutes and lock it, delete it after the confirmation (gone
+ * from the table and the disk); the install form at 800x600 in the dark
+ * theme (each role explained, no password sent to an unpinned host, the
+ * password cleared after use); and the API naming the path of a key file
+ * that does not exist. The passphrase never shows in serve's output, and
+ * any console error fails a test.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,6 +92,16 @@ describe('the Keys page', () => {
     expect(stored).toContain('BEGIN OPENSSH PRIVATE KEY');
     expect(stored).not.toContain(PASSPHRASE);
     await screenshot(page, 'keys');
+
+    // Unlock for a while, then lock again: the state column follows, and the form's passphrase is gone.
+    await page.getByTestId('unlock-backup').click();
+    await page.getByTestId('unlock-passphrase').fill(PASSPHRASE);
+    await page.getByLabel('Time limit (minutes)').fill('5');
+    await page.getByTestId('unlock-form-submit').click();
+    await expect.poll(() => page.getByTestId('key-state-backup').textContent()).toBe('unlocked');
+    expect(await page.getByTestId('keys-status').textContent()).toBe('Unlocked backup for 5 minutes.');
+    await page.getByTestId('lock-backup').click();
+    await expect.poll(() => page.getByTestId('key-state-backup').textContent()).toBe('locked');
 
     await page.getByTestId('delete-backup').click();
     const confirm = page.getByRole('alertdialog', { name: 'Delete backup?' });

@@ -147,18 +147,28 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
                   </td>
                   <td>
                     <div className="actions key-actions">
-                      {k.unlocked || k.remembered ? (
-                        <button type="button" data-testid={`lock-${k.name}`} aria-label={`Lock ${k.name}`} disabled={busy} onClick={() => void act(async () => {
-                          await bridge.lockKey({ name: k.name });
-                          return `Locked ${k.name}: its next use needs the passphrase again.`;
-                        })}>
-                          Lock
-                        </button>
-                      ) : (
+                      {!k.unlocked ? (
                         <button type="button" data-testid={`unlock-${k.name}`} aria-label={`Unlock ${k.name}`} onClick={() => setOpen({ form: 'unlock', name: k.name })}>
                           Unlock…
                         </button>
-                      )}
+                      ) : null}
+                      {k.unlocked || k.remembered ? (
+                        <button
+                          type="button"
+                          data-testid={`lock-${k.name}`}
+                          aria-label={`Lock ${k.name}`}
+                          title={k.remembered ? 'Also forgets the remembered passphrase' : undefined}
+                          disabled={busy}
+                          onClick={() =>
+                            void act(async () => {
+                              await bridge.lockKey({ name: k.name });
+                              return `Locked ${k.name}: its next use needs the passphrase again.`;
+                            })
+                          }
+                        >
+                          Lock
+                        </button>
+                      ) : null}
                       <button type="button" data-testid={`install-${k.name}`} aria-label={`Install ${k.name} on a host`} onClick={() => setOpen({ form: 'install', name: k.name })}>
                         Install…
                       </button>
