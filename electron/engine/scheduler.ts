@@ -61,7 +61,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
   async startUp(): Promise<void> {
     await this.opts.heartbeat.beat();
     await this.checkMissed('start-up');
-    this.checkStale();
+    await this.checkStale();
   }
 
   /** Arms the real timers: node-cron per job, and the 30 s tick. */
@@ -91,7 +91,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       await this.checkMissed('clock-jump');
     }
     await this.runDueCatchUps();
-    this.checkStale();
+    await this.checkStale();
   }
 
   /** Called on resume from sleep (powerMonitor in the app). */
@@ -213,8 +213,11 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     }
   }
 
-  /** One 'stale' event per stretch without success longer than the threshold. */
-  checkStale(): void {
+  /**
+   * One 'stale' event per stretch without success longer than the threshold:
+   * recorded in the history before the event, so the next check sees it.
+   */
+  async checkStale(): Promise<void> {
     const limit = this.opts.staleAfterMs ?? 2 * 86_400_000;
     for (const job of this.opts.config.jobs) {
       const last = this.opts.history.lastSuccess(job.name);
@@ -223,7 +226,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       const already = this.opts.history.lastStale(job.name);
       if (already && already.lastSuccess === last?.id) continue;
       const entry = { t: 'stale' as const, job: job.name, at: this.opts.clock.now().toISOString(), ...(last ? { lastSuccess: last.id } : {}) };
-      void this.opts.history.add(entry);
+      await this.opts.history.add(entry);
       this.emitEvent({ type: 'stale', job: job.name, ageMs: this.now - since, ...(last ? { lastSuccess: last.id } : {}) });
     }
   }
