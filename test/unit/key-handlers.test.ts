@@ -169,7 +169,7 @@ describe('the key requests through the contract (dispatch)', () => {
     expect((await svc.handlers.lockKey({ name: 'backup' })).unlocked).toBe(false);
     expect(await svc.handlers.deleteKey({ name: 'backup' })).toEqual({ deleted: 'backup', fingerprint: k.fingerprint });
     expect((await svc.handlers.listKeys({})).keys).toEqual([]);
-  });
+  }, 30_000); // three bcrypt-pbkdf runs at ssh-keygen's 16 rounds: slow on a busy machine
 
   it('install without a config says there is no host to install on', async () => {
     expect(await rejection(svc.handlers.installKey({ name: 'x', host: 'test', role: 'source', password: SECRET }))).toMatch(/^host: there is no valid config/);
@@ -211,7 +211,7 @@ describe('key handlers', () => {
     expect(b.encrypted).toBe(true);
     expect((await handlers.unlockKey({ name: 'clear', passphrase: PASS })).unlocked).toBe(true);
     expect((await handlers.unlockKey({ name: 'locked', passphrase: SECRET })).unlocked).toBe(true);
-  });
+  }, 30_000); // ssh-keygen's files use 16 bcrypt-pbkdf rounds
 
   it('an unlock with a time limit ends when the time is up', async () => {
     const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
