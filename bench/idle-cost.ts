@@ -1,13 +1,14 @@
 /**
- * Measurement 5: what the engine costs while nothing is due. An armed engine
- * runs in a child process (`node --import tsx`, as `burrow daemon` runs),
- * next to a child that only loads the same runtime and, for comparison, the
- * same engine bundled with esbuild under plain `node`. All are sampled from
+ * Measurement 5: what the engine costs while nothing is due: `burrow daemon`
+ * itself, started as a user starts it (electron/cli/burrow.mjs, which runs
+ * the dist/cli bundle when it is fresh; the bench builds it first), next to
+ * the same daemon from its TypeScript sources (tsx) and a plain node process
+ * doing nothing. All are sampled from
  * /proc for the same window (each child with any processes below it): CPU
  * seconds over the window (per thread from schedstat, nanoseconds), and
  * VmRSS each second.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,9 @@ export interface IdleResult {
   settleCpuSeconds: number;
 }
 
+/** The floor under the idle daemon: node doing nothing until SIGTERM. */
+const IDLE_NODE = "const t = setInterval(() => {}, 2 ** 30); process.on('SIGTERM', () => { clearInterval(t); process.exit(0); }); process.stdout.write('ready\\n');";
+
 /** A cron slot about twelve hours from `now`, so nothing is due while measuring. */
 export function farAwaySchedule(now: Date): string {
   return `${now.getMinutes()} ${(now.getHours() + 12) % 24} * * *`;
@@ -39,59 +43,43 @@ export function farAwaySchedule(now: Date): string {
 
 const ROOT = join(HERE, '..');
 
-/**
- * idle-child.ts as one ESM file for plain node. Packages left out of the
- * bundle (ssh2's optional native add-ons, as in electron/build-electron.mjs)
- * are required from where ssh2 would require them.
- */
-async function bundleIdleChild(outDir: string): Promise<string> {
-  const { build } = await import('esbuild');
-  const outfile = join(outDir, 'idle-child.bundle.mjs');
-  const anchor = join(ROOT, 'node_modules', 'ssh2', 'lib', 'protocol', 'crypto.js');
-  await build({
-    entryPoints: [join(HERE, 'idle-child.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    external: ['cpu-features', './crypto/build/Release/sshcrypto.node'],
-    // CommonJS inside an ESM bundle needs require and __dirname; ssh2's are the ones that matter.
-    banner: {
-      js: `import { createRequire as burrowBenchRequire } from 'node:module'; const require = burrowBenchRequire(${JSON.stringify(anchor)}); ` +
-        `const __dirname = ${JSON.stringify(dirname(dirname(anchor)))}; const __filename = ${JSON.stringify(anchor)};`,
-    },
-  });
-  return outfile;
+/** What to start, and the output line that says it is ready (armed). */
+interface ChildSpec {
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Text on stdout or stderr that means "armed, now idle". */
+  ready: string;
 }
 
-function startChild(nodeArgs: string[], args: string[]): Promise<{ child: ChildProcess; startSeconds: number }> {
+function startChild(spec: ChildSpec): Promise<{ child: ChildProcess; startSeconds: number; output: string }> {
   const started = performance.now();
-  const script = nodeArgs[nodeArgs.length - 1]!;
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, spec.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
   // Never leave a child behind when the bench dies (the lab's own handlers exit on signals).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   let out = '';
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${script} was not ready within 60 s: ${err}`));
+      reject(new Error(`${spec.args.join(' ')} was not ready within 60 s: ${out}`));
     }, 60_000);
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('ready\n')) {
+    const onData = (b: Buffer) => {
+      out = (out + b.toString()).slice(-8000);
+      if (out.includes(spec.ready)) {
         clearTimeout(timer);
-        resolve({ child, startSeconds: (performance.now() - started) / 1000 });
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolve({ child, startSeconds: (performance.now() - started) / 1000, output: out });
       }
-    });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited ${code} before it was ready: ${err}`));
+      reject(new Error(`${spec.args.join(' ')} exited ${code} before it was ready: ${out}`));
     });
   });
 }
@@ -106,29 +94,34 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** The idle engine child, the one the goals are about. */
-export const IDLE_ENGINE = 'Engine, armed, nothing due (node --import tsx, as `burrow daemon`)';
+export const IDLE_ENGINE = '`burrow daemon`, armed, nothing due (electron/cli/burrow.mjs running the dist/cli bundle)';
 
 /**
- * Starts the idle engine (on `config`, state in `workDir`), the runtime
- * baseline and the bundled engine; lets them settle for `settleSeconds`
- * (a fresh V8 runs its start-up GCs then: that is start-up, not idling),
- * then samples them all for `windowSeconds`.
+ * Builds the CLI bundle, then starts `burrow daemon` (on `config`, state in
+ * `workDir`) as a user runs it, the same daemon from its TypeScript sources
+ * and plain node doing nothing; lets them settle for `settleSeconds` (a
+ * fresh V8 runs its start-up GCs then: that is start-up, not idling), then
+ * samples them all for `windowSeconds`.
  */
 export async function measureIdle(config: BurrowConfig, workDir: string, windowSeconds: number, settleSeconds = 30): Promise<IdleResult[]> {
-  mkdirSync(join(workDir, 'state'), { recursive: true });
-  mkdirSync(join(workDir, 'state-bundled'), { recursive: true });
+  const built = spawnSync(process.execPath, [join(ROOT, 'electron', 'build-electron.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
   const configPath = join(workDir, 'idle-config.json');
+  mkdirSync(workDir, { recursive: true });
   writeFileSync(configPath, JSON.stringify(config));
+  const burrow = join(ROOT, 'electron', 'cli', 'burrow.mjs');
+  const daemon = (stateHome: string, env: NodeJS.ProcessEnv = {}): ChildSpec => {
+    mkdirSync(join(workDir, stateHome), { recursive: true });
+    return { args: [burrow, 'daemon', '--config', configPath], env: { XDG_STATE_HOME: join(workDir, stateHome), ...env }, ready: 'next run' };
+  };
   const children: { name: string; child: ChildProcess; startSeconds: number; readyAt: number; atReady?: CpuSnapshot }[] = [];
   const add = (name: string, c: { child: ChildProcess; startSeconds: number }) => children.push({ name, ...c, readyAt: performance.now(), atReady: cpuSnapshot(c.child.pid!) });
   try {
-    add(IDLE_ENGINE, await startChild(['--import', 'tsx', join(HERE, 'idle-child.ts')], [configPath, join(workDir, 'state')]));
-    add('for comparison: node --import tsx, empty script', await startChild(['--import', 'tsx', join(HERE, 'idle-baseline-child.ts')], []));
-    try {
-      add('for comparison: the same engine bundled with esbuild, plain node', await startChild([await bundleIdleChild(workDir)], [configPath, join(workDir, 'state-bundled')]));
-    } catch (err) {
-      console.warn(`bench: the bundled idle engine did not start, left out: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const fromBundle = await startChild(daemon('state'));
+    add(IDLE_ENGINE, fromBundle);
+    if (!fromBundle.output.includes('code dist/cli/main.mjs')) throw new Error(`burrow daemon did not run the bundle (a source newer than the build?): ${fromBundle.output}`);
+    add('for comparison: the same `burrow daemon` from its TypeScript sources (BURROW_FROM_SOURCE=1, tsx loader)', await startChild(daemon('state-sources', { BURROW_FROM_SOURCE: '1' })));
+    add('for comparison: plain node, an empty script', await startChild({ args: ['-e', IDLE_NODE], ready: 'ready' }));
     await sleep(settleSeconds * 1000);
     const snap = (c: (typeof children)[number]) => {
       const s = cpuSnapshot(c.child.pid!);

@@ -190,8 +190,8 @@ function idleSection(r: BenchResults): string {
   return [
     `## 5. Idle cost`,
     '',
-    `Child processes (each with any processes below it), measured over ${Math.round(r.idle[0]?.windowSeconds ?? r.settings.idleSeconds)} s that start about ${settle} s after each said "ready" ` +
-      '(the engine: `Engine.open`, `scheduler.startUp()`, `scheduler.arm()`, its only job due in about 12 hours; the 30 s scheduler tick runs in the window). ' +
+    `Child processes (each with any processes below it), measured over ${Math.round(r.idle[0]?.windowSeconds ?? r.settings.idleSeconds)} s that start about ${settle} s after each was ready ` +
+      '(a daemon: once it logged its next run, i.e. the scheduler started up and armed, its only job due in about 12 hours; the 30 s scheduler tick runs in the window). ' +
       'CPU is the sum over threads of /proc/PID/task/TID/schedstat; RSS is VmRSS, sampled every second. The CPU of the settling period (V8\'s start-up GCs) is shown apart. The goals are about the first row.',
     '',
     table(

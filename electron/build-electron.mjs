@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Bundles the Electron main process and the preload into dist/electron/ (CJS,
-// as Electron's sandboxed preload needs). The engine stays plain TypeScript.
+// as Electron's sandboxed preload needs), and the `burrow` command into
+// dist/cli/main.mjs (ESM, its npm dependencies left as imports), which
+// electron/cli/burrow.mjs runs when it is newer than the sources: plain node
+// instead of tsx's loader, a third of the daemon's idle CPU and memory.
 import { build } from 'esbuild';
 
 const common = {
@@ -16,4 +19,15 @@ const common = {
 
 await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs' });
 await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs' });
-console.log('built dist/electron/main.cjs and dist/electron/preload.cjs');
+await build({
+  entryPoints: ['electron/cli/main.ts'],
+  outfile: 'dist/cli/main.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  packages: 'external',
+});
+console.log('built dist/electron/main.cjs, dist/electron/preload.cjs and dist/cli/main.mjs');

@@ -1,12 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EngineEvent } from '../../../shared/engine-events';
 import { noticeFor, type Notice } from '../../../shared/notification-policy';
 import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';
 import { stateDir } from '../../engine/paths';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
+import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
 
 /** What the daemon writes about an event, or nothing (progress is too chatty). */
@@ -83,7 +85,7 @@ export async function daemonCommand({ io, configPath, values }: CommandContext):
     };
     process.once('SIGTERM', onSig).once('SIGINT', onSig);
   });
-  log(`daemon started (pid ${process.pid}); ${config.jobs.length} job(s); log ${logFile}`);
+  log(`daemon started (pid ${process.pid}; code ${relative(appRoot(), fileURLToPath(import.meta.url))}); ${config.jobs.length} job(s); log ${logFile}`);
   await engine.scheduler.startUp();
   engine.scheduler.arm();
   for (const s of engine.status()) log(`${s.job}: next run ${s.nextRunAt}`);

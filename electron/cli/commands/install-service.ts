@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
 
 /** The systemd user unit that runs `burrow daemon`. */
@@ -25,7 +25,7 @@ WantedBy=default.target
 
 /** `burrow install-service`: writes ~/.config/systemd/user/burrow.service and says how to enable it. */
 export async function installServiceCommand({ io, configPath }: CommandContext): Promise<number> {
-  const burrow = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'burrow.mjs');
+  const burrow = join(appRoot(), 'electron', 'cli', 'burrow.mjs');
   const unitDir = join(process.env.XDG_CONFIG_HOME?.startsWith('/') ? process.env.XDG_CONFIG_HOME : join(homedir(), '.config'), 'systemd', 'user');
   const path = join(unitDir, 'burrow.service');
   await mkdir(unitDir, { recursive: true });

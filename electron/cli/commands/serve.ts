@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { AppService } from '../../engine/app/app-service';
 import { DemoSession } from '../../engine/app/demo-session';
 import { JsonSettingsStore } from '../../engine/app/settings-store';
 import { configDir, stateDir } from '../../engine/paths';
 import { startHttpBridge } from '../../engine/web/http-bridge-server';
+import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ROOT = appRoot();
 export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 
 /** Builds the renderer when a checkout has not yet (vite is a dev dependency). */

@@ -1,13 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { electronBinary, electronPackageDir } from '../electron-binary';
+import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
 import { demoCommand } from './demo';
 import { ensureRendererBuilt, serveCommand } from './serve';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ROOT = appRoot();
 
 /**
  * `burrow start` (`npm start`): the tray app where Electron can run. Where
