@@ -5,6 +5,7 @@ import {
   draftFromDocument,
   draftProblems,
   mergeImportedHosts,
+  newJob,
   parseLines,
   parseNumberInput,
   renameHost,
@@ -52,6 +53,13 @@ describe('renderer config draft', () => {
     expect(parseNumberInput('')).toBeUndefined();
     expect(parseNumberInput('22a')).toBe('22a');
     expect(parseLines('/a\n\n  /b  \n')).toEqual(['/a', '/b']);
+  });
+
+  it('a new job is a snapshot job (gzip should it become an archive one); a job without a format stays archive + bzip2', () => {
+    const job = newJob(draftFromDocument(doc)).job;
+    expect(job).toMatchObject({ name: 'backup', source: 'test', format: 'snapshot', compression: 'gzip', schedule: '30 12 * * *' });
+    const old = validateConfig(doc);
+    expect(old.ok && old.config.jobs[0]).toMatchObject({ format: 'archive', compression: 'bzip2' });
   });
 
   it('imported hosts are added, existing names kept as they are', () => {

@@ -37,6 +37,12 @@ function hostOptions(names: readonly string[], current: string) {
 }
 
 /** `job-<i>` with `job-name-<i>`, `job-source-<i>`, `job-destination-<i>`, `job-paths-<i>`, schedule ids... */
+/** One line on each storage format (README, "Storage formats"; docs/performance.md has the figures). */
+const FORMAT_HINT: Record<string, string> = {
+  snapshot: 'Sends only changed files; unchanged ones are hard links to the day before. The default for new jobs.',
+  archive: 'A new compressed tarball per directory each day, as the original scripts made; for tape or other tools that expect them.',
+};
+
 export function JobEditor({ index, job, hostNames, problems, onChange, onRemove }: JobEditorProps) {
   const at = (key: string, nested = false) => problemsFor(problems, `jobs[${index}].${key}`, nested);
   const set = (key: string, value: unknown) => onChange(withField(job, key, value));
@@ -75,17 +81,27 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         <Field label="Keep archives (days)" errors={at('keepDays')}>
           {(c) => <input {...c} data-testid={`job-keepdays-${index}`} inputMode="numeric" placeholder="28" value={text(job.keepDays)} onChange={(e) => set('keepDays', parseNumberInput(e.target.value))} />}
         </Field>
-        <Field label="Compression" errors={at('compression')}>
+        <Field label="Storage format" errors={at('format')} hint={FORMAT_HINT[text(job.format) || 'archive']}>
           {(c) => (
-            <select {...c} data-testid={`job-compression-${index}`} value={text(job.compression) || 'bzip2'} onChange={(e) => set('compression', e.target.value)}>
-              {compressionSchema.options.map((o) => (
-                <option key={o} value={o}>
-                  {o}
-                </option>
-              ))}
+            <select {...c} data-testid={`job-format-${index}`} value={text(job.format) || 'archive'} onChange={(e) => set('format', e.target.value)}>
+              <option value="snapshot">snapshot: the trees, one dated copy a day</option>
+              <option value="archive">archive: dated tarballs (the original layout)</option>
             </select>
           )}
         </Field>
+        {(text(job.format) || 'archive') === 'archive' && (
+          <Field label="Compression" errors={at('compression')}>
+            {(c) => (
+              <select {...c} data-testid={`job-compression-${index}`} value={text(job.compression) || 'bzip2'} onChange={(e) => set('compression', e.target.value)}>
+                {compressionSchema.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
         <Field label="Tunnel port on the source" errors={at('tunnelPort')} hint="0 or blank: the source picks a free port.">
           {(c) => <input {...c} data-testid={`job-tunnelport-${index}`} inputMode="numeric" placeholder="0" value={text(job.tunnelPort)} onChange={(e) => set('tunnelPort', parseNumberInput(e.target.value))} />}
         </Field>

@@ -108,7 +108,12 @@ export function newHost(draft: ConfigDraft): HostDraft {
   return { uid: nextUid(), name: uniqueName('host', draft.hosts.map((h) => h.name)), fields: { hostname: '', user: '' } };
 }
 
-/** A new job wired to the first two hosts, with the default schedule spelled out. */
+/**
+ * A new job wired to the first two hosts, with the default schedule spelled
+ * out, and the storage the benchmark found best (docs/performance.md):
+ * snapshots, and gzip --rsyncable should the user switch to archives. A
+ * config that names no format keeps the original's archives and bzip2.
+ */
 export function newJob(draft: ConfigDraft): JobDraft {
   const [first, second] = draft.hosts;
   const taken = draft.jobs.map((j) => (typeof j.job.name === 'string' ? j.job.name : ''));
@@ -121,6 +126,8 @@ export function newJob(draft: ConfigDraft): JobDraft {
       holdingDir: '',
       destination: { host: second?.name ?? first?.name ?? '', path: '' },
       schedule: '30 12 * * *',
+      format: 'snapshot',
+      compression: 'gzip',
     },
   };
 }
