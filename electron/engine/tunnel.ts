@@ -143,9 +143,8 @@ export class ReverseTunnel extends EventEmitter<TunnelEvents> {
           return;
         }
         this.open.add(outbound);
-        inbound.on('data', (b: Buffer) => (this.stats.bytesToDestination += b.length));
-        outbound.on('data', (b: Buffer) => (this.stats.bytesToSource += b.length));
-        inbound.pipe(outbound).pipe(inbound);
+        this.forward(inbound, outbound, 'bytesToDestination');
+        this.forward(outbound, inbound, 'bytesToSource');
         const done = () => {
           const had = this.open.has(inbound);
           this.open.delete(inbound);
@@ -154,8 +153,9 @@ export class ReverseTunnel extends EventEmitter<TunnelEvents> {
           outbound.destroy();
           if (had) this.emit('connections', this.open.size);
         };
-        inbound.once('close', done).once('error', done);
-        outbound.once('close', done).once('error', done);
+        // `on`, not `once`, for errors: a stream may report more than one while it is torn down.
+        inbound.once('close', done).on('error', done);
+        outbound.once('close', done).on('error', done);
         inbound.resume();
       },
       (err: Error) => {
@@ -165,6 +165,21 @@ export class ReverseTunnel extends EventEmitter<TunnelEvents> {
         this.emit('error', new BurrowError('unreachable', `the tunnel could not reach ${this.destinationName}: ${err.message}`));
       },
     );
+  }
+
+  /**
+   * `from.pipe(to)` with the byte count folded in: one 'data' listener per
+   * direction instead of pipe()'s plus a second one for counting. Pauses
+   * `from` while `to` is full and ends `to` when `from` ends, as pipe() does.
+   */
+  private forward(from: Duplex, to: Duplex, counter: 'bytesToDestination' | 'bytesToSource'): void {
+    const stats = this.stats;
+    from.on('data', (b: Buffer) => {
+      stats[counter] += b.length;
+      if (to.writable && !to.write(b)) from.pause();
+    });
+    to.on('drain', () => from.resume());
+    from.once('end', () => to.end());
   }
 
   /** Stops listening on the source and drops every relayed connection. */
