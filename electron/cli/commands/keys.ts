@@ -8,7 +8,7 @@ import { installKey } from '../../engine/keys/install-key';
 import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/key-store';
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
-import { storeKeyNames } from '../../engine/keys/store-agent-provider';
+import { headlessAgentProvider, storeKeyNames } from '../../engine/keys/store-agent-provider';
 import { pinHostKey } from '../../engine/pin-host-key';
 import { keyLine } from '../../engine/ssh/host-key';
 import { SshSession } from '../../engine/ssh/ssh-session';
@@ -180,6 +180,8 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     role,
     ...(backupPath ? { backupPath } : {}),
     ...(confirmFingerprint !== undefined && !host.hostKey ? { confirmFingerprint } : {}),
+    // A host behind a proxyJump is reached with the keys a run would use.
+    agents: headlessAgentProvider(configPath),
   });
   io.err(`burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`);
   io.out(result.line);
