@@ -6,7 +6,7 @@
  * (test/engine/keys-restricted.test.ts) runs the real thing through sshd.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -18,6 +18,7 @@ import { shCommand, shScript } from '../../electron/engine/shell-quote';
 import { snapshotRsyncArgs, verifySnapshotArgs } from '../../electron/engine/steps/snapshot';
 import { rsyncArgs, tunnelSshCommand } from '../../electron/engine/steps/transfer';
 import { PACK_SCRIPT } from '../../electron/engine/steps/pack';
+import { REMOVE_SCRIPT } from '../../electron/engine/steps/prune';
 
 const PRINT = 'for a; do printf "%s\\0" "$a"; done';
 const dir = mkdtempSync(join(tmpdir(), 'burrow-gate-'));
@@ -116,6 +117,21 @@ describe.each(shells)('the source gate under %s', (shell) => {
     expect(r.stderr).toContain(why);
     expect(r.stdout).toBe('');
   });
+});
+
+it("lets the prune script delete archives only, whatever names it is given", () => {
+  const holding = join(dir, 'holding');
+  mkdirSync(holding);
+  for (const f of ['authorized_keys', 'etc.20261001.tar.bz2', '.profile']) writeFileSync(join(holding, f), 'x');
+  for (const name of ['authorized_keys', '.profile', '../gate', '-rf']) {
+    const r = throughGate('sh', shCommand(shScript(REMOVE_SCRIPT, [holding, 'etc.20261001.tar.bz2', name])));
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain(`not an archive name: ${name}`);
+  }
+  expect(existsSync(join(holding, 'authorized_keys')) && existsSync(join(holding, '.profile')) && existsSync(gate)).toBe(true);
+  expect(existsSync(join(holding, 'etc.20261001.tar.bz2'))).toBe(true);
+  expect(throughGate('sh', shCommand(shScript(REMOVE_SCRIPT, [holding, 'etc.20261001.tar.bz2']))).code).toBe(0);
+  expect(existsSync(join(holding, 'etc.20261001.tar.bz2'))).toBe(false);
 });
 
 it('is plain POSIX sh that dash parses (sh -n)', () => {

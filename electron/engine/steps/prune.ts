@@ -12,7 +12,14 @@ import { sshCommandFor } from './commands';
 
 /** NUL-separated name and mtime of each regular file directly in the dir. */
 export const HOLDING_AGES_SCRIPT = '[ -d "$1" ] || exit 0; cd -- "$1" || exit 66; for f in * .[!.]* ..?*; do [ -f "$f" ] || continue; printf "%s\\0%s\\0" "$f" "$(stat -c %Y -- "$f")"; done';
-export const REMOVE_SCRIPT = 'cd -- "$1" || exit 66; shift; rm -f -- "$@"';
+/**
+ * Removes archives "$2"... in dir "$1", and refuses any other name: the
+ * source key's gate admits this script, so it must not delete what is not
+ * an archive (authorized_keys, say) whatever it is asked.
+ */
+export const REMOVE_SCRIPT = `cd -- "$1" || exit 66; shift
+for f; do case $f in */*|.*|-*) echo "not an archive name: $f" >&2; exit 64 ;; *.tar.bz2|*.tar.gz|*.tar.zst) ;; *) echo "not an archive name: $f" >&2; exit 64 ;; esac; done
+rm -f -- "$@"`;
 
 export async function removeFiles(session: SshSession, dir: string, names: string[], signal: AbortSignal): Promise<void> {
   await session.run(shScript(REMOVE_SCRIPT, [dir, ...names]), `removing ${names.length} file(s) in ${dir}`, { signal });
