@@ -16,7 +16,7 @@ import { sourceGateScript, sourceScripts } from '../../electron/engine/keys/sour
 import type { RunContext } from '../../electron/engine/run-context';
 import { shCommand, shScript } from '../../electron/engine/shell-quote';
 import { snapshotRsyncArgs, verifySnapshotArgs } from '../../electron/engine/steps/snapshot';
-import { rsyncArgs, tunnelSshCommand } from '../../electron/engine/steps/transfer';
+import { KNOWN_HOSTS_SCRIPT, rsyncArgs, tunnelSshCommand } from '../../electron/engine/steps/transfer';
 import { PACK_SCRIPT } from '../../electron/engine/steps/pack';
 import { REMOVE_SCRIPT } from '../../electron/engine/steps/prune';
 
@@ -132,6 +132,22 @@ it("lets the prune script delete archives only, whatever names it is given", () 
   expect(existsSync(join(holding, 'etc.20261001.tar.bz2'))).toBe(true);
   expect(throughGate('sh', shCommand(shScript(REMOVE_SCRIPT, [holding, 'etc.20261001.tar.bz2']))).code).toBe(0);
   expect(existsSync(join(holding, 'etc.20261001.tar.bz2'))).toBe(false);
+});
+
+it('lets the pack and known_hosts scripts write archives and the run\'s known_hosts only', () => {
+  const ssh = join(dir, 'home', '.ssh');
+  mkdirSync(ssh, { recursive: true });
+  const pack = throughGate('sh', shCommand(shScript(PACK_SCRIPT, ['/etc', ssh, 'authorized_keys', 'zstd', 'no'])));
+  expect(pack.code).toBe(64);
+  expect(pack.stderr).toContain('not an archive name: authorized_keys');
+  const kh = throughGate('sh', shCommand(shScript(KNOWN_HOSTS_SCRIPT, [ssh, 'x', 'ssh-ed25519 AAAA'])));
+  expect(kh.code).toBe(64);
+  expect(kh.stderr).toContain(`not a Burrow temporary directory: ${ssh}`);
+  expect(existsSync(join(ssh, 'authorized_keys')) || existsSync(join(ssh, 'known_hosts'))).toBe(false);
+  const tmp = join(dir, 'burrow.Ab12Cd34');
+  mkdirSync(tmp);
+  expect(throughGate('sh', shCommand(shScript(KNOWN_HOSTS_SCRIPT, [tmp, 'burrow-destination', 'ssh-ed25519 AAAA']))).code).toBe(0);
+  expect(existsSync(join(tmp, 'known_hosts'))).toBe(true);
 });
 
 it('is plain POSIX sh that dash parses (sh -n)', () => {

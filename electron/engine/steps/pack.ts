@@ -16,6 +16,13 @@ import { sshCommandFor } from './commands';
 export const PACK_SCRIPT = `
 set -u
 src=$1 holding=$2 name=$3 kind=$4 sudo=$5
+# Only an archive name: the source key's gate admits this script.
+d='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'
+case $name in
+  */*|.*|-*) echo "not an archive name: $name" >&2; exit 64 ;;
+  *.$d.tar.bz2|*.$d.tar.gz|*.$d.tar.zst) ;;
+  *) echo "not an archive name: $name" >&2; exit 64 ;;
+esac
 # The fastest compatible program installed; gzip and zstd in rsyncable mode so
 # yesterday's archive is a good rsync basis for today's.
 case "$kind" in

@@ -20,7 +20,8 @@ import { sshCommandFor } from './commands';
 export const DESTINATION_ALIAS = 'burrow-destination';
 
 export const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXXXXXXX"';
-export const KNOWN_HOSTS_SCRIPT = 'umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
+/** Writes the run's known_hosts into its temporary directory (see MKTEMP_SCRIPT), and nowhere else. */
+export const KNOWN_HOSTS_SCRIPT = 'case "$1" in /*/burrow.????????) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac; umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
 
 /** The ssh command rsync runs on the source to reach the destination through the tunnel. */
 export function tunnelSshCommand(port: number, knownHosts: string, connectTimeoutSec = 20): string {
