@@ -19,11 +19,13 @@
  * - `ssh` with exactly the tunnel ssh command, `USER@127.0.0.1 true` (the
  *   check's "through the tunnel" hop).
  *
- * What the gate does not narrow: the data arguments. The key can read any
- * file the source user can and send it through a tunnel it opens, prune
- * files, and pack directories; it cannot run a command of its own choosing
- * or write a file of its own content. Restoring onto the source (rsync from
- * the tunnel into the source) is refused: that needs the user's own login.
+ * The scripts narrow their own inputs where a stolen key could misuse
+ * them: pack writes and prune deletes archive names only, the known_hosts
+ * script and teardown touch Burrow's temporary directories only. What stays
+ * open is reading: the key can read any file the source user can and send it
+ * through a tunnel it opens; it cannot run a command of its own choosing or
+ * write a file of its own content. Restoring onto the source (rsync from the
+ * tunnel into the source) is refused: that needs the user's own login.
  * After an upgrade that changes a script, the gate refuses it by hash until
  * the key is installed again, which rewrites the gate.
  */
