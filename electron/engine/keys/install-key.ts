@@ -9,7 +9,7 @@ import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import type { AgentProvider } from '../ssh/auth';
 import type { PresentedKey } from '../ssh/host-key';
-import { lastLine } from '../ssh/ssh-session';
+import { lastLine, SshSession } from '../ssh/ssh-session';
 import {
   authorizedKeyLine,
   DESTINATION_PROBE_SCRIPT,
@@ -20,7 +20,6 @@ import {
   SOURCE_KEY_OPTIONS,
   type KeyRole,
 } from './authorized-keys';
-import { PasswordSession } from './password-session';
 import { INSTALL_GATE_SCRIPT, sourceGateScript } from './source-gate';
 
 /** Which key goes on which host, how it is restricted, and how the host is trusted. */
@@ -53,6 +52,9 @@ export interface InstallKeyResult {
   firstContact: boolean;
 }
 
+/** For a host without a proxyJump: the password logs in, no key is asked for. */
+const NO_AGENTS: AgentProvider = { agentFor: () => Promise.reject(new BurrowError('internal', 'a password login asked for a key agent')) };
+
 /** Connects with the password, builds the line for the role, and installs it. */
 export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyResult> {
   const host = opts.config.hosts[opts.hostName];
@@ -61,12 +63,13 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
   const key = publicKeyParts(opts.publicKeyLine);
   if (role === 'destination' && !opts.backupPath) throw new BurrowError('config', 'a destination key needs the backup path it may write to');
 
-  const session = await PasswordSession.open({
+  if (host.proxyJump && !opts.agents) throw new BurrowError('config', `${opts.hostName} is reached through ${host.proxyJump}, which needs a key agent`);
+  const session = await SshSession.open({
     config: opts.config,
     hostName: opts.hostName,
     password: opts.password,
     ...(opts.confirmFingerprint !== undefined ? { confirmFingerprint: opts.confirmFingerprint } : {}),
-    ...(opts.agents ? { agents: opts.agents } : {}),
+    agents: opts.agents ?? NO_AGENTS,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   try {
@@ -94,7 +97,7 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
 }
 
 /** Checks rrsync and the backup dir on the host, and returns the forced-command options. */
-async function destinationOptions(session: PasswordSession, hostName: string, backupPath: string): Promise<string> {
+async function destinationOptions(session: SshSession, hostName: string, backupPath: string): Promise<string> {
   const dir = backupPath.replace(/\/+$/, '');
   const r = await session.exec(shScript(DESTINATION_PROBE_SCRIPT, [dir]));
   const probe = parseDestinationProbe(r.stdout);

@@ -3,6 +3,8 @@
  * key is checked against its pin before authentication, a ready timeout and
  * keepalives are always set, errors come out as BurrowErrors naming the host,
  * and a host behind `proxyJump` is reached through its jump host's session.
+ * It logs in with keys (an agent), or, only to put a key in place, once with
+ * a password, sent after the host key was verified and never kept.
  */
 import { EventEmitter } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
@@ -11,7 +13,7 @@ import type { BurrowConfig, HostConfig } from '../../../shared/config-schema';
 import { BurrowError, cancelledError } from '../errors';
 import { shCommand } from '../shell-quote';
 import type { AgentProvider } from './auth';
-import { describeKeyBlob, pinFingerprint, pinMatches, type PresentedKey } from './host-key';
+import { describeKeyBlob, hostKeyRefusal, type PresentedKey } from './host-key';
 import { describe, translateSshError, type Endpoint } from './ssh-errors';
 
 export type SessionState = 'idle' | 'connecting' | 'up' | 'failed' | 'closed';
@@ -19,10 +21,22 @@ export type SessionState = 'idle' | 'connecting' | 'up' | 'failed' | 'closed';
 export interface SessionOptions {
   config: BurrowConfig;
   hostName: string;
+  /** Keys for this host (unless `password` is given) and for its proxyJump. */
   agents: AgentProvider;
   signal?: AbortSignal;
   /** Only fetch the host key: never authenticate, resolve with the key. Used by `burrow hostkey`. */
   keyOnly?: boolean;
+  /**
+   * Log in with this password instead of keys: only for putting a key in
+   * place (install-key). Used for this connection only, never stored or
+   * logged, and sent only after the host key was verified.
+   */
+  password?: string;
+  /**
+   * With `password`, for a host without a pin: the fingerprint the user
+   * confirmed (after comparing it with the host's own).
+   */
+  confirmFingerprint?: string;
 }
 
 export interface ExecOptions {
@@ -110,11 +124,20 @@ export class SshSession extends EventEmitter<SessionEvents> {
       hostVerifier: (key: Buffer) => this.verifyHostKey(key),
     };
     if (this.host.proxyJump) {
-      // The jump host authenticates with its own settings; only its session is reused.
-      this.jump = await SshSession.open({ ...this.opts, hostName: this.host.proxyJump, keyOnly: false });
+      // The jump host authenticates with its own settings (keys); only its session is reused.
+      this.jump = await SshSession.open({ config, hostName: this.host.proxyJump, agents: this.opts.agents, ...(signal ? { signal } : {}) });
       base.sock = await this.jump.forwardOut(this.host.hostname, this.host.port);
     }
-    if (!this.opts.keyOnly) {
+    const password = this.opts.password;
+    if (password !== undefined && !this.opts.keyOnly) {
+      base.password = password;
+      // PAM-based servers ask for the password by keyboard-interactive instead.
+      base.tryKeyboard = true;
+      this.client.on('keyboard-interactive', (_name, _instr, _lang, prompts, finish) => {
+        // Only a single hidden prompt gets the password: never echo it into a visible one.
+        finish(prompts.length === 1 && prompts[0]?.echo === false ? [password] : prompts.map(() => ''));
+      });
+    } else if (!this.opts.keyOnly) {
       // Agent forwarding is requested per command (only rsync's), not per connection.
       base.agent = await this.opts.agents.agentFor(this.endpoint.name, this.host);
     }
@@ -129,9 +152,13 @@ export class SshSession extends EventEmitter<SessionEvents> {
         this.client.setNoDelay(true);
         resolve();
       });
-      this.client.once('error', (err) => {
+      this.client.once('error', (err: Error & { level?: string }) => {
         signal?.removeEventListener('abort', onAbort);
-        reject(this.keyProblem ?? translateSshError(err, this.endpoint, config.ssh.readyTimeoutMs));
+        if (this.keyProblem) return reject(this.keyProblem);
+        if (password !== undefined && err.level === 'client-authentication') {
+          return reject(new BurrowError('auth', `password login to ${describe(this.endpoint)} failed: the password was refused, or the host does not allow password logins`));
+        }
+        reject(translateSshError(err, this.endpoint, config.ssh.readyTimeoutMs));
       });
       this.client.connect(base);
     }).catch((err) => {
@@ -158,25 +185,14 @@ export class SshSession extends EventEmitter<SessionEvents> {
       this.keyProblem = new BurrowError('host-key-missing', 'host key fetched; not authenticating');
       return false;
     }
-    const pin = this.host.hostKey;
-    const where = describe(this.endpoint);
-    if (!pin) {
-      this.keyProblem = new BurrowError(
-        'host-key-missing',
-        `${where} has no pinned host key (it presented ${presented.type} ${presented.fingerprint}); ` +
-          `check it, then pin it with: burrow hostkey ${this.endpoint.name} --write`,
-      );
-      return false;
-    }
-    if (!pinMatches(pin, presented)) {
-      this.keyProblem = new BurrowError(
-        'host-key-mismatch',
-        `host key of ${where} does not match its pin: expected ${pinFingerprint(pin)}, ` +
-          `presented ${presented.type} ${presented.fingerprint}. The host may be impersonated; ` +
-          `nothing was sent. If the key was changed on purpose, re-pin it with: burrow hostkey ${this.endpoint.name} --write`,
-      );
-      return false;
-    }
+    this.keyProblem = hostKeyRefusal({
+      hostName: this.endpoint.name,
+      where: describe(this.endpoint),
+      pin: this.host.hostKey,
+      presented,
+      ...(this.opts.password !== undefined ? { confirmed: this.opts.confirmFingerprint, unsent: 'no password was sent' } : {}),
+    });
+    if (this.keyProblem) return false;
     return true;
   }
 
