@@ -9,8 +9,6 @@ import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
 import { headlessAgentProvider, storeKeyNames } from '../../engine/keys/store-agent-provider';
-import { pinHostKey } from '../../engine/pin-host-key';
-import { keyLine } from '../../engine/ssh/host-key';
 import { SshSession } from '../../engine/ssh/ssh-session';
 import type { CommandContext } from '../main';
 import { hostsCommand } from './hosts';
@@ -182,13 +180,11 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     ...(confirmFingerprint !== undefined && !host.hostKey ? { confirmFingerprint } : {}),
     // A host behind a proxyJump is reached with the keys a run would use.
     agents: headlessAgentProvider(configPath),
+    pinIn: configPath,
   });
   io.err(`burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`);
   io.out(result.line);
-  if (result.firstContact) {
-    await pinHostKey(configPath, hostName, keyLine(result.hostKey));
-    io.err(`burrow: pinned ${result.hostKey.fingerprint} for ${hostName} in ${configPath}`);
-  }
+  if (result.pinned) io.err(`burrow: pinned ${result.pinned} for ${hostName} in ${configPath}`);
   if (!storeKeyNames(host.identityFile)?.includes(name)) {
     io.err(`burrow: to log in with it, set hosts.${hostName}.identityFile to "burrow:${name}"${role === 'destination' ? ' on the source host (after its own key: "burrow:SRC,' + name + '"), since rsync on the source uses it through the forwarded agent' : ''}`);
   }

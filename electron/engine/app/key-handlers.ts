@@ -2,7 +2,7 @@
  * The Keys page's requests: Burrow's key store (list, generate, import,
  * delete, unlock, lock) and installing a key's public half on a configured
  * host. They take the same code path as `burrow keys ...` (KeyStore,
- * installKey, pinHostKey); only where the secrets come from differs: the
+ * installKey, which pins on first contact); only where the secrets come from differs: the
  * request, never the environment or a terminal. Secrets are passed on and
  * dropped, never logged, stored in clear or repeated in an error.
  */
@@ -16,9 +16,7 @@ import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
 import { storeKeyNames } from '../keys/store-agent-provider';
 import type { PassphraseSource } from '../keys/unlocked-keys';
-import { pinHostKey } from '../pin-host-key';
 import type { AgentProvider } from '../ssh/auth';
-import { keyLine } from '../ssh/host-key';
 import type { Handlers } from './app-service';
 
 /**
@@ -220,13 +218,10 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
         ...(backupPath ? { backupPath } : {}),
         ...(!host.hostKey && fingerprint ? { confirmFingerprint: fingerprint } : {}),
         ...(agents ? { agents } : {}),
+        pinIn: ctx.configPath(),
       });
-      let pinned: string | undefined;
-      if (result.firstContact) {
-        await pinHostKey(ctx.configPath(), hostName, keyLine(result.hostKey));
-        pinned = result.hostKey.fingerprint;
-        await ctx.configChanged();
-      }
+      const pinned = result.pinned;
+      if (pinned) await ctx.configChanged();
       let hint: string | undefined;
       if (!storeKeyNames(host.identityFile)?.includes(name)) {
         hint =

@@ -8,7 +8,8 @@ import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import type { AgentProvider } from '../ssh/auth';
-import type { PresentedKey } from '../ssh/host-key';
+import { keyLine, type PresentedKey } from '../ssh/host-key';
+import { pinHostKey } from '../pin-host-key';
 import { lastLine, SshSession } from '../ssh/ssh-session';
 import {
   authorizedKeyLine,
@@ -38,6 +39,8 @@ export interface InstallKeyOptions {
   confirmFingerprint?: string;
   /** Agents for the host's proxyJump, if it has one. */
   agents?: AgentProvider;
+  /** The config file to pin the host key in when this was the first contact (a confirmed fingerprint). */
+  pinIn?: string;
   signal?: AbortSignal;
 }
 
@@ -50,6 +53,8 @@ export interface InstallKeyResult {
   hostKey: PresentedKey;
   /** True when the host had no pin and the confirmed fingerprint let the install go ahead. */
   firstContact: boolean;
+  /** The fingerprint pinned in `pinIn` after a first contact. */
+  pinned?: string;
 }
 
 /** For a host without a proxyJump: the password logs in, no key is asked for. */
@@ -90,7 +95,12 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
       const why = lastLine(r.stderr);
       throw new BurrowError('remote-command', `installing the key in ~/.ssh/authorized_keys on ${opts.hostName} failed (exit ${r.code ?? 'none'})${why ? `: ${why}` : ''}`);
     }
-    return { line, outcome, hostKey: session.presentedKey!, firstContact: !host.hostKey };
+    const hostKey = session.presentedKey!;
+    if (!host.hostKey && opts.pinIn) {
+      await pinHostKey(opts.pinIn, opts.hostName, keyLine(hostKey));
+      return { line, outcome, hostKey, firstContact: true, pinned: hostKey.fingerprint };
+    }
+    return { line, outcome, hostKey, firstContact: !host.hostKey };
   } finally {
     session.close();
   }
