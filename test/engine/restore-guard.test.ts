@@ -7,44 +7,33 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import type { EngineEvent } from '../../shared/engine-events';
 import { listArchives, restoreArchive, verifyArchives } from '../../electron/engine/archives';
 import { Engine } from '../../electron/engine/engine';
-import { startLab, type Lab } from '../../electron/lab/lab';
 import { day, extract, labConfig, listing, snapshotTree, visible, writeSampleTree } from './fixtures';
+import { resetLab, useLab } from './lab-fixture';
 
-let lab: Lab;
-let data: string;
-let holding: string;
-let backups: string;
-
-beforeAll(async () => {
-  lab = await startLab();
-  data = join(lab.source.home, 'data');
-  holding = join(lab.source.home, 'holding');
-  backups = join(lab.destination.home, 'backups');
-});
-afterAll(() => lab?.stop());
+const setup = useLab();
 
 let state: string;
 beforeEach(async () => {
-  for (const d of [data, holding, backups, join(lab.source.home, 'restored')]) {
+  for (const d of [setup.data, setup.holding, setup.backups, join(setup.lab.source.home, 'restored')]) {
     rmSync(d, { recursive: true, force: true });
     mkdirSync(d, { recursive: true });
   }
-  writeSampleTree(join(data, 'projects'), 1);
-  await lab.source.own(data);
-  await lab.source.own(holding);
-  await lab.source.own(join(lab.source.home, 'restored'));
-  await lab.destination.own(backups);
-  state = join(lab.dir, `state-${Math.random().toString(16).slice(2)}`);
+  writeSampleTree(join(setup.data, 'projects'), 1);
+  await setup.lab.source.own(setup.data);
+  await setup.lab.source.own(setup.holding);
+  await setup.lab.source.own(join(setup.lab.source.home, 'restored'));
+  await setup.lab.destination.own(setup.backups);
+  state = join(setup.lab.dir, `state-${Math.random().toString(16).slice(2)}`);
 });
 
 async function engineAt(clock: ManualClock, job: Record<string, unknown> = {}, events: EngineEvent[] = []): Promise<Engine> {
-  const engine = await Engine.open({ config: labConfig(lab, job), stateDir: state, clock });
+  const engine = await Engine.open({ config: labConfig(setup.lab, job), stateDir: state, clock });
   engine.on('event', (e) => events.push(e));
   return engine;
 }
@@ -54,36 +43,36 @@ describe('restore', () => {
     const clock = new ManualClock(day(0));
     const engine = await engineAt(clock);
     expect((await engine.runNow('daily')).status).toBe('succeeded');
-    const day0 = snapshotTree(join(data, 'projects'));
-    writeSampleTree(join(data, 'projects', 'later'), 2);
-    await lab.source.own(data);
+    const day0 = snapshotTree(join(setup.data, 'projects'));
+    writeSampleTree(join(setup.data, 'projects', 'later'), 2);
+    await setup.lab.source.own(setup.data);
     clock.set(day(1));
     expect((await engine.runNow('daily')).status).toBe('succeeded');
-    const day1 = snapshotTree(join(data, 'projects'));
+    const day1 = snapshotTree(join(setup.data, 'projects'));
     const { config } = engine;
     const job = config.jobs[0]!;
 
     for (const [n, expected] of [[0, day0], [1, day1]] as const) {
       const archive = `projects.${dateStamp(day(n))}.tar.bz2`;
-      const laptop = join(lab.dir, `laptop-restore-${n}`);
+      const laptop = join(setup.lab.dir, `laptop-restore-${n}`);
       const got = await restoreArchive(config, job, engine.history, { archive, toLaptop: laptop, extract: true });
       expect(got.extractedTo).toBe(join(laptop, `projects.${dateStamp(day(n))}`));
       expect(snapshotTree(join(got.extractedTo!, 'projects'))).toEqual(expected);
 
-      const onSource = join(lab.source.home, 'restored');
+      const onSource = join(setup.lab.source.home, 'restored');
       const back = await restoreArchive(config, job, engine.history, { archive, toSource: onSource, extract: true });
       expect(back.path).toBe(join(onSource, archive));
       expect(back.sha256).toBe(got.sha256);
-      const unpacked = join(lab.dir, `source-restore-${n}`);
+      const unpacked = join(setup.lab.dir, `source-restore-${n}`);
       extract(back.path, unpacked);
       expect(snapshotTree(join(unpacked, 'projects'))).toEqual(expected);
       expect(snapshotTree(join(back.extractedTo!, 'projects'))).toEqual(
         // unpacked on the source as its (non-root) user: owners become that user's
-        Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, { ...v, uid: lab.source.uid }])),
+        Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, { ...v, uid: setup.lab.source.uid }])),
       );
     }
-    // Never over existing data without --in-place.
-    const again = await restoreArchive(config, job, engine.history, { archive: `projects.${dateStamp(day(0))}.tar.bz2`, toLaptop: join(lab.dir, 'laptop-restore-0') }).catch((e: Error) => e);
+    // Never over existing setup.data without --in-place.
+    const again = await restoreArchive(config, job, engine.history, { archive: `projects.${dateStamp(day(0))}.tar.bz2`, toLaptop: join(setup.lab.dir, 'laptop-restore-0') }).catch((e: Error) => e);
     expect(again).toBeInstanceOf(Error);
   });
 
@@ -97,30 +86,30 @@ describe('restore', () => {
 });
 
 describe('the delete guard', () => {
-  it('refuses an emptied holding dir with a clear message, and the destination is unchanged', async () => {
+  it('refuses an emptied setup.holding dir with a clear message, and the destination is unchanged', async () => {
     const engine = await engineAt(new ManualClock(day(0)), { pack: false });
-    execFileSync('tar', ['-cjf', join(holding, `projects.${dateStamp(day(0))}.tar.bz2`), '-C', data, 'projects']);
-    await lab.source.own(holding);
+    execFileSync('tar', ['-cjf', join(setup.holding, `projects.${dateStamp(day(0))}.tar.bz2`), '-C', setup.data, 'projects']);
+    await setup.lab.source.own(setup.holding);
     expect((await engine.runNow('daily')).status).toBe('succeeded');
-    const before = listing(backups);
-    rmSync(join(holding, `projects.${dateStamp(day(0))}.tar.bz2`));
+    const before = listing(setup.backups);
+    rmSync(join(setup.holding, `projects.${dateStamp(day(0))}.tar.bz2`));
     const run = await engine.runNow('daily');
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ kind: 'delete-guard', step: 'guard' });
     expect(run.error!.message).toContain('holds no archives');
-    expect(listing(backups)).toEqual(before);
+    expect(listing(setup.backups)).toEqual(before);
   });
 
   it('refuses when the destination marker is missing (an unmounted NFS dir), writing nothing', async () => {
     const engine = await engineAt(new ManualClock(day(0)));
     expect((await engine.runNow('daily')).status).toBe('succeeded');
-    rmSync(backups, { recursive: true });
-    mkdirSync(backups); // the empty mount point
-    await lab.destination.own(backups);
+    rmSync(setup.backups, { recursive: true });
+    mkdirSync(setup.backups); // the empty mount point
+    await setup.lab.destination.own(setup.backups);
     const run = await engine.runNow('daily');
     expect(run.error).toMatchObject({ kind: 'destination-marker', step: 'guard' });
     expect(run.error!.message).toMatch(/is the backup volume \(NFS\) mounted\?/);
-    expect(listing(backups)).toEqual({});
+    expect(listing(setup.backups)).toEqual({});
   });
 
   it('refuses to delete more than retention explains, naming the files; --dry-run shows the list and changes nothing', async () => {
@@ -132,19 +121,19 @@ describe('the delete guard', () => {
       expect((await engine.runNow('daily')).status).toBe('succeeded');
     }
     const lost = [-5, -4, -3].map((n) => `projects.${dateStamp(day(n))}.tar.bz2`);
-    for (const f of lost) rmSync(join(holding, f)); // someone "cleaned up" the holding dir
-    const before = listing(backups);
+    for (const f of lost) rmSync(join(setup.holding, f)); // someone "cleaned up" the setup.holding dir
+    const before = listing(setup.backups);
 
     const plan = await engine.runNow('daily', 'manual', { dryRun: true });
     expect(plan.plan?.deleteAtDestination).toEqual(lost);
     expect(plan.error?.kind).toBe('delete-guard');
-    expect(listing(backups)).toEqual(before);
+    expect(listing(setup.backups)).toEqual(before);
 
     const run = await engine.runNow('daily');
     expect(run.error).toMatchObject({ kind: 'delete-guard', step: 'guard' });
     for (const f of lost) expect(run.error!.message).toContain(f);
     expect(events.find((e) => e.type === 'delete-guard')).toMatchObject({ files: lost });
-    expect(listing(backups)).toEqual(before);
+    expect(listing(setup.backups)).toEqual(before);
   });
 
   it('a dry run reports what would be packed, pruned, sent and deleted, and changes nothing', async () => {
@@ -152,7 +141,7 @@ describe('the delete guard', () => {
     const engine = await engineAt(clock);
     expect((await engine.runNow('daily')).status).toBe('succeeded');
     clock.set(day(0));
-    const before = { src: listing(holding), dst: listing(backups) };
+    const before = { src: listing(setup.holding), dst: listing(setup.backups) };
     const dry = await engine.runNow('daily', 'manual', { dryRun: true });
     expect(dry.status).toBe('succeeded');
     expect(dry.plan).toEqual({
@@ -162,20 +151,20 @@ describe('the delete guard', () => {
       deleteAtDestination: [`projects.${dateStamp(day(-30))}.tar.bz2`],
     });
     expect(dry.steps.find((s) => s.name === 'tunnel')).toMatchObject({ status: 'skipped', detail: 'dry run' });
-    expect({ src: listing(holding), dst: listing(backups) }).toEqual(before);
+    expect({ src: listing(setup.holding), dst: listing(setup.backups) }).toEqual(before);
     expect(engine.history.listRuns()).toHaveLength(1);
   });
 
   it('with its own retention, the destination keeps more than the source, pruned in its own step', async () => {
     const clock = new ManualClock(day(0));
-    const engine = await engineAt(clock, { keepDays: 2, destination: { host: 'destination', path: backups, retention: { keepDaily: 4 } } });
+    const engine = await engineAt(clock, { keepDays: 2, destination: { host: 'destination', path: setup.backups, retention: { keepDaily: 4 } } });
     for (let n = 0; n <= 6; n++) {
       clock.set(day(n));
       const r = await engine.runNow('daily');
       expect(r.error).toBeUndefined();
     }
-    expect(visible(holding)).toEqual([4, 5, 6].map((n) => `projects.${dateStamp(day(n))}.tar.bz2`));
-    expect(visible(backups)).toEqual([3, 4, 5, 6].map((n) => `projects.${dateStamp(day(n))}.tar.bz2`));
+    expect(visible(setup.holding)).toEqual([4, 5, 6].map((n) => `projects.${dateStamp(day(n))}.tar.bz2`));
+    expect(visible(setup.backups)).toEqual([3, 4, 5, 6].map((n) => `projects.${dateStamp(day(n))}.tar.bz2`));
     const last = engine.history.listRuns({ limit: 1 })[0]!;
     expect(last.prunedAtDestination).toEqual([`projects.${dateStamp(day(2))}.tar.bz2`]);
     expect(last.transfer?.deleted).toEqual([]);
@@ -190,7 +179,7 @@ describe('verify', () => {
     const good = await verifyArchives(config, config.jobs[0]!, engine.history, { all: true });
     expect(good).toEqual([expect.objectContaining({ ok: true, problems: [] })]);
 
-    const path = join(backups, `projects.${dateStamp(day(0))}.tar.bz2`);
+    const path = join(setup.backups, `projects.${dateStamp(day(0))}.tar.bz2`);
     const fd = openSync(path, 'r+');
     const b = Buffer.alloc(1);
     readSync(fd, b, 0, 1, 500);

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { beforeEach, describe, expect } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import { rsyncOutcome } from '../../shared/rsync-exit';
@@ -16,42 +16,21 @@ import { Engine } from '../../electron/engine/engine';
 import { DefaultAgentProvider } from '../../electron/engine/ssh/auth';
 import { run } from '../../electron/lab/run';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
-import { startLab, type Lab } from '../../electron/lab/lab';
 import { waitFor } from '../../electron/lab/wait-for';
 import { day, extract, labConfig, listing, runJob, snapshotTree, visible, writeSampleTree } from '../engine/fixtures';
+import { resetLab, useLab } from '../engine/lab-fixture';
 import { scenario } from './report';
 
 const BURROW = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'burrow.mjs');
-let lab: Lab;
-let data: string;
-let holding: string;
-let backups: string;
 const check = scenario('faults');
 
-beforeAll(async () => {
-  lab = await startLab();
-  data = join(lab.source.home, 'data');
-  holding = join(lab.source.home, 'holding');
-  backups = join(lab.destination.home, 'backups');
-});
-afterAll(() => lab?.stop());
-beforeEach(async () => {
-  await lab.source.start();
-  await lab.destination.start();
-  for (const d of [data, holding, backups]) {
-    rmSync(d, { recursive: true, force: true });
-    mkdirSync(d, { recursive: true });
-  }
-  writeSampleTree(join(data, 'projects'), 1);
-  await lab.source.own(data);
-  await lab.source.own(holding);
-  await lab.destination.own(backups);
-});
+const setup = useLab();
+beforeEach(() => resetLab(setup));
 
 async function seed(): Promise<Record<string, number>> {
-  const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(-1)) });
+  const { record } = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(-1)) });
   expect(record.error).toBeUndefined();
-  return listing(backups);
+  return listing(setup.backups);
 }
 
 /** A command in the laptop's own (root) namespace, checked. */
@@ -61,8 +40,8 @@ async function execInRoot(argv: string[], input?: string): Promise<void> {
 }
 
 async function withBulk(bytes: number): Promise<void> {
-  writeSampleTree(join(data, 'projects', 'bulk'), 9, bytes);
-  await lab.source.own(data);
+  writeSampleTree(join(setup.data, 'projects', 'bulk'), 9, bytes);
+  await setup.lab.source.own(setup.data);
 }
 
 describe('SSH and tunnel', () => {
@@ -71,40 +50,40 @@ describe('SSH and tunnel', () => {
     await withBulk(3_000_000);
     let dropped: Promise<unknown> | undefined;
     let droppedAt = 0;
-    const { record } = await runJob(labConfig(lab, { bwlimitKiBps: 300 }), {
+    const { record } = await runJob(labConfig(setup.lab, { bwlimitKiBps: 300 }), {
       clock: new ManualClock(day(0)),
       onEvent: (e) => {
         if (e.type === 'progress' && !dropped) {
           droppedAt = Date.now();
-          dropped = lab.source.exec(['nft', '-f', '-'], { input: 'table inet burrowfault {\n chain in {\n  type filter hook input priority -10; policy drop;\n }\n}\n' });
+          dropped = setup.lab.source.exec(['nft', '-f', '-'], { input: 'table inet burrowfault {\n chain in {\n  type filter hook input priority -10; policy drop;\n }\n}\n' });
         }
       },
     });
     const noticed = (Date.now() - droppedAt) / 1000;
-    await lab.source.exec(['nft', 'delete', 'table', 'inet', 'burrowfault']);
+    await setup.lab.source.exec(['nft', 'delete', 'table', 'inet', 'burrowfault']);
     expect(dropped).toBeDefined();
     expect(((await dropped) as { code: number }).code).toBe(0);
     expect(record.status).toBe('failed');
     expect(record.error?.message).toMatch(/stopped answering|keepalive|timed out|timeout/i);
     expect(noticed).toBeLessThan(2 * 3 + 10); // keepalive 2 s x 3, plus the teardown's bounded waits
-    expect(visible(backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    expect(visible(setup.backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
     note(`failed after ${noticed.toFixed(1)} s (keepalive 2 s x 3): ${record.error?.message}`);
   });
 
   check('sshd refuses forwarding (AllowTcpForwarding no)', 'a clear message that names the sshd setting', async (note) => {
-    await lab.source.reconfigure(['AllowTcpForwarding no']);
+    await setup.lab.source.reconfigure(['AllowTcpForwarding no']);
     try {
-      const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+      const { record } = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
       expect(record.error).toMatchObject({ kind: 'forward-refused', step: 'tunnel' });
       expect(record.error?.message).toContain('AllowTcpForwarding');
       note(record.error!.message);
     } finally {
-      await lab.source.reconfigure([]);
+      await setup.lab.source.reconfigure([]);
     }
   });
 
   check('remote command ends without an exit status', 'counted as a failure, never as success', async (note) => {
-    const config = labConfig(lab);
+    const config = labConfig(setup.lab);
     const s = await SshSession.open({ config, hostName: 'source', agents: new DefaultAgentProvider() });
     try {
       const r = await s.exec(['sh', '-c', 'kill -9 $PPID']);
@@ -121,9 +100,9 @@ describe('SSH and tunnel', () => {
   check('app killed with -9 mid-run, then restarted', 'the stale lock is taken over and the next run completes; no partial file under a final name', async (note) => {
     await seed();
     await withBulk(3_000_000);
-    const state = join(lab.dir, `state-${Math.random()}`);
-    const configPath = join(lab.dir, 'kill9.json');
-    writeFileSync(configPath, JSON.stringify(labConfig(lab, { bwlimitKiBps: 300 })));
+    const state = join(setup.lab.dir, `state-${Math.random()}`);
+    const configPath = join(setup.lab.dir, 'kill9.json');
+    writeFileSync(configPath, JSON.stringify(labConfig(setup.lab, { bwlimitKiBps: 300 })));
     const env = { ...process.env, XDG_STATE_HOME: state };
     const child = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -131,20 +110,20 @@ describe('SSH and tunnel', () => {
     await waitFor(() => out.includes('… transfer'), { timeoutMs: 30_000, what: 'the transfer to start' });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    expect(visible(backups).every((n) => !n.includes('partial'))).toBe(true);
+    expect(visible(setup.backups).every((n) => !n.includes('partial'))).toBe(true);
     const again = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out2 = '';
     again.stderr.on('data', (b: Buffer) => (out2 += b.toString()));
     const code = await new Promise<number | null>((r) => again.once('exit', r));
     expect(code, out2).toBe(0);
     expect(out2).toMatch(/took over a lock left by process \d+/);
-    expect(visible(backups)).toContain(`projects.${dateStamp(new Date())}.tar.bz2`);
+    expect(visible(setup.backups)).toContain(`projects.${dateStamp(new Date())}.tar.bz2`);
     note('second run exit 0 after taking over the dead process\'s lock');
   });
 
   check('50 connect/fail cycles', 'no leaked sockets, timers, listeners or event handlers', async (note) => {
-    await lab.source.kill();
-    const config = labConfig(lab);
+    await setup.lab.source.kill();
+    const config = labConfig(setup.lab);
     const counts = () => {
       const info = process.getActiveResourcesInfo();
       return { resources: info.length, tcp: info.filter((r) => r.startsWith('TCP')).length, sigint: process.listenerCount('SIGINT') };
@@ -169,9 +148,9 @@ describe('rsync and data', () => {
     const before = await seed();
     await withBulk(3_000_000);
     // Reset the laptop's connections to the destination's sshd: the relay's leg dies.
-    const rule = `table ip burrowrelay {\n chain out {\n  type filter hook output priority 0; policy accept;\n  ip daddr ${lab.destination.address} tcp dport ${lab.destination.port} reject with tcp reset\n }\n}\n`;
+    const rule = `table ip burrowrelay {\n chain out {\n  type filter hook output priority 0; policy accept;\n  ip daddr ${setup.lab.destination.address} tcp dport ${setup.lab.destination.port} reject with tcp reset\n }\n}\n`;
     let cut: Promise<unknown> | undefined;
-    const { record } = await runJob(labConfig(lab, { bwlimitKiBps: 300 }), {
+    const { record } = await runJob(labConfig(setup.lab, { bwlimitKiBps: 300 }), {
       clock: new ManualClock(day(0)),
       onEvent: (e) => {
         if (e.type === 'progress' && !cut) cut = execInRoot(['nft', '-f', '-'], rule);
@@ -181,46 +160,46 @@ describe('rsync and data', () => {
     expect(cut).toBeDefined();
     expect(record.status).toBe('failed');
     expect(record.error?.step).toBe('transfer');
-    expect(visible(backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
-    const next = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+    expect(visible(setup.backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    const next = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
     expect(next.record.error).toBeUndefined();
     note(`first run: ${record.error?.message}; the next run succeeded`);
   });
 
   check('destination disk full', 'a clear error, older archives intact, and success once space is freed', async (note) => {
     // The destination's sshd lives in its own mount namespace (ip netns exec): mount there.
-    const inDest = (argv: string[]) => execInRoot(['nsenter', '-t', String(lab.destination.sshdPid()), '-m', ...argv]);
+    const inDest = (argv: string[]) => execInRoot(['nsenter', '-t', String(setup.lab.destination.sshdPid()), '-m', ...argv]);
     const before = await seed();
-    await inDest(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', backups]);
+    await inDest(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', setup.backups]);
     try {
       // Yesterday's archives move onto the small disk, as they were.
-      for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) await inDest(['cp', '-a', join(holding, name), backups]);
-      await inDest(['sh', '-c', `printf '{}\n' > ${backups}/.burrow-destination && chown -R ${lab.destination.uid}:${lab.destination.gid} ${backups}`]);
+      for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) await inDest(['cp', '-a', join(setup.holding, name), setup.backups]);
+      await inDest(['sh', '-c', `printf '{}\n' > ${setup.backups}/.burrow-destination && chown -R ${setup.lab.destination.uid}:${setup.lab.destination.gid} ${setup.backups}`]);
       await withBulk(6_000_000);
-      const { record } = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+      const { record } = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
       expect(record.status).toBe('failed');
       expect(record.error?.message).toMatch(/No space left on device|file I\/O|partial transfer/);
-      const listingAfter = await run(['nsenter', '-t', String(lab.destination.sshdPid()), '-m', 'sh', '-c', `cd ${backups} && for f in *; do printf '%s %s\n' "$f" "$(sha256sum < "$f" | cut -c1-16)"; done`]);
+      const listingAfter = await run(['nsenter', '-t', String(setup.lab.destination.sshdPid()), '-m', 'sh', '-c', `cd ${setup.backups} && for f in *; do printf '%s %s\n' "$f" "$(sha256sum < "$f" | cut -c1-16)"; done`]);
       for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) expect(listingAfter.stdout).toContain(name);
       expect(listingAfter.stdout.split('\n').filter(Boolean)).toHaveLength(Object.keys(before).filter((n) => !n.startsWith('.')).length);
-      await inDest(['mount', '-o', 'remount,size=64m', backups]);
-      const next = await runJob(labConfig(lab), { clock: new ManualClock(day(0)) });
+      await inDest(['mount', '-o', 'remount,size=64m', setup.backups]);
+      const next = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
       expect(next.record.error).toBeUndefined();
       note(`full: ${record.error?.message}; after freeing space the run succeeded`);
     } finally {
-      await inDest(['umount', backups]);
+      await inDest(['umount', setup.backups]);
     }
-  }, 120_000, process.getuid?.() === 0 && lab?.mode !== 'loopback' ? undefined : 'needs root and the netns lab to mount a small disk at the destination');
+  }, 120_000, process.getuid?.() === 0 && setup.lab?.mode !== 'loopback' ? undefined : 'needs root and the netns setup.lab to mount a small disk at the destination');
 
   check('source files vanish and change while they are packed', 'a defined outcome: the run warns, naming what tar saw, and the archive is whole (it passes its test), never silently truncated', async (note) => {
-    writeSampleTree(join(data, 'projects', 'busy'), 4, 16_000_000); // seconds of bzip2: the writers surely run meanwhile
-    const churn = join(data, 'projects', 'churn');
+    writeSampleTree(join(setup.data, 'projects', 'busy'), 4, 16_000_000); // seconds of bzip2: the writers surely run meanwhile
+    const churn = join(setup.data, 'projects', 'churn');
     mkdirSync(churn);
     for (let i = 0; i < 2000; i++) writeFileSync(join(churn, `f${i}`), `file ${i}\n`);
-    await lab.source.own(data);
-    const busy = join(data, 'projects', 'busy', 'sub', 'data.bin');
+    await setup.lab.source.own(setup.data);
+    const busy = join(setup.data, 'projects', 'busy', 'sub', 'data.bin');
     const writers: ReturnType<typeof spawn>[] = [];
-    const { record } = await runJob(labConfig(lab), {
+    const { record } = await runJob(labConfig(setup.lab), {
       clock: new ManualClock(day(0)),
       beforeStep: async (step) => {
         if (step === 'pack') {
@@ -236,15 +215,15 @@ describe('rsync and data', () => {
     const warned = record.log?.find((l) => l.level === 'warn' && /changed or vanished while/.test(l.message));
     expect(warned, 'tar reported the change').toBeDefined();
     const name = `projects.${dateStamp(day(0))}.tar.bz2`;
-    const tested = await run(['bzip2', '-t', join(backups, name)]);
+    const tested = await run(['bzip2', '-t', join(setup.backups, name)]);
     expect(tested.code).toBe(0);
     note(warned!.message);
   });
 
   check('a flipped bit in a destination archive', 'found by verify and recorded in history', async (note) => {
-    const engine = await Engine.open({ config: labConfig(lab), stateDir: join(lab.dir, `state-${Math.random()}`), clock: new ManualClock(day(0)) });
+    const engine = await Engine.open({ config: labConfig(setup.lab), stateDir: join(setup.lab.dir, `state-${Math.random()}`), clock: new ManualClock(day(0)) });
     expect((await engine.runNow('daily')).error).toBeUndefined();
-    const path = join(backups, `projects.${dateStamp(day(0))}.tar.bz2`);
+    const path = join(setup.backups, `projects.${dateStamp(day(0))}.tar.bz2`);
     const bytes = readFileSync(path);
     bytes[1000] = bytes[1000]! ^ 0x01;
     writeFileSync(path, bytes);
@@ -258,13 +237,13 @@ describe('rsync and data', () => {
     await withBulk(3_000_000);
     let stopped: Promise<unknown> | undefined;
     const started = Date.now();
-    const { record } = await runJob(labConfig(lab, { bwlimitKiBps: 300 }, { rsync: { timeoutSec: 5 } }), {
+    const { record } = await runJob(labConfig(setup.lab, { bwlimitKiBps: 300 }, { rsync: { timeoutSec: 5 } }), {
       clock: new ManualClock(day(0)),
       onEvent: (e) => {
-        if (e.type === 'progress' && !stopped) stopped = lab.destination.exec(['pkill', '-STOP', '-u', lab.destination.user, 'rsync']);
+        if (e.type === 'progress' && !stopped) stopped = setup.lab.destination.exec(['pkill', '-STOP', '-u', setup.lab.destination.user, 'rsync']);
       },
     });
-    await lab.destination.exec(['pkill', '-CONT', '-u', lab.destination.user, 'rsync']);
+    await setup.lab.destination.exec(['pkill', '-CONT', '-u', setup.lab.destination.user, 'rsync']);
     expect(stopped).toBeDefined();
     expect(record.error).toMatchObject({ kind: 'timeout', step: 'transfer' });
     expect(record.error?.message).toMatch(/timeout/);
@@ -281,26 +260,26 @@ describe('rsync and data', () => {
   });
 
   check('hostile names in packed trees', 'symlinks out, names starting with -, newlines and .. never escape the destination path', async (note) => {
-    const tree = join(data, 'projects');
+    const tree = join(setup.data, 'projects');
     writeFileSync(join(tree, '-rf'), 'dash\n');
     writeFileSync(join(tree, 'new\nline'), 'newline\n');
     writeFileSync(join(tree, '..dots'), 'dots\n');
     symlinkSync('/etc/passwd', join(tree, 'to-passwd'));
     symlinkSync('../../../../outside-burrow', join(tree, 'up-and-out'));
-    await lab.source.own(data);
+    await setup.lab.source.own(setup.data);
     for (const format of ['archive', 'snapshot'] as const) {
-      rmSync(backups, { recursive: true, force: true });
-      mkdirSync(backups);
-      await lab.destination.own(backups);
-      const { record } = await runJob(labConfig(lab, { format }), { clock: new ManualClock(day(0)) });
+      rmSync(setup.backups, { recursive: true, force: true });
+      mkdirSync(setup.backups);
+      await setup.lab.destination.own(setup.backups);
+      const { record } = await runJob(labConfig(setup.lab, { format }), { clock: new ManualClock(day(0)) });
       expect(record.error).toBeUndefined();
       const expected = format === 'archive' ? [`projects.${dateStamp(day(0))}.tar.bz2`] : ['daily'];
-      expect(visible(backups)).toEqual(expected);
+      expect(visible(setup.backups)).toEqual(expected);
     }
-    const out = join(lab.dir, 'hostile-extract');
+    const out = join(setup.lab.dir, 'hostile-extract');
     rmSync(out, { recursive: true, force: true });
-    rmSync(join(lab.dir, 'outside-burrow'), { force: true });
-    extract(join(holding, `projects.${dateStamp(day(0))}.tar.bz2`), out);
+    rmSync(join(setup.lab.dir, 'outside-burrow'), { force: true });
+    extract(join(setup.holding, `projects.${dateStamp(day(0))}.tar.bz2`), out);
     const got = snapshotTree(join(out, 'projects'));
     expect(got['to-passwd']).toMatchObject({ type: 'link', target: '/etc/passwd' });
     expect(got['new\nline']).toMatchObject({ type: 'file' });
@@ -310,19 +289,19 @@ describe('rsync and data', () => {
 
   check('clock forwards a year, then back a day', 'no mass pruning, and a clear warning', async (note) => {
     const clock = new ManualClock(day(0));
-    const config = labConfig(lab);
+    const config = labConfig(setup.lab);
     for (let n = -3; n <= 0; n++) {
       clock.set(day(n));
       expect((await runJob(config, { clock })).record.error).toBeUndefined();
     }
-    const before = visible(backups);
+    const before = visible(setup.backups);
     clock.set(day(365));
     const ahead = await runJob(config, { clock });
     expect(ahead.record.error).toBeUndefined();
     expect(ahead.record.pruned).toEqual([]);
     expect(ahead.record.log?.some((l) => l.level === 'warn' && /is it right\?/.test(l.message))).toBe(true);
-    for (const n of before) expect(visible(backups)).toContain(n);
-    rmSync(join(holding, `projects.${dateStamp(day(365))}.tar.bz2`));
+    for (const n of before) expect(visible(setup.backups)).toContain(n);
+    rmSync(join(setup.holding, `projects.${dateStamp(day(365))}.tar.bz2`));
     clock.set(day(-1));
     const back = await runJob(config, { clock });
     expect(back.record.log?.some((l) => l.level === 'warn' && /dated after today/.test(l.message))).toBe(true);
