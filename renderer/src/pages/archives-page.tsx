@@ -8,6 +8,7 @@ import type { AppState, ArchiveRowView, BurrowBridge, VerifyResultView } from '.
 import { RestoreForm } from '../components/restore-form';
 import { errorMessage } from '../lib/errors';
 import { formatBytes } from '../lib/format';
+import { DataTable } from '../components/data-table';
 
 export interface ArchivesPageProps {
   bridge: BurrowBridge;
@@ -93,38 +94,22 @@ export function ArchivesPage({ bridge, state }: ArchivesPageProps) {
       {restoring ? <RestoreForm bridge={bridge} job={job} archive={restoring} onClose={() => setRestoring(undefined)} /> : null}
       {rows && rows.length === 0 ? <p className="muted">No archives at the destination yet.</p> : null}
       {rows && rows.length > 0 ? (
-        <div className="table-wrap">
-          <table className="history">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Archive</th>
-                <th scope="col">Size</th>
-                <th scope="col">Verified</th>
-                <th scope="col">Also on source</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.name} data-testid="archive-row" data-verified={r.verified}>
-                  <td>{day(r.stamp)}</td>
-                  <td className="mono">{r.name}</td>
-                  <td>{formatBytes(r.size)}</td>
-                  <td className={r.verified === 'failed' ? 'error-text' : ''}>{r.verified}</td>
-                  <td>{r.atSource === 'unknown' ? '?' : r.atSource ? 'yes' : 'no'}</td>
-                  <td>
-                    <button type="button" data-testid={`restore-${r.name}`} onClick={() => setRestoring(r.name)}>
-                      Restore…
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Date', 'Archive', 'Size', 'Verified', 'Also on source']} actions>
+          {rows.map((r) => (
+            <tr key={r.name} data-testid="archive-row" data-verified={r.verified}>
+              <td>{day(r.stamp)}</td>
+              <td className="mono">{r.name}</td>
+              <td>{formatBytes(r.size)}</td>
+              <td className={r.verified === 'failed' ? 'error-text' : ''}>{r.verified}</td>
+              <td>{r.atSource === 'unknown' ? '?' : r.atSource ? 'yes' : 'no'}</td>
+              <td>
+                <button type="button" data-testid={`restore-${r.name}`} onClick={() => setRestoring(r.name)}>
+                  Restore…
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppState, BurrowBridge, KeysOverview, KeyView } from '../../../shared/api-contract';
 import { GenerateKeyForm, ImportKeyForm, InstallKeyForm, UnlockKeyForm, type KeyFormDone } from '../components/key-forms';
 import { errorMessage } from '../lib/errors';
+import { DataTable } from '../components/data-table';
 
 export interface KeysPageProps {
   bridge: BurrowBridge;
@@ -115,73 +116,58 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
 
       {overview && overview.keys.length === 0 ? <p data-testid="keys-empty">No keys yet: generate one, or import a key file.</p> : null}
       {overview && overview.keys.length > 0 ? (
-        <div className="table-wrap">
-          <table className="history keys">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Fingerprint</th>
-                <th scope="col">Comment</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.keys.map((k) => (
-                <tr key={k.name} data-testid="key-row" data-name={k.name} data-unlocked={k.unlocked}>
-                  <td>
-                    <strong>{k.name}</strong>
-                    <div className="muted small">
-                      {k.type.replace(/^ssh-/, '')}, {k.created.slice(0, 10)}
-                    </div>
-                  </td>
-                  <td className="mono fingerprint" data-testid={`key-fingerprint-${k.name}`}>
-                    {k.fingerprint}
-                  </td>
-                  <td className="key-comment">{k.comment}</td>
-                  <td data-testid={`key-state-${k.name}`}>
-                    {k.encrypted ? (k.unlocked ? 'unlocked' : 'locked') : <span className="error-text">not encrypted</span>}
-                    {k.remembered ? <div className="muted small">passphrase remembered</div> : null}
-                  </td>
-                  <td>
-                    <div className="actions key-actions">
-                      {!k.unlocked ? (
-                        <button type="button" data-testid={`unlock-${k.name}`} aria-label={`Unlock ${k.name}`} onClick={() => setOpen({ form: 'unlock', name: k.name })}>
-                          Unlock…
-                        </button>
-                      ) : null}
-                      {k.unlocked || k.remembered ? (
-                        <button
-                          type="button"
-                          data-testid={`lock-${k.name}`}
-                          aria-label={`Lock ${k.name}`}
-                          title={k.remembered ? 'Also forgets the remembered passphrase' : undefined}
-                          disabled={busy}
-                          onClick={() =>
-                            void act(async () => {
-                              await bridge.lockKey({ name: k.name });
-                              return `Locked ${k.name}: its next use needs the passphrase again.`;
-                            })
-                          }
-                        >
-                          Lock
-                        </button>
-                      ) : null}
-                      <button type="button" data-testid={`install-${k.name}`} aria-label={`Install ${k.name} on a host`} onClick={() => setOpen({ form: 'install', name: k.name })}>
-                        Install…
-                      </button>
-                      <button type="button" className="danger" data-testid={`delete-${k.name}`} aria-label={`Delete ${k.name}`} onClick={() => setOpen({ form: 'delete', name: k.name })}>
-                        Delete…
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable className="keys" columns={['Name', 'Fingerprint', 'Comment', 'State']} actions>
+          {overview.keys.map((k) => (
+            <tr key={k.name} data-testid="key-row" data-name={k.name} data-unlocked={k.unlocked}>
+              <td>
+                <strong>{k.name}</strong>
+                <div className="muted small">
+                  {k.type.replace(/^ssh-/, '')}, {k.created.slice(0, 10)}
+                </div>
+              </td>
+              <td className="mono fingerprint" data-testid={`key-fingerprint-${k.name}`}>
+                {k.fingerprint}
+              </td>
+              <td className="key-comment">{k.comment}</td>
+              <td data-testid={`key-state-${k.name}`}>
+                {k.encrypted ? (k.unlocked ? 'unlocked' : 'locked') : <span className="error-text">not encrypted</span>}
+                {k.remembered ? <div className="muted small">passphrase remembered</div> : null}
+              </td>
+              <td>
+                <div className="actions key-actions">
+                  {!k.unlocked ? (
+                    <button type="button" data-testid={`unlock-${k.name}`} aria-label={`Unlock ${k.name}`} onClick={() => setOpen({ form: 'unlock', name: k.name })}>
+                      Unlock…
+                    </button>
+                  ) : null}
+                  {k.unlocked || k.remembered ? (
+                    <button
+                      type="button"
+                      data-testid={`lock-${k.name}`}
+                      aria-label={`Lock ${k.name}`}
+                      title={k.remembered ? 'Also forgets the remembered passphrase' : undefined}
+                      disabled={busy}
+                      onClick={() =>
+                        void act(async () => {
+                          await bridge.lockKey({ name: k.name });
+                          return `Locked ${k.name}: its next use needs the passphrase again.`;
+                        })
+                      }
+                    >
+                      Lock
+                    </button>
+                  ) : null}
+                  <button type="button" data-testid={`install-${k.name}`} aria-label={`Install ${k.name} on a host`} onClick={() => setOpen({ form: 'install', name: k.name })}>
+                    Install…
+                  </button>
+                  <button type="button" className="danger" data-testid={`delete-${k.name}`} aria-label={`Delete ${k.name}`} onClick={() => setOpen({ form: 'delete', name: k.name })}>
+                    Delete…
+                  </button>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </section>
   );
