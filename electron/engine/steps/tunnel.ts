@@ -3,7 +3,7 @@
  * destination's sshd (directly, or through the destination's proxyJump).
  */
 import { BurrowError } from '../errors';
-import { keyLine, pinFingerprint, pinKeyLine } from '../ssh/host-key';
+import { hostKeyRefusal, keyLine, pinKeyLine } from '../ssh/host-key';
 import { SshSession } from '../ssh/ssh-session';
 import { ReverseTunnel, directTarget, jumpTarget, type RelayTarget } from '../tunnel';
 import type { RunContext, StepOutcome } from '../run-context';
@@ -51,12 +51,7 @@ async function destinationKey(ctx: RunContext): Promise<string> {
   const line = pinKeyLine(pin);
   if (line) return line;
   const presented = await SshSession.fetchHostKey({ config: ctx.config, hostName: name, agents: ctx.agents, signal: ctx.signal });
-  if (presented.fingerprint !== pinFingerprint(pin)) {
-    throw new BurrowError(
-      'host-key-mismatch',
-      `host key of destination ${name} does not match its pin: expected ${pinFingerprint(pin)}, presented ${presented.type} ${presented.fingerprint}. ` +
-        `The host may be impersonated; nothing was sent. If the key was changed on purpose, re-pin it with: burrow hostkey ${name} --write`,
-    );
-  }
+  const refusal = hostKeyRefusal({ hostName: name, where: `destination ${name}`, pin, presented });
+  if (refusal) throw refusal;
   return keyLine(presented);
 }
