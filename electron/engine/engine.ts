@@ -29,6 +29,12 @@ export interface EngineOptions {
   probe?: (job: JobConfig) => Promise<boolean>;
 }
 
+/** A run that holds its job's lock: its id at once, its record when it ends. */
+export interface StartedRun {
+  runId: string;
+  done: Promise<RunRecord>;
+}
+
 export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
   readonly scheduler: Scheduler;
   private readonly controllers = new Map<string, AbortController>();
@@ -46,7 +52,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       history,
       heartbeat,
       clock: this.clock,
-      runJob: (job, trigger, slot) => this.runLocked(job, trigger, slot),
+      runJob: (job, trigger, slot) => this.startLocked(job, trigger, slot).then((started) => started.done),
       probe: opts.probe ?? ((job) => tcpProbe(config, job)),
       ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
@@ -75,8 +81,16 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
 
   /** Runs a job now (manual). Rejects with LockHeldError when it already runs anywhere. */
   runNow(jobName?: string, trigger: RunTrigger = 'manual', opts: { dryRun?: boolean } = {}): Promise<RunRecord> {
+    return this.startRun(jobName, trigger, opts).then((started) => started.done);
+  }
+
+  /**
+   * Starts a run and resolves with its id as soon as it holds the job's lock
+   * (rejects when another process holds it); `done` settles when it ends.
+   */
+  startRun(jobName?: string, trigger: RunTrigger = 'manual', opts: { dryRun?: boolean } = {}): Promise<StartedRun> {
     const job = findJob(this.config, jobName);
-    return this.runLocked(job, trigger, undefined, opts.dryRun);
+    return this.startLocked(job, trigger, undefined, opts.dryRun);
   }
 
   /** Cancels a job's run in this process; teardown still runs. */
@@ -86,7 +100,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return c !== undefined;
   }
 
-  private async runLocked(job: JobConfig, trigger: RunTrigger, slot?: string, dryRun = false): Promise<RunRecord> {
+  private async startLocked(job: JobConfig, trigger: RunTrigger, slot?: string, dryRun = false): Promise<StartedRun> {
     let lock;
     try {
       lock = await acquireJobLock(join(this.opts.stateDir, 'locks'), job.name, `run (${trigger})`);
@@ -102,19 +116,27 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     const controller = new AbortController();
     this.controllers.set(job.name, controller);
     this.scheduler.markActive(job.name, true);
+    let run: BackupRun;
+    try {
+      run = new BackupRun({
+        config: this.config,
+        job,
+        trigger,
+        clock: this.clock,
+        signal: controller.signal,
+        priorSuccess: this.history.lastSuccess(job.name) !== undefined,
+        ...(dryRun ? { dryRun } : {}),
+        ...(this.opts.agents ? { agents: this.opts.agents } : {}),
+      });
+    } catch (err) {
+      this.scheduler.markActive(job.name, false);
+      this.controllers.delete(job.name);
+      await lock.release();
+      throw err;
+    }
+    if (slot) run.record.slot = slot;
     const work = (async () => {
       try {
-        const run = new BackupRun({
-          config: this.config,
-          job,
-          trigger,
-          clock: this.clock,
-          signal: controller.signal,
-          priorSuccess: this.history.lastSuccess(job.name) !== undefined,
-          ...(dryRun ? { dryRun } : {}),
-          ...(this.opts.agents ? { agents: this.opts.agents } : {}),
-        });
-        if (slot) run.record.slot = slot;
         const writes: Promise<void>[] = [];
         let finished: EngineEvent | undefined;
         run.on('event', (e) => {
@@ -141,7 +163,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       }
     })();
     this.inFlight.add(work);
-    return work.finally(() => this.inFlight.delete(work));
+    return { runId: run.record.id, done: work.finally(() => this.inFlight.delete(work)) };
   }
 
   private async markCaughtUp(job: JobConfig, record: RunRecord): Promise<void> {

@@ -27,7 +27,6 @@ import { StoreAgentProvider } from '../keys/store-agent-provider';
 import { envPassphraseSource } from '../keys/unlocked-keys';
 import { DefaultAgentProvider } from '../ssh/auth';
 import { makeKeyHandlers, rememberingPassphraseSource, type PassphraseMemory } from './key-handlers';
-import { LockHeldError } from '../state/job-lock';
 import type { SettingsStore } from './settings-store';
 
 export type Handlers = { [K in RequestName]: (args: ApiRequests[K]['args']) => Promise<ApiRequests[K]['result']> };
@@ -167,24 +166,15 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     return {
       getState: async () => this.state(),
       runNow: async ({ job }) => {
-        const engine = this.requireEngine();
-        const started = new Promise<string>((resolve) => {
-          const onEvent = (e: EngineEvent) => {
-            if (e.type === 'run-started' && e.run.job === job) {
-              engine.off('event', onEvent);
-              resolve(e.run.id);
-            }
-          };
-          engine.on('event', onEvent);
-        });
-        const run = engine.runNow(job);
-        const first = await Promise.race([started.then((id) => ({ id })), run.then(() => ({ id: undefined }), (err: Error) => ({ err }))]);
-        if ('err' in first) {
-          const message = first.err instanceof LockHeldError ? first.err.message : first.err.message;
-          return { started: false, message };
+        let started;
+        try {
+          started = await this.requireEngine().startRun(job);
+        } catch (err) {
+          // Another process holds the job's lock, or the job is unknown: say so, start nothing.
+          return { started: false, message: (err as Error).message };
         }
-        run.catch(() => {});
-        return first.id ? { started: true, runId: first.id } : { started: true };
+        started.done.catch(() => {});
+        return { started: true, runId: started.runId };
       },
       cancelRun: async ({ job }) => ({ cancelled: this.requireEngine().cancel(job) }),
       setPaused: async ({ paused }) => {
