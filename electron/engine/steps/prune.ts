@@ -56,7 +56,8 @@ function clockLooksWrong(ctx: RunContext, files: HoldingFile[], expired: { name:
   const packedNow = new Set((ctx.record.packed ?? []).map((p) => p.name));
   const earlier = files.map((f) => parseArchiveName(f.name)).filter((p): p is NonNullable<typeof p> => p !== undefined && !packedNow.has(`${p.base}.${p.stamp}.tar.${p.ext}`));
   const future = earlier.filter((p) => p.stamp > today);
-  if (future.length > 0) ctx.log('warn', `${future.length} archive(s) are dated after today (${today}): is the clock right? They are kept.`);
+  // With a retention policy, applyRetention has already named each one.
+  if (future.length > 0 && !ctx.job.retention) ctx.log('warn', `${future.length} archive(s) are dated after today (${today}): is the clock right? They are kept.`);
   if (earlier.length === 0) return undefined;
   const newest = earlier.map((p) => p.stamp).sort().pop()!;
   const window = ctx.job.retention?.keepWithin ? durationDays(ctx.job.retention.keepWithin) : ctx.job.keepDays;
