@@ -4,11 +4,11 @@ import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import type { KeyRole } from '../../engine/keys/authorized-keys';
-import { installKey } from '../../engine/keys/install-key';
+import { identityFileHint, installKey } from '../../engine/keys/install-key';
 import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/key-store';
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
-import { headlessAgentProvider, storeKeyNames } from '../../engine/keys/store-agent-provider';
+import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import { SshSession } from '../../engine/ssh/ssh-session';
 import type { CommandContext } from '../main';
 import { hostsCommand } from './hosts';
@@ -177,7 +177,7 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     password,
     role,
     ...(backupPath ? { backupPath } : {}),
-    ...(confirmFingerprint !== undefined && !host.hostKey ? { confirmFingerprint } : {}),
+    ...(confirmFingerprint !== undefined ? { confirmFingerprint } : {}),
     // A host behind a proxyJump is reached with the keys a run would use.
     agents: headlessAgentProvider(configPath),
     pinIn: configPath,
@@ -185,9 +185,8 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
   io.err(`burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`);
   io.out(result.line);
   if (result.pinned) io.err(`burrow: pinned ${result.pinned} for ${hostName} in ${configPath}`);
-  if (!storeKeyNames(host.identityFile)?.includes(name)) {
-    io.err(`burrow: to log in with it, set hosts.${hostName}.identityFile to "burrow:${name}"${role === 'destination' ? ' on the source host (after its own key: "burrow:SRC,' + name + '"), since rsync on the source uses it through the forwarded agent' : ''}`);
-  }
+  const hint = identityFileHint(hostName, host, name, role);
+  if (hint) io.err(`burrow: ${hint}`);
   return 0;
 }
 

@@ -11,10 +11,9 @@ import { isAbsolute } from 'node:path';
 import type { KeyHostView, KeyringStatus, KeyView } from '../../../shared/api-contract';
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
-import { installKey } from '../keys/install-key';
+import { identityFileHint, installKey } from '../keys/install-key';
 import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
-import { storeKeyNames } from '../keys/store-agent-provider';
 import type { PassphraseSource } from '../keys/unlocked-keys';
 import type { AgentProvider } from '../ssh/auth';
 import type { Handlers } from './app-service';
@@ -216,19 +215,13 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
         password,
         role,
         ...(backupPath ? { backupPath } : {}),
-        ...(!host.hostKey && fingerprint ? { confirmFingerprint: fingerprint } : {}),
+        ...(fingerprint ? { confirmFingerprint: fingerprint } : {}),
         ...(agents ? { agents } : {}),
         pinIn: ctx.configPath(),
       });
       const pinned = result.pinned;
       if (pinned) await ctx.configChanged();
-      let hint: string | undefined;
-      if (!storeKeyNames(host.identityFile)?.includes(name)) {
-        hint =
-          role === 'destination'
-            ? `rsync on the source logs in to ${hostName} with it through the forwarded agent: add it to the source host's identityFile after its own key ("burrow:SRC,${name}")`
-            : `to log in with it, set hosts.${hostName}.identityFile to "burrow:${name}" in Settings`;
-      }
+      const hint = identityFileHint(hostName, host, name, role);
       return { outcome: result.outcome, line: result.line, ...(pinned ? { pinned } : {}), ...(hint ? { hint } : {}) };
     },
   };

@@ -4,7 +4,7 @@
  * confirmed) before the password is sent, the key line goes in once, and a
  * role restricts what the key may do there (see authorized-keys.ts).
  */
-import type { BurrowConfig } from '../../../shared/config-schema';
+import type { BurrowConfig, HostConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import type { AgentProvider } from '../ssh/auth';
@@ -22,6 +22,7 @@ import {
   type KeyRole,
 } from './authorized-keys';
 import { INSTALL_GATE_SCRIPT, sourceGateScript } from './source-gate';
+import { storeKeyNames } from './store-agent-provider';
 
 /** Which key goes on which host, how it is restricted, and how the host is trusted. */
 export interface InstallKeyOptions {
@@ -130,4 +131,15 @@ async function destinationOptions(session: SshSession, hostName: string, backupP
     throw new BurrowError('config', `the backup path ${dir} is ${probe.dir} on ${hostName} (a symlink on the way); use ${probe.dir} as the job's destination.path`);
   }
   return destinationKeyOptions(probe.rrsync, dir);
+}
+
+/**
+ * What to change in the config so that store key `keyName`, just installed
+ * on `hostName`, is used; undefined when the host already names it.
+ */
+export function identityFileHint(hostName: string, host: HostConfig, keyName: string, role: KeyRole): string | undefined {
+  if (storeKeyNames(host.identityFile)?.includes(keyName)) return undefined;
+  return role === 'destination'
+    ? `rsync on the source logs in to ${hostName} with it through the forwarded agent: add it to the source host's identityFile after its own key ("burrow:SRC,${keyName}")`
+    : `to log in with it, set hosts.${hostName}.identityFile to "burrow:${keyName}"`;
 }
