@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
+import type { BurrowConfig } from '../../shared/config-schema';
 import { ManualClock } from '../../shared/clock';
 import type { RunEvent } from '../../shared/run-types';
 import { keysCommand } from '../../electron/cli/commands/keys';
@@ -22,7 +22,7 @@ import { KeyStore } from '../../electron/engine/keys/key-store';
 import { StoreAgentProvider } from '../../electron/engine/keys/store-agent-provider';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
 import { netnsUnavailableReason, startLab, type Lab, type LabHost } from '../../electron/lab/lab';
-import { day, writeSampleTree } from './fixtures';
+import { day, labConfig, writeSampleTree } from './fixtures';
 
 const skip = await netnsUnavailableReason();
 const password = `pw-${randomBytes(8).toString('hex')}`;
@@ -47,22 +47,7 @@ function storeConfig(overrides: HostOverrides = {}): BurrowConfig {
     if (entry.hostKey === undefined) delete entry.hostKey;
     return entry;
   };
-  const r = validateConfig({
-    hosts: { source: host(lab.source, 'source'), destination: host(lab.destination, 'destination'), proxy: host(lab.proxy, 'proxy') },
-    jobs: [
-      {
-        name: 'daily',
-        source: 'source',
-        paths: [join(lab.source.home, 'data', 'projects')],
-        holdingDir: join(lab.source.home, 'holding'),
-        destination: { host: 'destination', path: join(lab.destination.home, 'backups') },
-      },
-    ],
-    ssh: { readyTimeoutMs: 5000, keepaliveIntervalMs: 2000, keepaliveCountMax: 3 },
-    rsync: { timeoutSec: 30 },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
+  return labConfig(lab, {}, { hosts: { source: host(lab.source, 'source'), destination: host(lab.destination, 'destination'), proxy: host(lab.proxy, 'proxy') } });
 }
 
 function sshdLog(role: 'source' | 'destination' | 'proxy'): string {
