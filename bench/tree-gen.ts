@@ -166,6 +166,16 @@ function stampTimes(root: string, files: TreeFile[], when: Date): void {
   for (const d of dirsOf(files)) utimesSync(join(root, d), when, when);
 }
 
+/** Draws file number `serial` and writes it below `root`; its size is set from what was written. */
+function writeNewFile(root: string, r: () => number, seed: number, serial: number): TreeFile {
+  const f = drawFile(r, serial);
+  const data = contentOf(f, seed, serial);
+  f.size = data.length;
+  mkdirSync(dirname(join(root, f.path)), { recursive: true });
+  writeFileSync(join(root, f.path), data);
+  return f;
+}
+
 /**
  * Writes a tree of at least `minBytes` into `root` (which is emptied first).
  * Returns its files; all of them carry the mtime `when`.
@@ -176,11 +186,7 @@ export function generateTree(root: string, seed: number, minBytes: number, when:
   const files: TreeFile[] = [];
   let total = 0;
   for (let serial = 0; total < minBytes && serial < 100_000; serial++) {
-    const f = drawFile(r, serial);
-    const data = contentOf(f, seed, serial);
-    f.size = data.length;
-    mkdirSync(dirname(join(root, f.path)), { recursive: true });
-    writeFileSync(join(root, f.path), data);
+    const f = writeNewFile(root, r, seed, serial);
     files.push(f);
     total += f.size;
   }
@@ -241,11 +247,7 @@ export function mutateTree(root: string, files: TreeFile[], seed: number, opts: 
   const kept = files.filter((_, i) => !removed.has(i));
   for (let k = 0; k < opts.add; k++) {
     const serial = 1_000_000 + k;
-    const f = drawFile(r, serial);
-    const data = contentOf(f, seed, serial);
-    f.size = data.length;
-    mkdirSync(dirname(join(root, f.path)), { recursive: true });
-    writeFileSync(join(root, f.path), data);
+    const f = writeNewFile(root, r, seed, serial);
     kept.push(f);
     touched.push(f);
     summary.added++;
