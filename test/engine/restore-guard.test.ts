@@ -20,15 +20,11 @@ const setup = useLab();
 
 let state: string;
 beforeEach(async () => {
-  for (const d of [setup.data, setup.holding, setup.backups, join(setup.lab.source.home, 'restored')]) {
-    rmSync(d, { recursive: true, force: true });
-    mkdirSync(d, { recursive: true });
-  }
-  writeSampleTree(join(setup.data, 'projects'), 1);
-  await setup.lab.source.own(setup.data);
-  await setup.lab.source.own(setup.holding);
-  await setup.lab.source.own(join(setup.lab.source.home, 'restored'));
-  await setup.lab.destination.own(setup.backups);
+  await resetLab(setup);
+  const restored = join(setup.lab.source.home, 'restored');
+  rmSync(restored, { recursive: true, force: true });
+  mkdirSync(restored, { recursive: true });
+  await setup.lab.source.own(restored);
   state = join(setup.lab.dir, `state-${Math.random().toString(16).slice(2)}`);
 });
 
@@ -71,7 +67,7 @@ describe('restore', () => {
         Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, { ...v, uid: setup.lab.source.uid }])),
       );
     }
-    // Never over existing setup.data without --in-place.
+    // Never over existing data without --in-place.
     const again = await restoreArchive(config, job, engine.history, { archive: `projects.${dateStamp(day(0))}.tar.bz2`, toLaptop: join(setup.lab.dir, 'laptop-restore-0') }).catch((e: Error) => e);
     expect(again).toBeInstanceOf(Error);
   });
@@ -86,7 +82,7 @@ describe('restore', () => {
 });
 
 describe('the delete guard', () => {
-  it('refuses an emptied setup.holding dir with a clear message, and the destination is unchanged', async () => {
+  it('refuses an emptied holding dir with a clear message, and the destination is unchanged', async () => {
     const engine = await engineAt(new ManualClock(day(0)), { pack: false });
     execFileSync('tar', ['-cjf', join(setup.holding, `projects.${dateStamp(day(0))}.tar.bz2`), '-C', setup.data, 'projects']);
     await setup.lab.source.own(setup.holding);
@@ -121,7 +117,7 @@ describe('the delete guard', () => {
       expect((await engine.runNow('daily')).status).toBe('succeeded');
     }
     const lost = [-5, -4, -3].map((n) => `projects.${dateStamp(day(n))}.tar.bz2`);
-    for (const f of lost) rmSync(join(setup.holding, f)); // someone "cleaned up" the setup.holding dir
+    for (const f of lost) rmSync(join(setup.holding, f)); // someone "cleaned up" the holding dir
     const before = listing(setup.backups);
 
     const plan = await engine.runNow('daily', 'manual', { dryRun: true });

@@ -14,6 +14,7 @@ import { rsyncOutcome } from '../../shared/rsync-exit';
 import { verifyArchives } from '../../electron/engine/archives';
 import { Engine } from '../../electron/engine/engine';
 import { DefaultAgentProvider } from '../../electron/engine/ssh/auth';
+import { resolveLabMode } from '../../electron/lab/lab';
 import { run } from '../../electron/lab/run';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
 import { waitFor } from '../../electron/lab/wait-for';
@@ -25,6 +26,8 @@ const BURROW = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'burrow.
 const check = scenario('faults');
 
 const setup = useLab();
+/** Known while the tests are collected, unlike setup.lab (started in beforeAll). */
+const labMode = await resolveLabMode('auto');
 beforeEach(() => resetLab(setup));
 
 async function seed(): Promise<Record<string, number>> {
@@ -189,7 +192,7 @@ describe('rsync and data', () => {
     } finally {
       await inDest(['umount', setup.backups]);
     }
-  }, 120_000, process.getuid?.() === 0 && setup.lab?.mode !== 'loopback' ? undefined : 'needs root and the netns setup.lab to mount a small disk at the destination');
+  }, 120_000, process.getuid?.() === 0 && labMode === 'netns' ? undefined : 'needs root and the netns lab to mount a small disk at the destination');
 
   check('source files vanish and change while they are packed', 'a defined outcome: the run warns, naming what tar saw, and the archive is whole (it passes its test), never silently truncated', async (note) => {
     writeSampleTree(join(setup.data, 'projects', 'busy'), 4, 16_000_000); // seconds of bzip2: the writers surely run meanwhile
