@@ -32,6 +32,7 @@ import { knownHostsEntry, writeKnownHosts } from '../../electron/lab/ssh-client'
 import { day, writeSampleTree } from './fixtures';
 
 const skip = await netnsUnavailableReason();
+if (skip) console.warn(`[keys-restricted] skipped: the netns lab is unavailable (${skip})`);
 const password = `pw-${randomBytes(8).toString('hex')}`;
 const passphrase = `pp-${randomBytes(8).toString('hex')}`;
 let lab: Lab;

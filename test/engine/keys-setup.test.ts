@@ -25,6 +25,7 @@ import { netnsUnavailableReason, startLab, type Lab, type LabHost } from '../../
 import { day, labConfig, writeSampleTree } from './fixtures';
 
 const skip = await netnsUnavailableReason();
+if (skip) console.warn(`[keys-setup] skipped: the netns lab is unavailable (${skip})`);
 const password = `pw-${randomBytes(8).toString('hex')}`;
 const passphrase = `pp-${randomBytes(8).toString('hex')}`;
 let lab: Lab;
