@@ -8,15 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../shared/clock';
-import { jobSchema } from '../shared/config-schema';
 import type { RunRecord, StepName } from '../shared/run-types';
 import type { Lab } from '../electron/lab/lab';
 import { day, labConfig, runJob, type JobOverrides } from '../test/engine/fixtures';
-
-/** Whether the engine knows the `format` job option yet. */
-export function engineHasFormat(): boolean {
-  return 'format' in (jobSchema as unknown as { shape: Record<string, unknown> }).shape;
-}
 
 /** One engine variant. */
 export interface EngineVariant {
@@ -28,13 +22,11 @@ export interface EngineVariant {
 }
 
 /**
- * The engine's formats, when the schema has them (none otherwise: the
- * formats are then measured by hand only). The engine picks the compressor
+ * The engine's formats. The engine picks the compressor
  * program itself (lbzip2, pigz, zstd -T0 where installed); the run log says
  * which, and the report shows it.
  */
 export function engineVariants(): EngineVariant[] {
-  if (!engineHasFormat()) return [];
   return [
     { key: 'engine-archive-bzip2', label: 'Burrow engine: archive, bzip2', method: 'archive-bzip2', overrides: { format: 'archive', compression: 'bzip2' } },
     { key: 'engine-archive-gzip', label: 'Burrow engine: archive, gzip', method: 'archive-gzip', overrides: { format: 'archive', compression: 'gzip' } },

@@ -33,7 +33,7 @@ export interface BenchResults {
   relay: RelayResult[];
   packs: (PackResult | { key: string; command: string; missing: true })[];
   methods: MethodResult[];
-  engine: { hasFormat: boolean; results: EngineResult[] };
+  engine: { results: EngineResult[] };
   idle: IdleResult[];
   neighbours: Neighbours;
   goals: Goal[];
@@ -169,11 +169,10 @@ function endToEndSection(r: BenchResults): string {
   for (const m of r.methods) {
     rows.push([m.label, m.format === 'original' ? 'commands (the baseline)' : 'commands', sec(m.packSeconds), sec(m.day2.seconds), sec(m.verifySeconds), sec(methodTotal(m)), x(base / methodTotal(m)), mb(m.day2.bytesSent)]);
   }
-  const how = r.engine.hasFormat
-    ? 'The engine has the `format` job option, so each format also ran as a real `BackupRun` (`runJob` with `labConfig(lab, { format, compression, paths, ... })`, ' +
-      'a day-1 run and the measured day-2 run), timed by its run record\'s step durations; the engine\'s pack also tests the archive (`<prog> -t`) and hashes it, ' +
-      'its snapshot transfer is `rsync -aH --numeric-ids -z --fake-super --link-dest`, and its snapshot verify is an `rsync -c -n` over every file.'
-    : 'The engine has no `format` job option yet (`jobSchema` in shared/config-schema.ts): every row is timed as the equivalent commands.';
+  const how =
+    'The engine has the `format` job option, so each format also ran as a real `BackupRun` (`runJob` with `labConfig(lab, { format, compression, paths, ... })`, ' +
+    'a day-1 run and the measured day-2 run), timed by its run record\'s step durations; the engine\'s pack also tests the archive (`<prog> -t`) and hashes it, ' +
+    'its snapshot transfer is `rsync -aH --numeric-ids -z --fake-super --link-dest`, and its snapshot verify is an `rsync -c -n` over every file.';
   return [
     `## 4. End-to-end daily run, day 2 (pack + transfer + verify)`,
     '',

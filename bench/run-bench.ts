@@ -19,7 +19,7 @@ import { dateStamp } from '../shared/archive-names';
 import { startLab, type Lab } from '../electron/lab/lab';
 import { day, labConfig } from '../test/engine/fixtures';
 import { COMPRESSORS, DailyBench, METHODS, installed, type Layout } from './daily-methods';
-import { EngineRuns, engineHasFormat } from './engine-runs';
+import { EngineRuns } from './engine-runs';
 import { openBurrowRelay, prepareSourceLogin } from './hops';
 import { farAwaySchedule, measureIdle } from './idle-cost';
 import { watchNeighbours, type Neighbours } from './neighbours';
@@ -170,7 +170,7 @@ async function bench(lab: Lab, phase: (name: string) => void): Promise<Omit<Benc
       relay,
       packs,
       methods,
-      engine: { hasFormat: engineHasFormat(), results: engineResults },
+      engine: { results: engineResults },
       idle,
     };
   } finally {
@@ -197,9 +197,7 @@ async function main(): Promise<void> {
     neighbours = watcher.stop();
     if (neighbours.otherLabs.length > 0) say(`other labs ran during phases ${neighbours.disturbedPhases.join(', ')} (${neighbours.otherLabs.join(', ')}): their timings are disturbed`);
     say('stopping the lab');
-    // The lab's sshd children are unref'd: hold the event loop open until stop() is done.
-    const keepAlive = setInterval(() => {}, 1000);
-    await lab.stop().finally(() => clearInterval(keepAlive));
+    await lab.stop();
   }
   const results: BenchResults = { generatedAt: new Date().toISOString(), durationSeconds: (performance.now() - started) / 1000, ...partial, neighbours, goals: [] };
   results.goals = goals(results);
