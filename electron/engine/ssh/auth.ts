@@ -3,7 +3,7 @@
  * identityFile, or the user's ssh-agent (SSH_AUTH_SOCK). Either one is also
  * what agent forwarding offers the source during a run.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createAgent, type BaseAgentType as BaseAgent } from './ssh2-lib';
 import type { HostConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
@@ -14,19 +14,27 @@ export interface AgentProvider {
   agentFor(hostName: string, host: HostConfig): Promise<BaseAgent>;
 }
 
-/** Loads identity files once per provider (one provider lives for one run). */
+/**
+ * Loads each identity file once, and again only when it changes: the daemon
+ * and the app keep one provider for their whole life, and a key file fixed
+ * or rotated meanwhile must count at the next run. A failed load is not kept.
+ */
 export class DefaultAgentProvider implements AgentProvider {
-  private readonly cache = new Map<string, Promise<BaseAgent>>();
+  private readonly cache = new Map<string, { mtimeMs: number; agent: Promise<BaseAgent> }>();
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
-  agentFor(hostName: string, host: HostConfig): Promise<BaseAgent> {
-    const key = host.identityFile ? `file:${host.identityFile}` : 'agent';
-    let agent = this.cache.get(key);
-    if (!agent) {
-      agent = this.load(hostName, host);
-      this.cache.set(key, agent);
-    }
+  async agentFor(hostName: string, host: HostConfig): Promise<BaseAgent> {
+    if (!host.identityFile) return this.load(hostName, host);
+    const key = expandHome(host.identityFile);
+    const mtimeMs = await stat(key).then((s) => s.mtimeMs, () => -1);
+    const cached = this.cache.get(key);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.agent;
+    const agent = this.load(hostName, host);
+    this.cache.set(key, { mtimeMs, agent });
+    agent.catch(() => {
+      if (this.cache.get(key)?.agent === agent) this.cache.delete(key);
+    });
     return agent;
   }
 
