@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { HostConfig } from '../../shared/config-schema';
 import { DefaultAgentProvider } from '../../electron/engine/ssh/auth';
+import type { ParsedKey } from '../../electron/engine/ssh/ssh2-lib';
 
 const dir = mkdtempSync(join(tmpdir(), 'burrow-agents-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ function keygen(): void {
 
 async function publicKeys(p: DefaultAgentProvider): Promise<string[]> {
   const agent = await p.agentFor('h', host);
-  return new Promise((resolve, reject) => agent.getIdentities((err, keys) => (err ? reject(err) : resolve((keys ?? []).map((k) => k.getPublicSSH().toString('base64'))))));
+  return new Promise((resolve, reject) => agent.getIdentities((err, keys) => (err ? reject(err) : resolve((keys ?? []).map((k) => (k as ParsedKey).getPublicSSH().toString('base64'))))));
 }
 
 it('retries a file that could not be read, and reloads one that changed', async () => {
