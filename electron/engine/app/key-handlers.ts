@@ -115,13 +115,10 @@ function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'h
 }
 
 export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
-  const view = async (name: string) => keyView(await ctx.store().info(name), ctx.store(), ctx.memory());
-  const maybeRemember = async (remember: boolean | undefined, name: string, passphrase: string) => {
+  const view = (k: StoredKeyInfo) => keyView(k, ctx.store(), ctx.memory());
+  const maybeRemember = async (remember: boolean | undefined, k: StoredKeyInfo, passphrase: string) => {
     const memory = ctx.memory();
-    if (remember && memory?.status().remembers) {
-      const k = await ctx.store().info(name);
-      await memory.remember(name, k.fingerprint, passphrase);
-    }
+    if (remember && memory?.status().remembers) await memory.remember(k.name, k.fingerprint, passphrase);
   };
 
   return {
@@ -138,9 +135,9 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
     },
 
     generateKey: async ({ name, comment, passphrase, remember }) => {
-      await ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) });
-      await maybeRemember(remember, name, passphrase);
-      return view(name);
+      const k = await ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) });
+      await maybeRemember(remember, k, passphrase);
+      return view(k);
     },
 
     importKey: async ({ path, name, comment, passphrase, storePassphrase, remember }) => {
@@ -161,8 +158,8 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
         ...(encrypted && passphrase ? { passphrase } : {}),
         storePassphrase: storeUnder,
       });
-      await maybeRemember(remember, k.name, storeUnder);
-      return view(k.name);
+      await maybeRemember(remember, k, storeUnder);
+      return view(k);
     },
 
     deleteKey: async ({ name }) => {
@@ -174,15 +171,16 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
 
     unlockKey: async ({ name, passphrase, minutes, remember }) => {
       await ctx.store().unlock(name, passphrase, minutes !== undefined ? { ttlMs: minutes * 60_000 } : {});
-      await maybeRemember(remember, name, passphrase);
-      return view(name);
+      const k = await ctx.store().info(name);
+      await maybeRemember(remember, k, passphrase);
+      return view(k);
     },
 
     lockKey: async ({ name }) => {
-      await ctx.store().info(name); // names an unknown key
+      const k = await ctx.store().info(name); // names an unknown key
       ctx.store().lock(name);
       await ctx.memory()?.forget(name);
-      return view(name);
+      return view(k);
     },
 
     installKey: async ({ name, host: hostName, role, password, path, fingerprint }) => {
