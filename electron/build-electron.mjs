@@ -4,9 +4,16 @@
 // dist/cli/main.mjs (ESM, its npm dependencies left as imports), which
 // electron/cli/burrow.mjs runs when it is newer than the sources: plain node
 // instead of tsx's loader, a third of the daemon's idle CPU and memory.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+// Paths below (and the inputs list) are relative to the checkout, wherever this is started from.
+const root = fileURLToPath(new URL('..', import.meta.url));
+
 const common = {
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -19,7 +26,7 @@ const common = {
 
 await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs' });
 await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs' });
-await build({
+const cli = await build({
   entryPoints: ['electron/cli/main.ts'],
   outfile: 'dist/cli/main.mjs',
   bundle: true,
@@ -29,5 +36,10 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   packages: 'external',
+  metafile: true,
+  absWorkingDir: root,
 });
+// The sources in the bundle: burrow.mjs runs it only while none is newer.
+const inputs = Object.keys(cli.metafile.inputs).filter((p) => p.endsWith('.ts'));
+writeFileSync(join(root, 'dist', 'cli', 'inputs.json'), `${JSON.stringify(inputs)}\n`);
 console.log('built dist/electron/main.cjs, dist/electron/preload.cjs and dist/cli/main.mjs');

@@ -8,16 +8,14 @@ import { startHttpBridge } from '../../engine/web/http-bridge-server';
 import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
 
-const ROOT = appRoot();
-export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
-
 /** Builds the renderer when a checkout has not yet (vite is a dev dependency). */
 export async function ensureRendererBuilt(log: (m: string) => void): Promise<string> {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return RENDERER_DIR;
+  const rendererDir = join(appRoot(), 'dist', 'renderer');
+  if (existsSync(join(rendererDir, 'index.html'))) return rendererDir;
   log('burrow: building the UI once (vite build)...');
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
-  return RENDERER_DIR;
+  await build({ configFile: join(appRoot(), 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+  return rendererDir;
 }
 
 /**

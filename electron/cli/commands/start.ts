@@ -7,7 +7,6 @@ import type { CommandContext } from '../main';
 import { demoCommand } from './demo';
 import { ensureRendererBuilt, serveCommand } from './serve';
 
-const ROOT = appRoot();
 
 /**
  * `burrow start` (`npm start`): the tray app where Electron can run. Where
@@ -25,9 +24,9 @@ export async function startCommand(ctx: CommandContext): Promise<number> {
   }
   if (bin.path) {
     await ensureRendererBuilt(io.err);
-    const built = spawnSync(process.execPath, [join(ROOT, 'electron', 'build-electron.mjs')], { stdio: 'inherit' });
+    const built = spawnSync(process.execPath, [join(appRoot(), 'electron', 'build-electron.mjs')], { stdio: 'inherit' });
     if (built.status !== 0) return 1;
-    const child = spawn(bin.path, [ROOT], { stdio: 'inherit', env: { ...process.env, BURROW_CONFIG: ctx.configPath } });
+    const child = spawn(bin.path, [appRoot()], { stdio: 'inherit', env: { ...process.env, BURROW_CONFIG: ctx.configPath } });
     return new Promise((r) => child.once('exit', (code) => r(code ?? 1)));
   }
   io.err(`burrow: the tray app cannot start here: ${bin.reason}.`);
