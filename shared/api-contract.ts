@@ -6,7 +6,7 @@
  * what the handlers validate every payload with. Browser-safe.
  */
 import { z } from 'zod';
-import type { ConfigProblem } from './config-schema';
+import { NAME_PATTERN, type ConfigProblem } from './config-schema';
 import type { EngineEvent, JobStatus } from './engine-events';
 import type { RunRecord, StepRecord, TransferProgress, TunnelState } from './run-types';
 
@@ -206,7 +206,7 @@ export const KEY_ROLES = ['unrestricted', 'source', 'destination'] as const sati
 /** The longest time limit of an unlock: a week. */
 export const MAX_UNLOCK_MINUTES = 7 * 24 * 60;
 /** Store key names, as the key store checks them: like host names, never ending in .pub. */
-export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const KEY_NAME_PATTERN = NAME_PATTERN;
 const keyName = z
   .string()
   .regex(KEY_NAME_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')

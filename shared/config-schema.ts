@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 
 /** Names of hosts and jobs: safe in file names, unit names and log lines. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Host, job and key names: a letter or digit, then letters, digits, `.`, `_` or `-`; at most 64. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME = NAME_PATTERN;
 const nameSchema = z
   .string()
   .regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');

@@ -20,6 +20,7 @@
  */
 import { PUBLIC_KEY_LINE } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
+import { shQuote } from '../shell-quote';
 
 /** How a key may be used on the host it is installed on. */
 export type KeyRole = 'unrestricted' | 'source' | 'destination';
@@ -44,8 +45,7 @@ export function destinationKeyOptions(rrsyncPath: string, dir: string): string {
     if (/["\\\n\r\0]/.test(v)) throw new BurrowError('config', `the ${what} ${JSON.stringify(v)} cannot go into a forced command (no quotes, backslashes or newlines)`);
   }
   if (!dir.startsWith('/')) throw new BurrowError('config', `the backup path "${dir}" must be absolute`);
-  const q = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
-  return `restrict,command="${q(rrsyncPath)} -wo -absolute ${q(dir)}"`;
+  return `restrict,command="${shQuote(rrsyncPath)} -wo -absolute ${shQuote(dir)}"`;
 }
 
 /** The authorized_keys line: options (if any), the key, its comment. */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../../../shared/clock';
+import { NAME_PATTERN } from '../../../shared/config-schema';
 import { writeFileAtomic } from '../atomic-file';
 import { BurrowError } from '../errors';
 import { configDir } from '../paths';
@@ -63,7 +64,7 @@ export function keyStoreDirFor(configPath: string): string {
   return join(dirname(configPath), 'keys');
 }
 
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const KEY_NAME = NAME_PATTERN;
 
 /** Store key names: like host names, and never ending in `.pub`. */
 export function checkKeyName(name: string): string {

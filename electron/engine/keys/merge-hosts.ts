@@ -8,12 +8,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { ImportedHost } from '../../../shared/api-contract';
-import { hostSchema } from '../../../shared/config-schema';
+import { hostSchema, NAME_PATTERN } from '../../../shared/config-schema';
 import { writeFileAtomic } from '../atomic-file';
 import { parseConfigText } from '../config-file';
 import { BurrowError } from '../errors';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME = NAME_PATTERN;
 
 /** What a merge did with each imported host. */
 export interface MergeReport {
