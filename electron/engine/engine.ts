@@ -114,8 +114,6 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       this.emit('event', { type: 'engine-log', level: 'warn', message: `${job.name}: took over a lock left by process ${lock.tookOverFrom.pid}, which is gone` });
     }
     const controller = new AbortController();
-    this.controllers.set(job.name, controller);
-    this.scheduler.markActive(job.name, true);
     let run: BackupRun;
     try {
       run = new BackupRun({
@@ -129,11 +127,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
         ...(this.opts.agents ? { agents: this.opts.agents } : {}),
       });
     } catch (err) {
-      this.scheduler.markActive(job.name, false);
-      this.controllers.delete(job.name);
       await lock.release();
       throw err;
     }
+    this.controllers.set(job.name, controller);
+    this.scheduler.markActive(job.name, true);
     if (slot) run.record.slot = slot;
     const work = (async () => {
       try {

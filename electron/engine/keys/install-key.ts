@@ -10,7 +10,7 @@ import { shScript } from '../shell-quote';
 import type { AgentProvider } from '../ssh/auth';
 import { keyLine, type PresentedKey } from '../ssh/host-key';
 import { pinHostKey } from '../pin-host-key';
-import { lastLine, SshSession } from '../ssh/ssh-session';
+import { lastLine, SshSession, type ExecResult } from '../ssh/ssh-session';
 import {
   authorizedKeyLine,
   DESTINATION_PROBE_SCRIPT,
@@ -58,6 +58,12 @@ export interface InstallKeyResult {
   pinned?: string;
 }
 
+/** "WHAT failed (exit N): last line of stderr" */
+function remoteFailure(what: string, r: ExecResult): BurrowError {
+  const why = lastLine(r.stderr);
+  return new BurrowError('remote-command', `${what} failed (exit ${r.code ?? 'none'})${why ? `: ${why}` : ''}`);
+}
+
 /** For a host without a proxyJump: the password logs in, no key is asked for. */
 const NO_AGENTS: AgentProvider = { agentFor: () => Promise.reject(new BurrowError('internal', 'a password login asked for a key agent')) };
 
@@ -83,18 +89,15 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
     if (role === 'source') {
       // The gate goes in first: the key line names it as its forced command.
       const g = await session.exec(shScript(INSTALL_GATE_SCRIPT, [sourceGateScript()]));
-      if (g.code !== 0 || lastLine(g.stdout) !== 'gate') {
-        throw new BurrowError('remote-command', `writing the source key's gate (~/.ssh/burrow-gate) on ${opts.hostName} failed (exit ${g.code ?? 'none'})${lastLine(g.stderr) ? `: ${lastLine(g.stderr)}` : ''}`);
-      }
+      if (g.code !== 0 || lastLine(g.stdout) !== 'gate') throw remoteFailure(`writing the source key's gate (~/.ssh/burrow-gate) on ${opts.hostName}`, g);
       options = SOURCE_KEY_OPTIONS;
     }
     if (role === 'destination') options = await destinationOptions(session, opts.hostName, opts.backupPath!);
-    const line = authorizedKeyLine(`${key.type} ${key.base64} ${key.comment}`, options);
+    const line = authorizedKeyLine(opts.publicKeyLine, options);
     const r = await session.exec(shScript(INSTALL_SCRIPT, [key.base64, line]));
     const outcome = lastLine(r.stdout);
     if (r.code !== 0 || (outcome !== 'added' && outcome !== 'present' && outcome !== 'replaced')) {
-      const why = lastLine(r.stderr);
-      throw new BurrowError('remote-command', `installing the key in ~/.ssh/authorized_keys on ${opts.hostName} failed (exit ${r.code ?? 'none'})${why ? `: ${why}` : ''}`);
+      throw remoteFailure(`installing the key in ~/.ssh/authorized_keys on ${opts.hostName}`, r);
     }
     const hostKey = session.presentedKey!;
     if (!host.hostKey && opts.pinIn) {

@@ -39,9 +39,10 @@ async function pruneSnapshots(ctx: RunContext): Promise<StepOutcome> {
   const preview = applyRetentionToDated(snapshotItems(names), policy, dateStamp(ctx.clock.now()));
   for (const w of preview.warnings) ctx.log('warn', w);
   const newest = names[names.length - 1];
-  const remove = preview.remove.map((d) => d.name).filter((n) => n !== newest);
+  const removed = preview.remove.filter((d) => d.name !== newest);
+  const remove = removed.map((d) => d.name);
   if (remove.length > 0) {
-    for (const d of preview.remove) ctx.log('info', `pruning snapshot ${d.name} (${d.reasons.join(', ')})`);
+    for (const d of removed) ctx.log('info', `pruning snapshot ${d.name} (${d.reasons.join(', ')})`);
     await ctx.destination!.run(shScript(REMOVE_DIRS, [root, ...remove]), `removing ${remove.length} old snapshot(s)`, { signal: ctx.signal });
     ctx.record.prunedAtDestination = remove;
   }

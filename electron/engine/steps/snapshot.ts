@@ -97,7 +97,6 @@ export function verifySnapshotArgs(ctx: RunContext, knownHosts: string): string[
 }
 
 export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
-  const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
   const argv = verifySnapshotArgs(ctx, knownHosts);
   const stats = await runRsyncOnSource(ctx, argv, { isTransfer: false });
