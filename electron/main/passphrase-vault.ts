@@ -13,10 +13,11 @@
  * this logic is tested with a stand-in for safeStorage.
  */
 import { readFileSync } from 'node:fs';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { KeyringStatus } from '../../shared/api-contract';
 import type { PassphraseMemory } from '../engine/app/key-handlers';
+import { writeFileAtomic } from '../engine/atomic-file';
 
 /** The parts of Electron's safeStorage the vault uses. */
 export interface SafeStorageLike {
@@ -168,15 +169,6 @@ export class PassphraseVault implements PassphraseMemory {
       return;
     }
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(serializeVault(this.vault));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await chmod(tmp, 0o600);
-    await rename(tmp, this.file);
+    await writeFileAtomic(this.file, serializeVault(this.vault), { mode: 0o600 });
   }
 }
