@@ -8,6 +8,11 @@ import { CronExpressionParser } from 'cron-parser';
 
 /** Names of hosts and jobs: safe in file names, unit names and log lines. */
 /** Host, job and key names: a letter or digit, then letters, digits, `.`, `_` or `-`; at most 64. */
+/** What a job that does not say gets: the article's 12:30, and its layout (archives, bzip2). */
+export const DEFAULT_SCHEDULE = '30 12 * * *';
+export const DEFAULT_FORMAT = 'archive';
+export const DEFAULT_COMPRESSION = 'bzip2';
+
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME = NAME_PATTERN;
 const nameSchema = z
@@ -112,11 +117,11 @@ export const jobSchema = z
      * archive: date-stamped compressed tarballs in a holding dir (the original layout);
      * snapshot: the trees themselves into DEST/<job>/<YYYY-MM-DD>/, unchanged files hard-linked.
      */
-    format: z.enum(['archive', 'snapshot']).default('archive'),
-    compression: compressionSchema.default('bzip2'),
+    format: z.enum(['archive', 'snapshot']).default(DEFAULT_FORMAT),
+    compression: compressionSchema.default(DEFAULT_COMPRESSION),
     sudo: z.boolean().default(false),
     pack: z.boolean().default(true),
-    schedule: cronExpression.default('30 12 * * *'),
+    schedule: cronExpression.default(DEFAULT_SCHEDULE),
     /** Bandwidth limit for rsync on the relayed link, in KiB/s (0 = none). */
     bwlimitKiBps: z.number().int().min(0).default(0),
   })

@@ -26,7 +26,8 @@ export interface Notice {
   runId?: string;
 }
 
-const CAUSE_TEXT: Record<MissedCause, string> = {
+/** Why a slot was missed, in words (notifications and the UI). */
+export const CAUSE_TEXT: Record<MissedCause, string> = {
   'laptop-off': 'the laptop was off',
   asleep: 'the laptop was asleep',
   failed: 'the run failed',

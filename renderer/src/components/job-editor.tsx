@@ -3,7 +3,7 @@
  * long it is kept and when it runs. Problems come by the schema's field
  * paths (`jobs[<i>].<field>`).
  */
-import { compressionSchema } from '../../../shared/config-schema';
+import { compressionSchema, DEFAULT_COMPRESSION, DEFAULT_FORMAT } from '../../../shared/config-schema';
 import { isRecord, parseNumberInput, withField, type Fields } from '../lib/config-draft';
 import { problemsFor, type ProblemMap } from '../lib/problems';
 import { Field } from './field';
@@ -81,18 +81,18 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         <Field label="Keep archives (days)" errors={at('keepDays')}>
           {(c) => <input {...c} data-testid={`job-keepdays-${index}`} inputMode="numeric" placeholder="28" value={text(job.keepDays)} onChange={(e) => set('keepDays', parseNumberInput(e.target.value))} />}
         </Field>
-        <Field label="Storage format" errors={at('format')} hint={FORMAT_HINT[text(job.format) || 'archive']}>
+        <Field label="Storage format" errors={at('format')} hint={FORMAT_HINT[text(job.format) || DEFAULT_FORMAT]}>
           {(c) => (
-            <select {...c} data-testid={`job-format-${index}`} value={text(job.format) || 'archive'} onChange={(e) => set('format', e.target.value)}>
+            <select {...c} data-testid={`job-format-${index}`} value={text(job.format) || DEFAULT_FORMAT} onChange={(e) => set('format', e.target.value)}>
               <option value="snapshot">snapshot: the trees, one dated copy a day</option>
               <option value="archive">archive: dated tarballs (the original layout)</option>
             </select>
           )}
         </Field>
-        {(text(job.format) || 'archive') === 'archive' && (
+        {(text(job.format) || DEFAULT_FORMAT) === 'archive' && (
           <Field label="Compression" errors={at('compression')}>
             {(c) => (
-              <select {...c} data-testid={`job-compression-${index}`} value={text(job.compression) || 'bzip2'} onChange={(e) => set('compression', e.target.value)}>
+              <select {...c} data-testid={`job-compression-${index}`} value={text(job.compression) || DEFAULT_COMPRESSION} onChange={(e) => set('compression', e.target.value)}>
                 {compressionSchema.options.map((o) => (
                   <option key={o} value={o}>
                     {o}

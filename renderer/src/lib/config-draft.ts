@@ -5,7 +5,7 @@
  * back into the file's shape for validation and saving. Pure and DOM-free.
  */
 import type { ConfigDocument, ImportedHost } from '../../../shared/api-contract';
-import type { ConfigProblem } from '../../../shared/config-schema';
+import { DEFAULT_SCHEDULE, type ConfigProblem } from '../../../shared/config-schema';
 
 export type Fields = Record<string, unknown>;
 
@@ -125,7 +125,7 @@ export function newJob(draft: ConfigDraft): JobDraft {
       paths: [],
       holdingDir: '',
       destination: { host: second?.name ?? first?.name ?? '', path: '' },
-      schedule: '30 12 * * *',
+      schedule: DEFAULT_SCHEDULE,
       format: 'snapshot',
       compression: 'gzip',
     },

@@ -6,7 +6,7 @@
 import cronstrue from 'cronstrue';
 
 /** The schedule a job gets when its config leaves `schedule` out. */
-export const DEFAULT_SCHEDULE = '30 12 * * *';
+export { DEFAULT_SCHEDULE } from '../../../shared/config-schema';
 
 /**
  * `"30 12 * * *"` -> `"At 12:30 PM (every day at 12:30)"`. Undefined when

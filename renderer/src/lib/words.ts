@@ -4,17 +4,11 @@
  */
 import type { TunnelState, RunStatus, StepStatus } from '../../../shared/run-types';
 import type { MissedCause } from '../../../shared/missed-slots';
-
-const CAUSES: Record<MissedCause, string> = {
-  'laptop-off': 'the laptop was off',
-  asleep: 'the laptop was asleep',
-  failed: 'the run failed',
-  skipped: 'the schedule was paused',
-};
+import { CAUSE_TEXT } from '../../../shared/notification-policy';
 
 /** Why slots were missed, each cause once: `"the laptop was off; the laptop was asleep"`. */
 export function describeCauses(causes: readonly MissedCause[]): string {
-  return [...new Set(causes)].map((c) => CAUSES[c] ?? c).join('; ');
+  return [...new Set(causes)].map((c) => CAUSE_TEXT[c] ?? c).join('; ');
 }
 
 /** `"1 slot"`, `"3 slots"`. */

@@ -30,7 +30,7 @@ export function HistoryPage({ bridge, runsVersion, initialRunId }: HistoryPagePr
     bridge.listRuns({ limit: 200 }).then(
       (list) => {
         if (!alive) return;
-        setRuns([...list].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt)));
+        setRuns(list); // newest first, as History.listRuns returns them
         setError(undefined);
       },
       (err: unknown) => alive && setError(errorMessage(err)),
