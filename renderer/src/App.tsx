@@ -34,7 +34,6 @@ export function App({ bridge }: AppProps) {
       <StatusPage
         bridge={bridge}
         state={state}
-        runsVersion={runsVersion}
         onChanged={refresh}
         onOpenRun={(runId) => navigate({ page: 'history', runId })}
       />

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { BurrowBridge, LiveRun } from '../../../shared/api-contract';
 import type { JobStatus } from '../../../shared/engine-events';
 import type { RunRecord } from '../../../shared/run-types';
-import { errorMessage } from '../lib/errors';
+import { useAction } from '../hooks/use-action';
 import { formatAgo, formatDateTime, formatIn } from '../lib/format';
 import { runStatusWord } from '../lib/words';
 import { StepTimeline } from './step-timeline';
@@ -17,8 +17,6 @@ export interface JobCardProps {
   bridge: BurrowBridge;
   job: JobStatus;
   live: LiveRun | undefined;
-  /** Changes when any run finishes: the card reloads its last run. */
-  runsVersion: number;
   now: number;
   /** A run was asked for or cancelled: the state is worth fetching again. */
   onChanged: () => void;
@@ -26,12 +24,13 @@ export interface JobCardProps {
 }
 
 /** `job-card-<job>` with Run now / Cancel, tunnel, progress and step timeline. */
-export function JobCard({ bridge, job, live, runsVersion, now, onChanged, onOpenRun }: JobCardProps) {
+export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCardProps) {
   const name = job.job;
   const [lastRun, setLastRun] = useState<RunRecord | undefined>();
-  const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, message: notice, run: act } = useAction(onChanged);
   const running = job.running || live !== undefined;
+  // This job's last run, as the state has it: the card reloads the record only when that changes.
+  const lastRunKey = job.lastRun ? `${job.lastRun.id} ${job.lastRun.status}` : '';
 
   useEffect(() => {
     let alive = true;
@@ -44,20 +43,7 @@ export function JobCard({ bridge, job, live, runsVersion, now, onChanged, onOpen
     return () => {
       alive = false;
     };
-  }, [bridge, name, runsVersion]);
-
-  async function act(action: () => Promise<string | undefined>) {
-    setBusy(true);
-    setNotice(undefined);
-    try {
-      setNotice(await action());
-    } catch (err) {
-      setNotice(errorMessage(err));
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  }
+  }, [bridge, name, lastRunKey]);
 
   const runNow = () =>
     act(async () => {

@@ -2,42 +2,26 @@
  * The home page of a configured Burrow: anything that needs attention, then
  * one card per job.
  */
-import { useState } from 'react';
 import type { AppState, BurrowBridge } from '../../../shared/api-contract';
 import { AttentionBanners } from '../components/attention-banners';
 import { JobCard } from '../components/job-card';
+import { useAction } from '../hooks/use-action';
 import { useNow } from '../hooks/use-now';
-import { errorMessage } from '../lib/errors';
 
 export interface StatusPageProps {
   bridge: BurrowBridge;
   state: AppState;
-  runsVersion: number;
   /** Something was asked of the engine: the state is worth fetching again. */
   onChanged: () => void;
   onOpenRun: (runId: string) => void;
 }
 
 /** Banners, the schedule switch and the job cards. */
-export function StatusPage({ bridge, state, runsVersion, onChanged, onOpenRun }: StatusPageProps) {
+export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPageProps) {
   const anyLive = Object.keys(state.live).length > 0;
   // Tick every second while something runs (step timers), every half minute otherwise ("3 h ago").
   const now = useNow(anyLive ? 1000 : 30_000);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string>();
-
-  async function act(action: () => Promise<string | undefined>) {
-    setBusy(true);
-    setMessage(undefined);
-    try {
-      setMessage(await action());
-    } catch (err) {
-      setMessage(errorMessage(err));
-    } finally {
-      setBusy(false);
-      onChanged();
-    }
-  }
+  const { busy, message, run: act } = useAction(onChanged);
 
   const runJobs = (jobs: string[]) =>
     act(async () => {
@@ -82,7 +66,6 @@ export function StatusPage({ bridge, state, runsVersion, onChanged, onOpenRun }:
             bridge={bridge}
             job={job}
             live={state.live[job.job]}
-            runsVersion={runsVersion}
             now={now}
             onChanged={onChanged}
             onOpenRun={onOpenRun}
