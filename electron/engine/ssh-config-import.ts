@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import type { ImportedHost } from '../../shared/api-contract';
-import { findPin } from './keys/known-hosts';
+import { findPin, parseKnownHosts } from './keys/known-hosts';
 
 export function hostsFromSshConfig(text: string): ImportedHost[] {
   const config = SSHConfig.parse(text);
@@ -53,9 +53,10 @@ export function defaultKnownHostsPaths(home: string = homedir()): string[] {
  * ssh already trusts for that name, so it is a pin, not a first contact.
  */
 export function withKnownHostsPins(hosts: ImportedHost[], knownHostsText: string): ImportedHost[] {
+  const entries = parseKnownHosts(knownHostsText); // once, not per host
   return hosts.map((h) => {
     if (h.hostKey) return h;
-    const pin = findPin(knownHostsText, h.hostname, h.port);
+    const pin = findPin(entries, h.hostname, h.port);
     return pin ? { ...h, hostKey: pin } : h;
   });
 }

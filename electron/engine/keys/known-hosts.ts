@@ -85,8 +85,8 @@ const PREFERENCE = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384',
  * Every usable pin (`type base64`) for host:port, best first: plain host
  * keys only, never a CA key, and never a key that an `@revoked` line names.
  */
-export function findPins(knownHostsText: string, hostname: string, port = 22): string[] {
-  const entries = parseKnownHosts(knownHostsText);
+export function findPins(knownHosts: string | KnownHostEntry[], hostname: string, port = 22): string[] {
+  const entries = typeof knownHosts === 'string' ? parseKnownHosts(knownHosts) : knownHosts;
   const revoked = new Set(entries.filter((e) => e.marker === 'revoked').map((e) => e.keyBase64));
   const lines: string[] = [];
   for (const e of entries) {
@@ -101,7 +101,7 @@ export function findPins(knownHostsText: string, hostname: string, port = 22): s
   return lines.sort((a, b) => rank(a) - rank(b));
 }
 
-/** The best pin for host:port from a known_hosts text, or undefined. */
-export function findPin(knownHostsText: string, hostname: string, port = 22): string | undefined {
-  return findPins(knownHostsText, hostname, port)[0];
+/** The best pin for host:port from a known_hosts text (or its parsed entries), or undefined. */
+export function findPin(knownHosts: string | KnownHostEntry[], hostname: string, port = 22): string | undefined {
+  return findPins(knownHosts, hostname, port)[0];
 }
