@@ -1,4 +1,5 @@
 /** How the CLI talks: results on stdout, narration and errors on stderr. */
+import { createInterface } from 'node:readline/promises';
 import type { RunPlan, StepRecord } from '../../shared/run-types';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import { describeAge } from '../../shared/notification-policy';
@@ -100,4 +101,12 @@ export function formatPlan(plan: RunPlan): string {
     section('would send', plan.send),
     section('would delete at the destination', plan.deleteAtDestination),
   ].join('\n');
+}
+
+/** Asks a y/N question on the terminal (stderr); true only for y or yes. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${question} [y/N] `);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
 }

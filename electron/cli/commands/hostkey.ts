@@ -1,10 +1,10 @@
-import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import { keyLine, pinFingerprint } from '../../engine/ssh/host-key';
 import { SshSession } from '../../engine/ssh/ssh-session';
 import { pinHostKey } from '../../engine/pin-host-key';
 import type { CommandContext } from '../main';
+import { confirm } from '../output';
 
 /**
  * `burrow hostkey HOST [--write]`: fetches the key the host presents (no
@@ -29,10 +29,7 @@ export async function hostkeyCommand({ io, configPath, values, positionals }: Co
     if (!process.stdin.isTTY) {
       throw new BurrowError('config', `not pinning without confirmation: compare ${key.fingerprint} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-|-.*$/g, '')}_key.pub), then re-run with --yes`);
     }
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await rl.question(`Pin ${key.fingerprint} for ${hostName}? Only if it matches the host's own fingerprint. [y/N] `);
-    rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
+    if (!(await confirm(`Pin ${key.fingerprint} for ${hostName}? Only if it matches the host's own fingerprint.`))) {
       io.err('burrow: not pinned');
       return 1;
     }

@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import type { KeyRole } from '../../engine/keys/authorized-keys';
-import { identityFileHint, installKey } from '../../engine/keys/install-key';
+import { destinationPathsFor, identityFileHint, installKey } from '../../engine/keys/install-key';
 import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/key-store';
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import { SshSession } from '../../engine/ssh/ssh-session';
 import type { CommandContext } from '../main';
+import { confirm } from '../output';
 import { hostsCommand } from './hosts';
 
 /** The store beside the config file: `<configDir>/keys` for the default config. */
@@ -110,13 +110,6 @@ async function importKey(ctx: CommandContext, store: KeyStore, path: string): Pr
   return 0;
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question(`${question} [y/N] `);
-  rl.close();
-  return /^y(es)?$/i.test(answer.trim());
-}
-
 async function removeKey({ io, values }: CommandContext, store: KeyStore, name: string): Promise<number> {
   const k = await store.info(name);
   if (!values.yes) {
@@ -149,7 +142,7 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
 
   let backupPath = str(ctx, 'path');
   if (role === 'destination' && !backupPath) {
-    const paths = [...new Set(config.jobs.filter((j) => j.destination.host === hostName).map((j) => j.destination.path))];
+    const paths = destinationPathsFor(config, hostName);
     if (paths.length !== 1) throw new BurrowError('config', `say which directory the key may write to: --path DIR (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
     backupPath = paths[0];
   }
@@ -179,7 +172,7 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     ...(backupPath ? { backupPath } : {}),
     ...(confirmFingerprint !== undefined ? { confirmFingerprint } : {}),
     // A host behind a proxyJump is reached with the keys a run would use.
-    agents: headlessAgentProvider(configPath),
+    agents: headlessAgentProvider(configPath, process.env, store),
     pinIn: configPath,
   });
   io.err(`burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`);

@@ -11,7 +11,7 @@ import { isAbsolute } from 'node:path';
 import type { KeyHostView, KeyringStatus, KeyView } from '../../../shared/api-contract';
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
-import { identityFileHint, installKey } from '../keys/install-key';
+import { destinationPathsFor, identityFileHint, installKey } from '../keys/install-key';
 import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
 import type { PassphraseSource } from '../keys/unlocked-keys';
@@ -106,7 +106,7 @@ export function keyHosts(config: BurrowConfig | undefined): KeyHostView[] {
     port: h.port,
     pinned: Boolean(h.hostKey),
     ...(h.identityFile ? { identityFile: h.identityFile } : {}),
-    destinationPaths: [...new Set(config.jobs.filter((j) => j.destination.host === name).map((j) => j.destination.path))],
+    destinationPaths: destinationPathsFor(config, name),
   }));
 }
 
@@ -192,7 +192,7 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       if (path !== undefined && role !== 'destination') throw fieldError('path', 'only a destination key is restricted to a directory; leave it empty');
       let backupPath = path;
       if (role === 'destination' && !backupPath) {
-        const paths = keyHosts(config).find((h) => h.name === hostName)?.destinationPaths ?? [];
+        const paths = destinationPathsFor(config, hostName);
         if (paths.length !== 1) {
           throw fieldError('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
         }

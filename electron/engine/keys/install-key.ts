@@ -146,3 +146,8 @@ export function identityFileHint(hostName: string, host: HostConfig, keyName: st
     ? `rsync on the source logs in to ${hostName} with it through the forwarded agent: add it to the source host's identityFile after its own key ("burrow:SRC,${keyName}")`
     : `to log in with it, set hosts.${hostName}.identityFile to "burrow:${keyName}"`;
 }
+
+/** The backup directories the config's jobs write to on `hostName`: where a destination key may write. */
+export function destinationPathsFor(config: BurrowConfig, hostName: string): string[] {
+  return [...new Set(config.jobs.filter((j) => j.destination.host === hostName).map((j) => j.destination.path))];
+}

@@ -81,11 +81,11 @@ export class StoreAgentProvider implements AgentProvider {
  * The provider for headless use (`burrow run`, the daemon): the store beside
  * the config, passphrases from BURROW_KEY_PASSPHRASE, everything else as
  * DefaultAgentProvider does it. Keep one per process: unlocked keys live in
- * its store.
+ * its store (pass `store` when the caller already has that store open).
  */
-export function headlessAgentProvider(configPath: string, env: NodeJS.ProcessEnv = process.env): StoreAgentProvider {
+export function headlessAgentProvider(configPath: string, env: NodeJS.ProcessEnv = process.env, store?: KeyStore): StoreAgentProvider {
   return new StoreAgentProvider({
-    store: new KeyStore({ dir: keyStoreDirFor(configPath) }),
+    store: store ?? new KeyStore({ dir: keyStoreDirFor(configPath) }),
     passphrases: envPassphraseSource(env),
     fallback: new DefaultAgentProvider(env),
   });
