@@ -23,6 +23,7 @@ import { shScript } from './shell-quote';
 import { SshSession, lastLine } from './ssh/ssh-session';
 import { connectStep } from './steps/connect';
 import { listDir } from './steps/guard';
+import { fakeSuper, snapshotRoot } from './steps/snapshot';
 import { teardownStep } from './steps/teardown';
 import { tunnelSshCommand, writeSourceKnownHosts } from './steps/transfer';
 import { tunnelStep } from './steps/tunnel';
@@ -230,17 +231,31 @@ async function linkOrFail(from: string, to: string): Promise<void> {
 
 const SOURCE_SHA = '[ -f "$1" ] && sha256sum < "$1" | cut -d" " -f1';
 
-async function sendToSource(ctx: RunContext, name: string, dir: string, expected?: string): Promise<Restored> {
+/**
+ * Connects, opens the tunnel and pins the destination on the source, then
+ * checks that `target` does not exist there yet; returns the tunnel ssh
+ * command for rsync's -e. Both restores onto the source start so.
+ */
+async function prepareRestoreOnSource(ctx: RunContext, target: string): Promise<string> {
   await connectStep(ctx);
   await tunnelStep(ctx);
   const knownHosts = await writeSourceKnownHosts(ctx);
-  const target = `${dir.replace(/\/+$/, '')}/${name}`;
-  const exists = await ctx.source!.exec(['test', '-e', target]);
-  if (exists.code === 0) throw new BurrowError('config', `${ctx.job.source}:${target} already exists: not overwritten`);
-  const dest = ctx.destinationHost;
-  const argv = ['rsync', '-t', '--mkpath', '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${ctx.job.destination.path}/${name}`, `${dir.replace(/\/+$/, '')}/`];
+  if ((await ctx.source!.exec(['test', '-e', target])).code === 0) throw new BurrowError('config', `${ctx.job.source}:${target} already exists: not overwritten`);
+  return tunnelSshCommand(ctx.tunnel!.port, knownHosts);
+}
+
+/** rsync on the source (with the agent), pulling from the destination through the tunnel. */
+async function rsyncOntoSource(ctx: RunContext, argv: string[], what: string): Promise<void> {
   const r = await ctx.source!.exec(argv, { agentForward: true });
-  if (r.code !== 0) throw new BurrowError('rsync', `restoring ${name} onto ${ctx.job.source} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+  if (r.code !== 0) throw new BurrowError('rsync', `restoring ${what} onto ${ctx.job.source} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+}
+
+async function sendToSource(ctx: RunContext, name: string, dir: string, expected?: string): Promise<Restored> {
+  const into = dir.replace(/\/+$/, '');
+  const target = `${into}/${name}`;
+  const rsh = await prepareRestoreOnSource(ctx, target);
+  const dest = ctx.destinationHost;
+  await rsyncOntoSource(ctx, ['rsync', '-t', '--mkpath', '-e', rsh, '--', `${dest.user}@127.0.0.1:${ctx.job.destination.path}/${name}`, `${into}/`], name);
   const sum = lastLine((await ctx.source!.run(shScript(SOURCE_SHA, [target]), 'checksumming the restored archive')).stdout);
   if (expected && sum !== expected) throw new BurrowError('verify-mismatch', `${target} on ${ctx.job.source} has SHA-256 ${sum}, but ${expected} was recorded at transfer`);
   return { path: target, sha256: sum };
@@ -257,15 +272,10 @@ async function restoreSnapshot(config: BurrowConfig, job: JobConfig, opts: Resto
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BurrowError('config', `"${date}" is not a snapshot name (YYYY-MM-DD)`);
   if (!opts.toSource) throw new BurrowError('config', 'a snapshot is restored onto the source: give --to-source DIR');
   return withContext(config, job, async (ctx) => {
-    await connectStep(ctx);
-    await tunnelStep(ctx);
-    const knownHosts = await writeSourceKnownHosts(ctx);
     const target = `${opts.toSource!.replace(/\/+$/, '')}/${date}`;
-    if ((await ctx.source!.exec(['test', '-e', target])).code === 0) throw new BurrowError('config', `${job.source}:${target} already exists: not overwritten`);
-    const dest = ctx.destinationHost;
-    const argv = ['rsync', '-aH', '--numeric-ids', '--mkpath', ...(dest.user === 'root' ? [] : ['-M--fake-super']), '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', `${dest.user}@127.0.0.1:${job.destination.path}/${job.name}/${date}/`, `${target}/`];
-    const r = await ctx.source!.exec(job.sudo ? ['sudo', '-n', '-E', ...argv] : argv, { agentForward: true });
-    if (r.code !== 0) throw new BurrowError('rsync', `restoring snapshot ${date} onto ${job.source} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+    const rsh = await prepareRestoreOnSource(ctx, target);
+    const argv = ['rsync', '-aH', '--numeric-ids', '--mkpath', ...fakeSuper(ctx), '-e', rsh, '--', `${ctx.destinationHost.user}@127.0.0.1:${snapshotRoot(ctx)}/${date}/`, `${target}/`];
+    await rsyncOntoSource(ctx, job.sudo ? ['sudo', '-n', '-E', ...argv] : argv, `snapshot ${date}`);
     return { path: target, sha256: '', extractedTo: target };
   }, agents);
 }

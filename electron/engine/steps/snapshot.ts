@@ -39,7 +39,7 @@ export async function checkSnapshotSources(ctx: RunContext): Promise<void> {
   }
 }
 
-function fakeSuper(ctx: RunContext): string[] {
+export function fakeSuper(ctx: RunContext): string[] {
   // rsync as root at the destination can own files itself.
   return ctx.destinationHost.user === 'root' ? [] : ['-M--fake-super'];
 }
