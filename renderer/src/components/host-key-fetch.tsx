@@ -25,7 +25,7 @@ function comparePin(offer: HostKeyView, pinned: string | undefined): 'same' | 'd
 }
 
 /** The middle of sshd's key file name for a key type: `ssh-ed25519` -> `ed25519`. */
-function keyFileKind(type: string): string {
+export function keyFileKind(type: string): string {
   if (type.startsWith('ecdsa')) return 'ecdsa';
   return type.replace(/^ssh-/, '');
 }

@@ -5,9 +5,10 @@
  * request returns, whatever its outcome.
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { KEY_NAME_PATTERN, MAX_UNLOCK_MINUTES, type BurrowBridge, type HostKeyView, type KeyHostView, type KeyringStatus, type KeyRole, type KeyView } from '../../../shared/api-contract';
+import { KEY_NAME_PATTERN, KEY_ROLES, MAX_UNLOCK_MINUTES, type BurrowBridge, type HostKeyView, type KeyHostView, type KeyringStatus, type KeyRole, type KeyView } from '../../../shared/api-contract';
 import { errorMessage } from '../lib/errors';
 import { Field } from './field';
+import { keyFileKind } from './host-key-fetch';
 
 /** What a finished form tells the page: a line for the status, and the key to show. */
 export interface KeyFormDone {
@@ -80,7 +81,8 @@ export function keyNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-export interface GenerateKeyFormProps {
+/** What the generate and import forms get: they may offer to remember the passphrase. */
+export interface KeyringFormProps {
   bridge: BurrowBridge;
   keyring: KeyringStatus;
   onDone: (done: KeyFormDone) => void;
@@ -88,7 +90,7 @@ export interface GenerateKeyFormProps {
 }
 
 /** `generate-form`: name, comment, passphrase twice, remember. */
-export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: GenerateKeyFormProps) {
+export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFormProps) {
   const [name, setName] = useState('');
   const [comment, setComment] = useState('');
   const [passphrase, setPassphrase] = useState('');
@@ -145,15 +147,8 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: GenerateK
   );
 }
 
-export interface ImportKeyFormProps {
-  bridge: BurrowBridge;
-  keyring: KeyringStatus;
-  onDone: (done: KeyFormDone) => void;
-  onCancel: () => void;
-}
-
 /** `import-form`: the file, an optional name, its passphrase and the one to store it under. */
-export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: ImportKeyFormProps) {
+export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFormProps) {
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [passphrase, setPassphrase] = useState('');
@@ -398,7 +393,7 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
       </div>
       <fieldset className="roles">
         <legend>Role</legend>
-        {(Object.keys(ROLE_TEXT) as KeyRole[]).map((r) => (
+        {KEY_ROLES.map((r) => (
           <div className="check-field" key={r}>
             <label>
               <input type="radio" name={roleName} value={r} data-testid={`install-role-${r}`} checked={role === r} onChange={() => setRole(r)} aria-describedby={`${roleName}-${r}`} />
@@ -413,7 +408,7 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
       {needsFingerprint ? (
         <div className="key-offer" role="group" aria-label="Host key to confirm">
           <p>
-            {hostName} has no pinned host key. Fetch it and compare its fingerprint with the host's own (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on it)
+            {hostName} has no pinned host key. Fetch it and compare its fingerprint with the host's own (<code>ssh-keygen -lf /etc/ssh/ssh_host_{currentOffer ? keyFileKind(currentOffer.type) : '*'}_key.pub</code> on it)
             before sending a password.
           </p>
           <button type="button" data-testid="install-fetch-host-key" disabled={fetching} onClick={() => void fetchKey()}>
