@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
+import type { BurrowConfig } from '../../shared/config-schema';
 import { ManualClock } from '../../shared/clock';
 import { BackupRun } from '../../electron/engine/backup-run';
 import { checkJob } from '../../electron/engine/check';
@@ -29,7 +29,7 @@ import { rsyncArgs } from '../../electron/engine/steps/transfer';
 import { netnsUnavailableReason, startLab, type Lab, type LabHost } from '../../electron/lab/lab';
 import { run } from '../../electron/lab/run';
 import { knownHostsEntry, writeKnownHosts } from '../../electron/lab/ssh-client';
-import { day, writeSampleTree } from './fixtures';
+import { day, labConfig, writeSampleTree } from './fixtures';
 
 const skip = await netnsUnavailableReason();
 if (skip) console.warn(`[keys-restricted] skipped: the netns lab is unavailable (${skip})`);
@@ -68,22 +68,7 @@ afterAll(async () => {
 
 function storeConfig(sourceKeys: string, destinationKeys: string): BurrowConfig {
   const host = (h: LabHost, identityFile: string) => ({ hostname: h.address, port: h.port, user: h.user, identityFile, hostKey: h.hostKeyLine });
-  const r = validateConfig({
-    hosts: { source: host(lab.source, sourceKeys), destination: host(lab.destination, destinationKeys) },
-    jobs: [
-      {
-        name: 'daily',
-        source: 'source',
-        paths: [join(lab.source.home, 'data', 'projects')],
-        holdingDir: join(lab.source.home, 'holding'),
-        destination: { host: 'destination', path: backups },
-      },
-    ],
-    ssh: { readyTimeoutMs: 5000, keepaliveIntervalMs: 2000, keepaliveCountMax: 3 },
-    rsync: { timeoutSec: 30 },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
+  return labConfig(lab, {}, { hosts: { source: host(lab.source, sourceKeys), destination: host(lab.destination, destinationKeys) } });
 }
 
 /** ssh options that use store key `key` (through its agent socket) and nothing else. */
