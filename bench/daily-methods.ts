@@ -149,7 +149,13 @@ export class DailyBench {
     const common = ['rsync', '-rlptgo', ...m.rsyncFlags, '--stats', '-e', login.command(this.port)];
     const argv =
       m.format === 'snapshot'
-        ? [...common, ...(day === 2 ? [`--link-dest=../${layout.stamps[0]}`] : []), '--', join(layout.treeParent, layout.treeBase), `${target}/daily/${layout.stamps[day - 1]}/`]
+        ? [
+            ...common,
+            ...(day === 2 ? [`--link-dest=../${layout.stamps[0]}`] : []),
+            '--',
+            join(layout.treeParent, layout.treeBase),
+            `${target}/daily/${layout.stamps[day - 1]}/`,
+          ]
         : [...common, '--', `${join(layout.holding, m.compressor!)}/`, `${target}/`];
     const started = performance.now();
     const r = await sh(this.lab.source, '"$@"', argv, 600_000);

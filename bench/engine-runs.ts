@@ -68,7 +68,11 @@ export class EngineRuns {
   private config(v: EngineVariant) {
     const holdingDir = join(this.lab.source.home, 'holding', v.key);
     const destPath = join(this.lab.destination.home, 'backups', v.key);
-    return labConfig(this.lab, { ...v.overrides, paths: [this.treePath], holdingDir, destination: { host: 'destination', path: destPath } }, { rsync: { timeoutSec: 120 } });
+    return labConfig(
+      this.lab,
+      { ...v.overrides, paths: [this.treePath], holdingDir, destination: { host: 'destination', path: destPath } },
+      { rsync: { timeoutSec: 120 } },
+    );
   }
 
   private async dirs(v: EngineVariant): Promise<void> {

@@ -25,7 +25,8 @@ const ALIAS = 'bench-destination';
 /** Runs bash `script` (with pipefail) and positional `args` as the host's user; throws unless it exits 0. */
 export async function sh(host: LabHost, script: string, args: string[] = [], timeoutMs = 120_000): Promise<ExecResult> {
   const r = await host.execAsUser(['bash', '-o', 'pipefail', '-c', script, 'bash', ...args], { timeoutMs });
-  if (r.code !== 0) throw new Error(`on ${host.role}: \`${script.trim().split('\n')[0]}\` failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr.trim().slice(-500)}`);
+  if (r.code !== 0)
+    throw new Error(`on ${host.role}: \`${script.trim().split('\n')[0]}\` failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr.trim().slice(-500)}`);
   return r;
 }
 
@@ -50,9 +51,17 @@ export async function prepareSourceLogin(lab: Lab): Promise<SourceLogin> {
   const pub = readFileSync(`${key}.pub`, 'utf8').trim();
   appendFileSync(lab.destination.authorizedKeysPath, `${pub}\n`);
   const opts = [
-    'IdentitiesOnly=yes', 'BatchMode=yes', `HostKeyAlias=${ALIAS}`, `UserKnownHostsFile=${knownHosts}`,
-    'GlobalKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes', 'UpdateHostKeys=no', 'ControlMaster=no',
-    'ControlPath=none', 'ConnectTimeout=20', 'Compression=no',
+    'IdentitiesOnly=yes',
+    'BatchMode=yes',
+    `HostKeyAlias=${ALIAS}`,
+    `UserKnownHostsFile=${knownHosts}`,
+    'GlobalKnownHostsFile=/dev/null',
+    'StrictHostKeyChecking=yes',
+    'UpdateHostKeys=no',
+    'ControlMaster=no',
+    'ControlPath=none',
+    'ConnectTimeout=20',
+    'Compression=no',
   ];
   const argv = (port: number, extra: string[] = []) => ['ssh', '-F', 'none', '-i', key, ...opts.flatMap((o) => ['-o', o]), ...extra, '-p', String(port)];
   return {
@@ -113,10 +122,17 @@ export async function openOpensshRelay(lab: Lab, cipher?: string): Promise<Relay
   writeFileSync(knownHosts, `${knownHostsEntry(lab.source.address, lab.source.port, lab.source.hostKeyLine)}\n`, { mode: 0o600 });
   const { source: src, destination: dst } = lab;
   const argv = [
-    '-N', '-v', '-o', 'ExitOnForwardFailure=yes', '-R', `0:${dst.address}:${dst.port}`,
+    '-N',
+    '-v',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-R',
+    `0:${dst.address}:${dst.port}`,
     ...(cipher ? ['-c', cipher] : []),
     ...strictOptions(lab.clientKey.privateKeyPath, knownHosts),
-    '-p', String(src.port), `${src.user}@${src.address}`,
+    '-p',
+    String(src.port),
+    `${src.user}@${src.address}`,
   ];
   const child = spawn('ssh', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

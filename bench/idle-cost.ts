@@ -34,7 +34,8 @@ export interface IdleResult {
 }
 
 /** The floor under the idle daemon: node doing nothing until SIGTERM. */
-const IDLE_NODE = "const t = setInterval(() => {}, 2 ** 30); process.on('SIGTERM', () => { clearInterval(t); process.exit(0); }); process.stdout.write('ready\\n');";
+const IDLE_NODE =
+  "const t = setInterval(() => {}, 2 ** 30); process.on('SIGTERM', () => { clearInterval(t); process.exit(0); }); process.stdout.write('ready\\n');";
 
 /** A cron slot about twelve hours from `now`, so nothing is due while measuring. */
 export function farAwaySchedule(now: Date): string {
@@ -115,12 +116,17 @@ export async function measureIdle(config: BurrowConfig, workDir: string, windowS
     return { args: [burrow, 'daemon', '--config', configPath], env: { XDG_STATE_HOME: join(workDir, stateHome), ...env }, ready: 'next run' };
   };
   const children: { name: string; child: ChildProcess; startSeconds: number; readyAt: number; atReady?: CpuSnapshot }[] = [];
-  const add = (name: string, c: { child: ChildProcess; startSeconds: number }) => children.push({ name, ...c, readyAt: performance.now(), atReady: cpuSnapshot(c.child.pid!) });
+  const add = (name: string, c: { child: ChildProcess; startSeconds: number }) =>
+    children.push({ name, ...c, readyAt: performance.now(), atReady: cpuSnapshot(c.child.pid!) });
   try {
     const fromBundle = await startChild(daemon('state'));
     add(IDLE_ENGINE, fromBundle);
-    if (!fromBundle.output.includes('code dist/cli/main.mjs')) throw new Error(`burrow daemon did not run the bundle (a source newer than the build?): ${fromBundle.output}`);
-    add('for comparison: the same `burrow daemon` from its TypeScript sources (BURROW_FROM_SOURCE=1, tsx loader)', await startChild(daemon('state-sources', { BURROW_FROM_SOURCE: '1' })));
+    if (!fromBundle.output.includes('code dist/cli/main.mjs'))
+      throw new Error(`burrow daemon did not run the bundle (a source newer than the build?): ${fromBundle.output}`);
+    add(
+      'for comparison: the same `burrow daemon` from its TypeScript sources (BURROW_FROM_SOURCE=1, tsx loader)',
+      await startChild(daemon('state-sources', { BURROW_FROM_SOURCE: '1' })),
+    );
     add('for comparison: plain node, an empty script', await startChild({ args: ['-e', IDLE_NODE], ready: 'ready' }));
     await sleep(settleSeconds * 1000);
     const snap = (c: (typeof children)[number]) => {

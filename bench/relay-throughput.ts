@@ -71,7 +71,7 @@ export async function measureRelays(lab: Lab, config: BurrowConfig, login: Sourc
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < relays.length; i++) {
         const relay = opened[i]!;
-        const cpu = () => (relays[i]!.relay === 'burrow' ? ownCpuSeconds() : cpuSecondsOf(relay.pid) ?? Number.NaN);
+        const cpu = () => (relays[i]!.relay === 'burrow' ? ownCpuSeconds() : (cpuSecondsOf(relay.pid) ?? Number.NaN));
         const before = cpu();
         const p = await push(lab, login, relay.port, mib);
         const used = cpu() - before;

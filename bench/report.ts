@@ -27,7 +27,17 @@ export interface MethodResult {
 export interface BenchResults {
   generatedAt: string;
   durationSeconds: number;
-  machine: { cpus: number; cpuModel: string; node: string; kernel: string; labMode: string; rsync: string; openssh: string; rsyncCompression: string; compressors: Record<string, boolean> };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    kernel: string;
+    labMode: string;
+    rsync: string;
+    openssh: string;
+    rsyncCompression: string;
+    compressors: Record<string, boolean>;
+  };
   settings: { relayMiB: number; relayRounds: number; innerCipher: string; treeSeed: number; treeMinMB: number; idleSeconds: number; idleSettleSeconds: number };
   tree: { files: number; dirs: number; bytes: number; byKind: Record<string, { files: number; bytes: number }>; day2: MutationSummary };
   relay: RelayResult[];
@@ -71,28 +81,58 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
   const best = r.relay.filter((e) => e.relay === 'openssh').sort((a, b) => b.mbPerSec - a.mbPerSec)[0];
   if (burrow && best) {
     const ratio = burrow.mbPerSec / best.mbPerSec;
-    out.push({ name: 'Relay throughput vs the faster OpenSSH `ssh -R` run', target: '≥ 1.00×', measured: `${x(ratio)} (${burrow.mbPerSec.toFixed(0)} vs ${best.mbPerSec.toFixed(0)} MB/s)`, pass: ratio >= 1 });
+    out.push({
+      name: 'Relay throughput vs the faster OpenSSH `ssh -R` run',
+      target: '≥ 1.00×',
+      measured: `${x(ratio)} (${burrow.mbPerSec.toFixed(0)} vs ${best.mbPerSec.toFixed(0)} MB/s)`,
+      pass: ratio >= 1,
+    });
   }
   const original = r.methods.find((m) => m.format === 'original');
   const formats = r.methods.filter((m) => m.format !== 'original');
   if (original && formats.length > 0) {
     const bestBytes = [...formats].sort((a, b) => a.day2.bytesSent - b.day2.bytesSent)[0]!;
     const ratio = bestBytes.day2.bytesSent / original.day2.bytesSent;
-    out.push({ name: 'Day-2 bytes on the wire, best format vs original', target: '≤ 0.10×', measured: `${x(ratio)} (${bestBytes.key}: ${mb(bestBytes.day2.bytesSent)} vs ${mb(original.day2.bytesSent)} MB)`, pass: ratio <= 0.1 });
+    out.push({
+      name: 'Day-2 bytes on the wire, best format vs original',
+      target: '≤ 0.10×',
+      measured: `${x(ratio)} (${bestBytes.key}: ${mb(bestBytes.day2.bytesSent)} vs ${mb(original.day2.bytesSent)} MB)`,
+      pass: ratio <= 0.1,
+    });
     const fastest = [...formats].sort((a, b) => methodTotal(a) - methodTotal(b))[0]!;
     const speedup = methodTotal(original) / methodTotal(fastest);
-    out.push({ name: 'Day-2 end-to-end run, fastest format by hand (commands) vs original', target: '≥ 5.00× faster', measured: `${x(speedup)} (${fastest.key}: ${sec(methodTotal(fastest))} vs ${sec(methodTotal(original))} s)`, pass: speedup >= 5 });
+    out.push({
+      name: 'Day-2 end-to-end run, fastest format by hand (commands) vs original',
+      target: '≥ 5.00× faster',
+      measured: `${x(speedup)} (${fastest.key}: ${sec(methodTotal(fastest))} vs ${sec(methodTotal(original))} s)`,
+      pass: speedup >= 5,
+    });
   }
   const engineOk = r.engine.results.filter((e) => e.ok && e.packSeconds !== undefined);
   if (original && engineOk.length > 0) {
     const fastest = [...engineOk].sort((a, b) => engineTotal(a) - engineTotal(b))[0]!;
     const speedup = methodTotal(original) / engineTotal(fastest);
-    out.push({ name: 'Day-2 end-to-end run, fastest engine format (runJob) vs original', target: '≥ 5.00× faster', measured: `${x(speedup)} (${fastest.key}: ${sec(engineTotal(fastest))} vs ${sec(methodTotal(original))} s)`, pass: speedup >= 5 });
+    out.push({
+      name: 'Day-2 end-to-end run, fastest engine format (runJob) vs original',
+      target: '≥ 5.00× faster',
+      measured: `${x(speedup)} (${fastest.key}: ${sec(engineTotal(fastest))} vs ${sec(methodTotal(original))} s)`,
+      pass: speedup >= 5,
+    });
   }
   const idle = r.idle.find((i) => i.name === IDLE_ENGINE);
   if (idle) {
-    out.push({ name: 'Idle engine CPU', target: '< 0.01 CPU-s/min', measured: `${idle.cpuSecondsPerMinute.toFixed(4)} CPU-s/min`, pass: idle.cpuSecondsPerMinute < 0.01 });
-    out.push({ name: 'Idle engine RSS', target: '< 100 MB', measured: `${idle.rssMB.toFixed(1)} MB (max ${idle.rssMaxMB.toFixed(1)})`, pass: idle.rssMaxMB < 100 });
+    out.push({
+      name: 'Idle engine CPU',
+      target: '< 0.01 CPU-s/min',
+      measured: `${idle.cpuSecondsPerMinute.toFixed(4)} CPU-s/min`,
+      pass: idle.cpuSecondsPerMinute < 0.01,
+    });
+    out.push({
+      name: 'Idle engine RSS',
+      target: '< 100 MB',
+      measured: `${idle.rssMB.toFixed(1)} MB (max ${idle.rssMaxMB.toFixed(1)})`,
+      pass: idle.rssMaxMB < 100,
+    });
   }
   return out;
 }
@@ -108,7 +148,15 @@ function relaySection(r: BenchResults): string {
     '',
     table(
       ['relay (laptop process)', 'laptop↔source cipher', 'MB/s', '× best OpenSSH', 'all rounds MB/s', 'relay CPU s/GiB', 'wall s (incl. handshakes)'],
-      r.relay.map((e) => [e.name, `\`${e.cipher}\``, e.mbPerSec.toFixed(0), x(e.mbPerSec / best), e.rounds.map((v) => v.toFixed(0)).join(', '), e.cpuSecondsPerGiB.toFixed(2), sec(e.wallSeconds)]),
+      r.relay.map((e) => [
+        e.name,
+        `\`${e.cipher}\``,
+        e.mbPerSec.toFixed(0),
+        x(e.mbPerSec / best),
+        e.rounds.map((v) => v.toFixed(0)).join(', '),
+        e.cpuSecondsPerGiB.toFixed(2),
+        sec(e.wallSeconds),
+      ]),
     ),
   ].join('\n');
 }
@@ -148,7 +196,15 @@ function packSection(r: BenchResults): string {
       r.packs.map((p) =>
         'missing' in p
           ? [p.key, `\`${p.command}\``, 'not installed', '', '', '', '']
-          : [p.key, `\`${p.command}\``, sec(p.seconds), bzip2 ? x(p.seconds / bzip2.seconds) : '', (r.tree.day2.totalBytesAfter / p.seconds / 1e6).toFixed(0), mb(p.bytes), x(p.bytes / r.tree.day2.totalBytesAfter)],
+          : [
+              p.key,
+              `\`${p.command}\``,
+              sec(p.seconds),
+              bzip2 ? x(p.seconds / bzip2.seconds) : '',
+              (r.tree.day2.totalBytesAfter / p.seconds / 1e6).toFixed(0),
+              mb(p.bytes),
+              x(p.bytes / r.tree.day2.totalBytesAfter),
+            ],
       ),
     ),
   ].join('\n');
@@ -164,14 +220,32 @@ function endToEndSection(r: BenchResults): string {
       continue;
     }
     const how = `engine (runJob${e.program ? `, packed with ${e.program}` : ''}; whole run ${sec(e.runSeconds ?? 0)} s)`;
-    rows.push([e.label, how, sec(e.packSeconds), sec(e.transferSeconds ?? 0), sec(e.verifySeconds ?? 0), sec(engineTotal(e)), x(base / engineTotal(e)), e.bytesSentDay2 !== undefined ? mb(e.bytesSentDay2) : '']);
+    rows.push([
+      e.label,
+      how,
+      sec(e.packSeconds),
+      sec(e.transferSeconds ?? 0),
+      sec(e.verifySeconds ?? 0),
+      sec(engineTotal(e)),
+      x(base / engineTotal(e)),
+      e.bytesSentDay2 !== undefined ? mb(e.bytesSentDay2) : '',
+    ]);
   }
   for (const m of r.methods) {
-    rows.push([m.label, m.format === 'original' ? 'commands (the baseline)' : 'commands', sec(m.packSeconds), sec(m.day2.seconds), sec(m.verifySeconds), sec(methodTotal(m)), x(base / methodTotal(m)), mb(m.day2.bytesSent)]);
+    rows.push([
+      m.label,
+      m.format === 'original' ? 'commands (the baseline)' : 'commands',
+      sec(m.packSeconds),
+      sec(m.day2.seconds),
+      sec(m.verifySeconds),
+      sec(methodTotal(m)),
+      x(base / methodTotal(m)),
+      mb(m.day2.bytesSent),
+    ]);
   }
   const how =
     'The engine has the `format` job option, so each format also ran as a real `BackupRun` (`runJob` with `labConfig(lab, { format, compression, paths, ... })`, ' +
-    'a day-1 run and the measured day-2 run), timed by its run record\'s step durations; the engine\'s pack also tests the archive (`<prog> -t`) and hashes it, ' +
+    "a day-1 run and the measured day-2 run), timed by its run record's step durations; the engine's pack also tests the archive (`<prog> -t`) and hashes it, " +
     'its snapshot transfer is `rsync -aH --numeric-ids -z --fake-super --link-dest`, and its snapshot verify is an `rsync -c -n` over every file.';
   return [
     `## 4. End-to-end daily run, day 2 (pack + transfer + verify)`,
@@ -191,18 +265,28 @@ function idleSection(r: BenchResults): string {
     '',
     `Child processes (each with any processes below it), measured over ${Math.round(r.idle[0]?.windowSeconds ?? r.settings.idleSeconds)} s that start about ${settle} s after each was ready ` +
       '(a daemon: once it logged its next run, i.e. the scheduler started up and armed, its only job due in about 12 hours; the 30 s scheduler tick runs in the window). ' +
-      'CPU is the sum over threads of /proc/PID/task/TID/schedstat; RSS is VmRSS, sampled every second. The CPU of the settling period (V8\'s start-up GCs) is shown apart. The goals are about the first row.',
+      "CPU is the sum over threads of /proc/PID/task/TID/schedstat; RSS is VmRSS, sampled every second. The CPU of the settling period (V8's start-up GCs) is shown apart. The goals are about the first row.",
     '',
     table(
       ['process', 'CPU s in window', 'CPU s/min', 'RSS MB (end)', 'RSS MB (max)', 'start to "ready" s', 'CPU s while settling'],
-      r.idle.map((i) => [i.name, i.cpuSeconds.toFixed(4), i.cpuSecondsPerMinute.toFixed(4), i.rssMB.toFixed(1), i.rssMaxMB.toFixed(1), sec(i.startSeconds), `${i.settleCpuSeconds.toFixed(3)} in ${Math.round(i.settleSeconds)} s`]),
+      r.idle.map((i) => [
+        i.name,
+        i.cpuSeconds.toFixed(4),
+        i.cpuSecondsPerMinute.toFixed(4),
+        i.rssMB.toFixed(1),
+        i.rssMaxMB.toFixed(1),
+        sec(i.startSeconds),
+        `${i.settleCpuSeconds.toFixed(3)} in ${Math.round(i.settleSeconds)} s`,
+      ]),
     ),
   ].join('\n');
 }
 
 function notes(r: BenchResults): string {
   const t = r.tree;
-  const kinds = Object.entries(t.byKind).map(([k, v]) => `${k} ${v.files} files / ${mb(v.bytes)} MB`).join(', ');
+  const kinds = Object.entries(t.byKind)
+    .map(([k, v]) => `${k} ${v.files} files / ${mb(v.bytes)} MB`)
+    .join(', ');
   const d = t.day2;
   return [
     '## Notes',
@@ -210,8 +294,10 @@ function notes(r: BenchResults): string {
     `- Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, Linux ${r.machine.kernel}, Node ${r.machine.node}, ${r.machine.openssh}, ${r.machine.rsync}; lab mode \`${r.machine.labMode}\` (real sshd hosts).`,
     `- Tree (seed ${r.settings.treeSeed}): ${t.files} files in ${t.dirs} directories, ${mb(t.bytes)} MB: ${kinds}. Binary files are AES-CTR output (incompressible).`,
     `- Day 2: ${d.modified} files changed (${mb(d.bytesChanged)} MB appended or rewritten: logs grow, text gets lines inserted, binaries get bytes overwritten or appended), ${d.added} added (${mb(d.bytesAdded)} MB), ${d.removed} removed (${mb(d.bytesRemoved)} MB).`,
-    '- rsync for every method: `rsync -rlptgo --stats` on the source, `-e ssh -p PORT` to 127.0.0.1 on the source, i.e. through the tunnel; archive formats add `--fuzzy` (yesterday\'s archive is the basis), snapshots use `--link-dest=../<yesterday>` into `DEST/<job>/<date>/`.',
-    `- Compressor programs here: ${Object.entries(r.machine.compressors).map(([k, v]) => `${k} ${v ? 'installed' : 'missing'}`).join(', ')}. The engine picks its program itself; section 4 shows the one its run log names.`,
+    "- rsync for every method: `rsync -rlptgo --stats` on the source, `-e ssh -p PORT` to 127.0.0.1 on the source, i.e. through the tunnel; archive formats add `--fuzzy` (yesterday's archive is the basis), snapshots use `--link-dest=../<yesterday>` into `DEST/<job>/<date>/`.",
+    `- Compressor programs here: ${Object.entries(r.machine.compressors)
+      .map(([k, v]) => `${k} ${v ? 'installed' : 'missing'}`)
+      .join(', ')}. The engine picks its program itself; section 4 shows the one its run log names.`,
     `- \`-z\`: both ends run the same rsync, whose compression list starts with \`${r.machine.rsyncCompression}\`, so that is what \`-z\` negotiated.`,
     '- The ssh inside the tunnel still encrypts; section 1 compares the relay hop only (same inner ssh, same hosts, same bytes).',
     r.neighbours.otherLabs.length > 0
@@ -231,7 +317,10 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '## Goals',
     '',
-    table(['goal', 'target', 'measured', 'result'], r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'MISS'])),
+    table(
+      ['goal', 'target', 'measured', 'result'],
+      r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'MISS']),
+    ),
     '',
     relaySection(r),
     '',

@@ -195,11 +195,18 @@ async function main(): Promise<void> {
     partial = await bench(lab, watcher.phase);
   } finally {
     neighbours = watcher.stop();
-    if (neighbours.otherLabs.length > 0) say(`other labs ran during phases ${neighbours.disturbedPhases.join(', ')} (${neighbours.otherLabs.join(', ')}): their timings are disturbed`);
+    if (neighbours.otherLabs.length > 0)
+      say(`other labs ran during phases ${neighbours.disturbedPhases.join(', ')} (${neighbours.otherLabs.join(', ')}): their timings are disturbed`);
     say('stopping the lab');
     await lab.stop();
   }
-  const results: BenchResults = { generatedAt: new Date().toISOString(), durationSeconds: (performance.now() - started) / 1000, ...partial, neighbours, goals: [] };
+  const results: BenchResults = {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: (performance.now() - started) / 1000,
+    ...partial,
+    neighbours,
+    goals: [],
+  };
   results.goals = goals(results);
   const markdown = renderMarkdown(results);
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -124,7 +124,12 @@ function logUniform(r: () => number, lo: number, hi: number): number {
   return Math.round(Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo))));
 }
 
-const EXT: Record<FileKind, string[]> = { text: ['c', 'h', 'ts', 'py', 'sql', 'txt'], config: ['conf', 'ini', 'yml'], log: ['log'], binary: ['bin', 'jpg', 'gz', 'db'] };
+const EXT: Record<FileKind, string[]> = {
+  text: ['c', 'h', 'ts', 'py', 'sql', 'txt'],
+  config: ['conf', 'ini', 'yml'],
+  log: ['log'],
+  binary: ['bin', 'jpg', 'gz', 'db'],
+};
 const TOP: Record<FileKind, string> = { text: 'src', config: 'etc', log: 'logs', binary: 'assets' };
 
 /** Picks a kind and a size the way the whole tree is made. */
@@ -132,10 +137,13 @@ function drawFile(r: () => number, serial: number): TreeFile {
   const x = r();
   const kind: FileKind = x < 0.6 ? 'text' : x < 0.8 ? 'config' : x < 0.92 ? 'log' : 'binary';
   const size =
-    kind === 'text' ? logUniform(r, 1024, 512 * 1024)
-    : kind === 'config' ? logUniform(r, 200, 8 * 1024)
-    : kind === 'log' ? logUniform(r, 64 * 1024, 4 * 1024 * 1024)
-    : logUniform(r, 16 * 1024, 4 * 1024 * 1024);
+    kind === 'text'
+      ? logUniform(r, 1024, 512 * 1024)
+      : kind === 'config'
+        ? logUniform(r, 200, 8 * 1024)
+        : kind === 'log'
+          ? logUniform(r, 64 * 1024, 4 * 1024 * 1024)
+          : logUniform(r, 16 * 1024, 4 * 1024 * 1024);
   const depth = 1 + n(r, 3);
   const dirs = [TOP[kind]];
   for (let d = 0; d < depth; d++) dirs.push(`${WORDS[n(r, WORDS.length)]}${n(r, 6)}`);
@@ -146,10 +154,14 @@ function drawFile(r: () => number, serial: number): TreeFile {
 function contentOf(f: TreeFile, seed: number, serial: number): Buffer {
   const r = prng(seed * 7919 + serial);
   switch (f.kind) {
-    case 'text': return textContent(f.size, r);
-    case 'config': return configContent(f.size, r);
-    case 'log': return logContent(f.size, r, Date.UTC(2026, 9, 1) + serial * 3_600_000);
-    case 'binary': return noise(f.size, `${seed}:${serial}`);
+    case 'text':
+      return textContent(f.size, r);
+    case 'config':
+      return configContent(f.size, r);
+    case 'log':
+      return logContent(f.size, r, Date.UTC(2026, 9, 1) + serial * 3_600_000);
+    case 'binary':
+      return noise(f.size, `${seed}:${serial}`);
   }
 }
 
@@ -202,9 +214,24 @@ export function generateTree(root: string, seed: number, minBytes: number, when:
  * mtime, and so do directories that gained or lost an entry; the others keep
  * `base`. Returns the new file list and what changed.
  */
-export function mutateTree(root: string, files: TreeFile[], seed: number, opts: { modifyShare: number; add: number; remove: number; when: Date; base: Date }): { files: TreeFile[]; summary: MutationSummary } {
+export function mutateTree(
+  root: string,
+  files: TreeFile[],
+  seed: number,
+  opts: { modifyShare: number; add: number; remove: number; when: Date; base: Date },
+): { files: TreeFile[]; summary: MutationSummary } {
   const r = prng(seed ^ 0x5eed);
-  const summary: MutationSummary = { filesBefore: files.length, filesAfter: 0, modified: 0, added: 0, removed: 0, bytesChanged: 0, bytesAdded: 0, bytesRemoved: 0, totalBytesAfter: 0 };
+  const summary: MutationSummary = {
+    filesBefore: files.length,
+    filesAfter: 0,
+    modified: 0,
+    added: 0,
+    removed: 0,
+    bytesChanged: 0,
+    bytesAdded: 0,
+    bytesRemoved: 0,
+    totalBytesAfter: 0,
+  };
   const order = files.map((_, i) => i);
   const dirsBefore = dirsOf(files);
   // Fisher-Yates with the seeded PRNG: which files are removed, which modified.

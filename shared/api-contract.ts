@@ -211,9 +211,16 @@ const keyName = z
   .string()
   .regex(KEY_NAME_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit')
   .refine((n) => !n.endsWith('.pub'), 'must not end in .pub');
-const keyComment = z.string().max(200).refine((c) => !/[\r\n]/.test(c), 'must be one line');
+const keyComment = z
+  .string()
+  .max(200)
+  .refine((c) => !/[\r\n]/.test(c), 'must be one line');
 /** A passphrase or password: its messages never repeat the value. */
-const secret = (what: string) => z.string({ error: `give ${what} as text` }).min(1, `give ${what}`).max(1024, `${what} is longer than 1024 characters`);
+const secret = (what: string) =>
+  z
+    .string({ error: `give ${what} as text` })
+    .min(1, `give ${what}`)
+    .max(1024, `${what} is longer than 1024 characters`);
 
 /** Every request's argument schema: what the main process and `burrow serve` accept. */
 export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
@@ -227,9 +234,9 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
   getConfig: empty as z.ZodType<Record<string, never>>,
   saveConfig: z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
   fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
-  setSettings: z
-    .object({ quiet: z.boolean().optional(), notifySuccess: z.boolean().optional(), startAtLogin: z.boolean().optional() })
-    .strict() as z.ZodType<Partial<UiSettings>>,
+  setSettings: z.object({ quiet: z.boolean().optional(), notifySuccess: z.boolean().optional(), startAtLogin: z.boolean().optional() }).strict() as z.ZodType<
+    Partial<UiSettings>
+  >,
   importSshHosts: empty as z.ZodType<Record<string, never>>,
   listArchives: z.object({ job: jobName }).strict(),
   verifyArchives: z.object({ job: jobName, names: z.array(z.string().min(1).max(255)).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyArchives'>>,
@@ -243,7 +250,9 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
       extract: z.boolean().optional(),
     })
     .strict()
-    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<ArgsOf<'restoreArchive'>>,
+    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<
+    ArgsOf<'restoreArchive'>
+  >,
   startDemo: empty as z.ZodType<Record<string, never>>,
   listKeys: empty as z.ZodType<Record<string, never>>,
   generateKey: z
@@ -264,7 +273,12 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
     .object({
       name: keyName,
       passphrase: secret('the passphrase'),
-      minutes: z.number().int('must be whole minutes').min(1, 'must be at least 1 minute').max(MAX_UNLOCK_MINUTES, `must be at most ${MAX_UNLOCK_MINUTES} minutes (a week)`).optional(),
+      minutes: z
+        .number()
+        .int('must be whole minutes')
+        .min(1, 'must be at least 1 minute')
+        .max(MAX_UNLOCK_MINUTES, `must be at most ${MAX_UNLOCK_MINUTES} minutes (a week)`)
+        .optional(),
       remember: z.boolean().optional(),
     })
     .strict() as z.ZodType<ArgsOf<'unlockKey'>>,
@@ -275,8 +289,16 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
       host: z.string().min(1, 'name the host').max(64),
       role: z.enum(KEY_ROLES, { error: 'must be unrestricted, source or destination' }),
       password: secret("the host's password"),
-      path: z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'must be an absolute path').optional(),
-      fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint').optional(),
+      path: z
+        .string()
+        .min(1)
+        .max(4096)
+        .refine((p) => p.startsWith('/'), 'must be an absolute path')
+        .optional(),
+      fingerprint: z
+        .string()
+        .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint')
+        .optional(),
     })
     .strict() as z.ZodType<ArgsOf<'installKey'>>,
 };

@@ -15,9 +15,7 @@ export const DEFAULT_COMPRESSION = 'bzip2';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME = NAME_PATTERN;
-const nameSchema = z
-  .string()
-  .regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const nameSchema = z.string().regex(NAME, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** OpenSSH public key line ("type base64"), as in known_hosts or a .pub file. */
 export const PUBLIC_KEY_LINE =
@@ -60,9 +58,12 @@ export const cronExpression = z.string().refine(
 
 export const hostSchema = z
   .object({
-    hostname: z.string().min(1).refine((s) => !/[\s\u0000-\u001f]/.test(s), {
-      message: 'must not contain spaces or control characters',
-    }),
+    hostname: z
+      .string()
+      .min(1)
+      .refine((s) => !/[\s\u0000-\u001f]/.test(s), {
+        message: 'must not contain spaces or control characters',
+      }),
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/, 'must be a valid user name'),
     identityFile: localPath.optional(),
@@ -79,7 +80,10 @@ export const retentionSchema = z
     keepDaily: z.number().int().min(1).optional(),
     keepWeekly: z.number().int().min(1).optional(),
     keepMonthly: z.number().int().min(1).optional(),
-    keepWithin: z.string().regex(/^\d+[dwmy]$/, 'must be a duration like 30d, 6w, 12m or 2y').optional(),
+    keepWithin: z
+      .string()
+      .regex(/^\d+[dwmy]$/, 'must be a duration like 30d, 6w, 12m or 2y')
+      .optional(),
   })
   .strict()
   .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'must have at least one keep rule' });
@@ -176,7 +180,12 @@ export const configSchema = z
       job.paths.forEach((p, j) => {
         const base = p.slice(p.lastIndexOf('/') + 1);
         if (bases.has(base)) {
-          ctx.addIssue({ code: 'custom', path: ['jobs', i, 'paths', j], input: p, message: `has the same last name "${base}" as paths[${bases.get(base)}], so their archives would collide` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['jobs', i, 'paths', j],
+            input: p,
+            message: `has the same last name "${base}" as paths[${bases.get(base)}], so their archives would collide`,
+          });
         }
         bases.set(base, j);
       });
@@ -209,9 +218,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type ConfigResult =
-  | { ok: true; config: BurrowConfig }
-  | { ok: false; problems: ConfigProblem[] };
+export type ConfigResult = { ok: true; config: BurrowConfig } | { ok: false; problems: ConfigProblem[] };
 
 /** Validates parsed JSON; never throws. */
 export function validateConfig(data: unknown): ConfigResult {
@@ -258,7 +265,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 function showValue(v: unknown): string {
   let s: string;
   try {
-    s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+    s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   } catch {
     s = String(v);
   }
@@ -267,7 +274,5 @@ function showValue(v: unknown): string {
 
 /** One line per problem: `jobs[0].tunnelPort = 80: must be 0 ...` */
 export function formatProblems(problems: ConfigProblem[]): string {
-  return problems
-    .map((p) => `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}: ${p.message}`)
-    .join('\n');
+  return problems.map((p) => `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}: ${p.message}`).join('\n');
 }

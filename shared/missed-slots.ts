@@ -51,12 +51,16 @@ export function slotsBetween(schedule: string, from: Date, to: Date, tz?: string
 
 /** The next slot strictly after `after`. */
 export function nextSlot(schedule: string, after: Date, tz?: string): Date {
-  return CronExpressionParser.parse(schedule, { currentDate: after, ...(tz ? { tz } : {}) }).next().toDate();
+  return CronExpressionParser.parse(schedule, { currentDate: after, ...(tz ? { tz } : {}) })
+    .next()
+    .toDate();
 }
 
 /** The latest slot at or before `at`. */
 export function previousSlot(schedule: string, at: Date, tz?: string): Date {
-  return CronExpressionParser.parse(schedule, { currentDate: new Date(at.getTime() + 1), ...(tz ? { tz } : {}) }).prev().toDate();
+  return CronExpressionParser.parse(schedule, { currentDate: new Date(at.getTime() + 1), ...(tz ? { tz } : {}) })
+    .prev()
+    .toDate();
 }
 
 const within = (t: number, i: Interval) => t >= i.from && (i.to === undefined || t <= i.to);

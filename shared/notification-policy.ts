@@ -67,7 +67,14 @@ export function noticeFor(e: EngineEvent, settings: NotificationSettings = DEFAU
         return { kind: 'failed', job: r.job, title: `Backup failed: ${r.job}`, body: r.error?.message ?? 'unknown error', urgency: 'critical', runId: r.id };
       }
       if (r.status === 'succeeded' && settings.notifySuccess) {
-        return { kind: 'succeeded', job: r.job, title: `Backup done: ${r.job}`, body: `${r.verified?.length ?? 0} archive(s) verified at the destination.`, urgency: 'low', runId: r.id };
+        return {
+          kind: 'succeeded',
+          job: r.job,
+          title: `Backup done: ${r.job}`,
+          body: `${r.verified?.length ?? 0} archive(s) verified at the destination.`,
+          urgency: 'low',
+          runId: r.id,
+        };
       }
       return undefined;
     }

@@ -90,7 +90,11 @@ export function buildTrayMenu(state: AppState): MenuItemModel[] {
   const items: MenuItemModel[] = state.jobs.map((j) => ({ label: jobLine(state, j), enabled: false }));
   items.push(sep);
   for (const j of state.jobs) {
-    items.push(state.live[j.job] ? { label: `Cancel ${j.job}`, action: { kind: 'cancel', job: j.job } } : { label: `Run now: ${j.job}`, action: { kind: 'run-now', job: j.job } });
+    items.push(
+      state.live[j.job]
+        ? { label: `Cancel ${j.job}`, action: { kind: 'cancel', job: j.job } }
+        : { label: `Run now: ${j.job}`, action: { kind: 'run-now', job: j.job } },
+    );
   }
   items.push(
     state.paused ? { label: 'Resume schedule', action: { kind: 'resume' } } : { label: 'Pause schedule', action: { kind: 'pause' } },

@@ -30,7 +30,13 @@ function has(program) {
 }
 
 function missingPackages() {
-  return [...new Set(Object.entries(NEEDS).filter(([p]) => !has(p)).map(([, pkg]) => pkg))];
+  return [
+    ...new Set(
+      Object.entries(NEEDS)
+        .filter(([p]) => !has(p))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
 }
 
 let missing = missingPackages();
@@ -53,6 +59,7 @@ function step(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+step('npx', ['--no-install', 'prettier', '--check', '--log-level', 'warn', '.']); // the committed formatting (npm run format fixes it)
 step('npx', ['--no-install', 'tsc', '-b']);
 step('npx', ['--no-install', 'tsc', '-p', 'bench']); // the benchmark is not run here, but it must compile
 // The UI the end-to-end tests drive, and the Electron bundles electronegativity reads.

@@ -55,7 +55,12 @@ const COMMANDS: Record<string, Command> = {
     run: runCommand,
   },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
-  archives: { summary: 'archives at the destination, and where else they exist', usage: 'burrow archives [--job NAME] [--json]', options: jobOpt, run: archivesCommand },
+  archives: {
+    summary: 'archives at the destination, and where else they exist',
+    usage: 'burrow archives [--job NAME] [--json]',
+    options: jobOpt,
+    run: archivesCommand,
+  },
   verify: {
     summary: 'test-restore archives on the destination',
     usage: 'burrow verify [--job NAME] [--all | --sample N%] [--json]',
@@ -65,10 +70,21 @@ const COMMANDS: Record<string, Command> = {
   restore: {
     summary: 'restore an archive to the laptop or back onto the source',
     usage: 'burrow restore ARCHIVE (--to-laptop DIR | --to-source DIR) [--extract] [--in-place] [--job NAME]',
-    options: { job: { type: 'string' }, 'to-laptop': { type: 'string' }, 'to-source': { type: 'string' }, extract: { type: 'boolean' }, 'in-place': { type: 'boolean' } },
+    options: {
+      job: { type: 'string' },
+      'to-laptop': { type: 'string' },
+      'to-source': { type: 'string' },
+      extract: { type: 'boolean' },
+      'in-place': { type: 'boolean' },
+    },
     run: restoreCommand,
   },
-  status: { summary: "each job's last success, next run and missed slots", usage: 'burrow status [--json]', options: { json: { type: 'boolean' } }, run: statusCommand },
+  status: {
+    summary: "each job's last success, next run and missed slots",
+    usage: 'burrow status [--json]',
+    options: { json: { type: 'boolean' } },
+    run: statusCommand,
+  },
   history: {
     summary: 'past runs, newest first',
     usage: 'burrow history [--job NAME] [--limit N] [--json]',

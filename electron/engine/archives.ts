@@ -56,35 +56,40 @@ const openDestination = async (ctx: RunContext) =>
   (ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: ctx.job.destination.host, agents: ctx.agents, signal: ctx.signal }));
 
 export async function listArchives(config: BurrowConfig, job: JobConfig, history: History, agents?: AgentProvider): Promise<ArchiveRow[]> {
-  return withContext(config, job, async (ctx) => {
-    const dest = await listDir(await openDestination(ctx), job.destination.path, ctx.signal);
-    let atSource: Set<string> | undefined;
-    try {
-      await connectStep(ctx);
-      atSource = new Set((await listDir(ctx.source!, job.holdingDir, ctx.signal)).files.keys());
-    } catch {
-      atSource = undefined; // the source may be out of reach; the destination is what counts
-    }
-    const sums = recordedSums(history, job.name);
-    const checks = history.verifications(job.name);
-    return [...dest.files]
-      .filter(([name]) => parseArchiveName(name))
-      .map(([name, size]): ArchiveRow => {
-        const check = checks.get(name);
-        const row: ArchiveRow = {
-          name,
-          stamp: parseArchiveName(name)!.stamp,
-          size,
-          atDestination: true,
-          atSource: atSource ? atSource.has(name) : 'unknown',
-          verified: check ? (check.ok ? 'ok' : 'failed') : sums.has(name) ? 'at transfer' : 'never',
-        };
-        const sha = sums.get(name);
-        if (sha) row.sha256 = sha;
-        return row;
-      })
-      .sort((a, b) => b.stamp.localeCompare(a.stamp) || a.name.localeCompare(b.name));
-  }, agents);
+  return withContext(
+    config,
+    job,
+    async (ctx) => {
+      const dest = await listDir(await openDestination(ctx), job.destination.path, ctx.signal);
+      let atSource: Set<string> | undefined;
+      try {
+        await connectStep(ctx);
+        atSource = new Set((await listDir(ctx.source!, job.holdingDir, ctx.signal)).files.keys());
+      } catch {
+        atSource = undefined; // the source may be out of reach; the destination is what counts
+      }
+      const sums = recordedSums(history, job.name);
+      const checks = history.verifications(job.name);
+      return [...dest.files]
+        .filter(([name]) => parseArchiveName(name))
+        .map(([name, size]): ArchiveRow => {
+          const check = checks.get(name);
+          const row: ArchiveRow = {
+            name,
+            stamp: parseArchiveName(name)!.stamp,
+            size,
+            atDestination: true,
+            atSource: atSource ? atSource.has(name) : 'unknown',
+            verified: check ? (check.ok ? 'ok' : 'failed') : sums.has(name) ? 'at transfer' : 'never',
+          };
+          const sha = sums.get(name);
+          if (sha) row.sha256 = sha;
+          return row;
+        })
+        .sort((a, b) => b.stamp.localeCompare(a.stamp) || a.name.localeCompare(b.name));
+    },
+    agents,
+  );
 }
 
 const TEST_PROGRAM: Record<string, string> = { bz2: 'bzip2', gz: 'gzip', zst: 'zstd' };
@@ -100,37 +105,51 @@ for f; do
 done`;
 
 /** Test-restores archives on the destination and records the results in history. */
-export async function verifyArchives(config: BurrowConfig, job: JobConfig, history: History, which: { all?: boolean; samplePercent?: number; names?: string[] } = {}, agents?: AgentProvider): Promise<VerifyResult[]> {
-  return withContext(config, job, async (ctx) => {
-    const dest = await openDestination(ctx);
-    const listing = await listDir(dest, job.destination.path, ctx.signal);
-    let names = which.names ?? [...listing.files.keys()].filter((n) => parseArchiveName(n)).sort();
-    if (!which.all && !which.names && which.samplePercent !== undefined) {
-      const count = Math.max(1, Math.ceil((names.length * which.samplePercent) / 100));
-      names = [...names].sort(() => Math.random() - 0.5).slice(0, count).sort();
-    }
-    if (names.length === 0) return [];
-    const r = await dest.run(shScript(VERIFY_SCRIPT, [job.destination.path, ...names]), 'verifying archives');
-    const parts = r.stdout.split('\0');
-    const sums = recordedSums(history, job.name);
-    const results: VerifyResult[] = [];
-    for (let i = 0; i + 3 < parts.length; i += 4) {
-      const [name, test, entries, sha] = [parts[i]!, parts[i + 1]!, parts[i + 2]!, parts[i + 3]!];
-      const problems: string[] = [];
-      if (test === 'missing') problems.push('missing at the destination');
-      else {
-        if (test !== 'ok') problems.push(`${TEST_PROGRAM[name.split('.').pop()!] ?? 'decompress'} -t failed: the archive is corrupt`);
-        if (!/^\d+$/.test(entries)) problems.push('tar cannot list it');
-        const recorded = sums.get(name);
-        if (recorded && recorded !== sha) problems.push(`SHA-256 ${sha.slice(0, 12)}… differs from ${recorded.slice(0, 12)}… recorded at transfer`);
+export async function verifyArchives(
+  config: BurrowConfig,
+  job: JobConfig,
+  history: History,
+  which: { all?: boolean; samplePercent?: number; names?: string[] } = {},
+  agents?: AgentProvider,
+): Promise<VerifyResult[]> {
+  return withContext(
+    config,
+    job,
+    async (ctx) => {
+      const dest = await openDestination(ctx);
+      const listing = await listDir(dest, job.destination.path, ctx.signal);
+      let names = which.names ?? [...listing.files.keys()].filter((n) => parseArchiveName(n)).sort();
+      if (!which.all && !which.names && which.samplePercent !== undefined) {
+        const count = Math.max(1, Math.ceil((names.length * which.samplePercent) / 100));
+        names = [...names]
+          .sort(() => Math.random() - 0.5)
+          .slice(0, count)
+          .sort();
       }
-      const result: VerifyResult = { name, ok: problems.length === 0, problems };
-      if (/^\d+$/.test(entries)) result.entries = Number(entries);
-      results.push(result);
-    }
-    await history.add({ t: 'verify', job: job.name, at: new Date().toISOString(), results });
-    return results;
-  }, agents);
+      if (names.length === 0) return [];
+      const r = await dest.run(shScript(VERIFY_SCRIPT, [job.destination.path, ...names]), 'verifying archives');
+      const parts = r.stdout.split('\0');
+      const sums = recordedSums(history, job.name);
+      const results: VerifyResult[] = [];
+      for (let i = 0; i + 3 < parts.length; i += 4) {
+        const [name, test, entries, sha] = [parts[i]!, parts[i + 1]!, parts[i + 2]!, parts[i + 3]!];
+        const problems: string[] = [];
+        if (test === 'missing') problems.push('missing at the destination');
+        else {
+          if (test !== 'ok') problems.push(`${TEST_PROGRAM[name.split('.').pop()!] ?? 'decompress'} -t failed: the archive is corrupt`);
+          if (!/^\d+$/.test(entries)) problems.push('tar cannot list it');
+          const recorded = sums.get(name);
+          if (recorded && recorded !== sha) problems.push(`SHA-256 ${sha.slice(0, 12)}… differs from ${recorded.slice(0, 12)}… recorded at transfer`);
+        }
+        const result: VerifyResult = { name, ok: problems.length === 0, problems };
+        if (/^\d+$/.test(entries)) result.entries = Number(entries);
+        results.push(result);
+      }
+      await history.add({ t: 'verify', job: job.name, at: new Date().toISOString(), results });
+      return results;
+    },
+    agents,
+  );
 }
 
 export interface RestoreOptions {
@@ -166,24 +185,29 @@ export async function restoreArchive(config: BurrowConfig, job: JobConfig, histo
   if (!parseArchiveName(opts.archive) || opts.archive.includes('/')) throw new BurrowError('config', `"${opts.archive}" is not an archive name`);
   const expected = recordedSums(history, job.name).get(opts.archive);
   const extract = opts.extract === true || opts.inPlace === true;
-  return withContext(config, job, async (ctx) => {
-    if (opts.toLaptop) {
-      const got = await downloadToLaptop(ctx, await openDestination(ctx), opts.archive, opts.toLaptop, expected);
-      if (!extract) return got;
-      const into = extractTarget(opts.toLaptop, opts.archive, opts.inPlace === true);
-      await runLocal('sh', ['-c', EXTRACT_SCRIPT, 'sh', got.path, into, opts.inPlace ? 'in-place' : 'fresh'], `unpacking into ${into}`);
-      return { ...got, extractedTo: into };
-    }
-    if (opts.toSource) {
-      const got = await sendToSource(ctx, opts.archive, opts.toSource, expected);
-      if (!extract) return got;
-      const into = extractTarget(opts.toSource, opts.archive, opts.inPlace === true);
-      const argv = shScript(EXTRACT_SCRIPT, [got.path, into, opts.inPlace ? 'in-place' : 'fresh']);
-      await ctx.source!.run(job.sudo ? ['sudo', '-n', ...argv] : argv, `unpacking into ${into} (it must not exist yet)`);
-      return { ...got, extractedTo: into };
-    }
-    throw new BurrowError('config', 'say where to restore: --to-laptop DIR or --to-source DIR');
-  }, agents);
+  return withContext(
+    config,
+    job,
+    async (ctx) => {
+      if (opts.toLaptop) {
+        const got = await downloadToLaptop(ctx, await openDestination(ctx), opts.archive, opts.toLaptop, expected);
+        if (!extract) return got;
+        const into = extractTarget(opts.toLaptop, opts.archive, opts.inPlace === true);
+        await runLocal('sh', ['-c', EXTRACT_SCRIPT, 'sh', got.path, into, opts.inPlace ? 'in-place' : 'fresh'], `unpacking into ${into}`);
+        return { ...got, extractedTo: into };
+      }
+      if (opts.toSource) {
+        const got = await sendToSource(ctx, opts.archive, opts.toSource, expected);
+        if (!extract) return got;
+        const into = extractTarget(opts.toSource, opts.archive, opts.inPlace === true);
+        const argv = shScript(EXTRACT_SCRIPT, [got.path, into, opts.inPlace ? 'in-place' : 'fresh']);
+        await ctx.source!.run(job.sudo ? ['sudo', '-n', ...argv] : argv, `unpacking into ${into} (it must not exist yet)`);
+        return { ...got, extractedTo: into };
+      }
+      throw new BurrowError('config', 'say where to restore: --to-laptop DIR or --to-source DIR');
+    },
+    agents,
+  );
 }
 
 function runLocal(cmd: string, args: string[], what: string): Promise<void> {
@@ -240,7 +264,8 @@ async function prepareRestoreOnSource(ctx: RunContext, target: string): Promise<
   await connectStep(ctx);
   await tunnelStep(ctx);
   const knownHosts = await writeSourceKnownHosts(ctx);
-  if ((await ctx.source!.exec(['test', '-e', target])).code === 0) throw new BurrowError('config', `${ctx.job.source}:${target} already exists: not overwritten`);
+  if ((await ctx.source!.exec(['test', '-e', target])).code === 0)
+    throw new BurrowError('config', `${ctx.job.source}:${target} already exists: not overwritten`);
   return tunnelSshCommand(ctx.tunnel!.port, knownHosts);
 }
 
@@ -257,7 +282,8 @@ async function sendToSource(ctx: RunContext, name: string, dir: string, expected
   const dest = ctx.destinationHost;
   await rsyncOntoSource(ctx, ['rsync', '-t', '--mkpath', '-e', rsh, '--', `${dest.user}@127.0.0.1:${ctx.job.destination.path}/${name}`, `${into}/`], name);
   const sum = lastLine((await ctx.source!.run(shScript(SOURCE_SHA, [target]), 'checksumming the restored archive')).stdout);
-  if (expected && sum !== expected) throw new BurrowError('verify-mismatch', `${target} on ${ctx.job.source} has SHA-256 ${sum}, but ${expected} was recorded at transfer`);
+  if (expected && sum !== expected)
+    throw new BurrowError('verify-mismatch', `${target} on ${ctx.job.source} has SHA-256 ${sum}, but ${expected} was recorded at transfer`);
   return { path: target, sha256: sum };
 }
 
@@ -271,11 +297,27 @@ async function restoreSnapshot(config: BurrowConfig, job: JobConfig, opts: Resto
   const date = opts.archive;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BurrowError('config', `"${date}" is not a snapshot name (YYYY-MM-DD)`);
   if (!opts.toSource) throw new BurrowError('config', 'a snapshot is restored onto the source: give --to-source DIR');
-  return withContext(config, job, async (ctx) => {
-    const target = `${opts.toSource!.replace(/\/+$/, '')}/${date}`;
-    const rsh = await prepareRestoreOnSource(ctx, target);
-    const argv = ['rsync', '-aH', '--numeric-ids', '--mkpath', ...fakeSuper(ctx), '-e', rsh, '--', `${ctx.destinationHost.user}@127.0.0.1:${snapshotRoot(ctx)}/${date}/`, `${target}/`];
-    await rsyncOntoSource(ctx, job.sudo ? ['sudo', '-n', '-E', ...argv] : argv, `snapshot ${date}`);
-    return { path: target, sha256: '', extractedTo: target };
-  }, agents);
+  return withContext(
+    config,
+    job,
+    async (ctx) => {
+      const target = `${opts.toSource!.replace(/\/+$/, '')}/${date}`;
+      const rsh = await prepareRestoreOnSource(ctx, target);
+      const argv = [
+        'rsync',
+        '-aH',
+        '--numeric-ids',
+        '--mkpath',
+        ...fakeSuper(ctx),
+        '-e',
+        rsh,
+        '--',
+        `${ctx.destinationHost.user}@127.0.0.1:${snapshotRoot(ctx)}/${date}/`,
+        `${target}/`,
+      ];
+      await rsyncOntoSource(ctx, job.sudo ? ['sudo', '-n', '-E', ...argv] : argv, `snapshot ${date}`);
+      return { path: target, sha256: '', extractedTo: target };
+    },
+    agents,
+  );
 }

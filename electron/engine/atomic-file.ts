@@ -9,7 +9,12 @@ import { basename, dirname, join } from 'node:path';
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, opts: { mode?: number } = {}): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  const mode = opts.mode ?? (await stat(path).then((s) => s.mode & 0o777, () => 0o600));
+  const mode =
+    opts.mode ??
+    (await stat(path).then(
+      (s) => s.mode & 0o777,
+      () => 0o600,
+    ));
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);

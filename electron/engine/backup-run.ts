@@ -67,7 +67,10 @@ export function findJob(config: BurrowConfig, name?: string): JobConfig {
 }
 
 function newRunId(now: Date): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The shared state of one run (or one `burrow check`). */

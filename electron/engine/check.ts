@@ -34,7 +34,8 @@ export interface HopResult {
 
 const WRITABLE_SCRIPT = '[ -d "$1" ] || { echo "$1 does not exist" >&2; exit 1; }; [ -w "$1" ] || { echo "$1 is not writable by $(id -un)" >&2; exit 1; }';
 /** `rsync --version`'s first line; a fixed script, so the source key's gate can admit it. */
-export const RSYNC_VERSION_SCRIPT = 'command -v rsync >/dev/null 2>&1 || { echo "rsync not found in PATH ($PATH)" >&2; exit 127; }; rsync --version | head -n 1';
+export const RSYNC_VERSION_SCRIPT =
+  'command -v rsync >/dev/null 2>&1 || { echo "rsync not found in PATH ($PATH)" >&2; exit 127; }; rsync --version | head -n 1';
 const RSYNC_SCRIPT = 'command -v "$1" >/dev/null 2>&1 || { echo "$1 not found in PATH ($PATH)" >&2; exit 127; }; "$1" --version | head -n 1';
 
 export async function checkJob(opts: Omit<RunOptions, 'job' | 'trigger'> & { job: JobConfig }): Promise<HopResult[]> {
@@ -79,7 +80,9 @@ export async function checkJob(opts: Omit<RunOptions, 'job' | 'trigger'> & { job
     });
     await hop('rsync on source', sshCommandFor(config, job.source, ['rsync', '--version']), sourceUp, () => rsyncVersion(ctx.source!, 'rsync'));
     const destRsync = job.destination.rsyncPath ?? 'rsync';
-    await hop('rsync on destination', sshCommandFor(config, job.destination.host, [destRsync, '--version']), destUp, () => rsyncVersion(ctx.destination!, destRsync));
+    await hop('rsync on destination', sshCommandFor(config, job.destination.host, [destRsync, '--version']), destUp, () =>
+      rsyncVersion(ctx.destination!, destRsync),
+    );
   } finally {
     await teardownStep(ctx);
   }

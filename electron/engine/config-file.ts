@@ -38,7 +38,10 @@ export async function loadConfig(path: string): Promise<BurrowConfig> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new BurrowError('config', code === 'ENOENT' ? `no config file at ${path} (write one, or pass --config PATH)` : `cannot read ${path}: ${(err as Error).message}`);
+    throw new BurrowError(
+      'config',
+      code === 'ENOENT' ? `no config file at ${path} (write one, or pass --config PATH)` : `cannot read ${path}: ${(err as Error).message}`,
+    );
   }
   return parseConfigText(text, path);
 }

@@ -52,7 +52,13 @@ export async function startDemoLab(): Promise<DemoLab> {
   try {
     const data = join(lab.source.home, 'data');
     await writeSampleTree(data);
-    const host = (h: Lab['source']) => ({ hostname: h.address, port: h.port, user: h.user, identityFile: lab.clientKey.privateKeyPath, hostKey: h.hostKeyLine });
+    const host = (h: Lab['source']) => ({
+      hostname: h.address,
+      port: h.port,
+      user: h.user,
+      identityFile: lab.clientKey.privateKeyPath,
+      hostKey: h.hostKeyLine,
+    });
     const destinationPath = join(lab.destination.home, 'backups');
     const raw = {
       hosts: { source: host(lab.source), destination: host(lab.destination) },

@@ -111,7 +111,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       throw err;
     }
     if (lock.tookOverFrom) {
-      this.emit('event', { type: 'engine-log', level: 'warn', message: `${job.name}: took over a lock left by process ${lock.tookOverFrom.pid}, which is gone` });
+      this.emit('event', {
+        type: 'engine-log',
+        level: 'warn',
+        message: `${job.name}: took over a lock left by process ${lock.tookOverFrom.pid}, which is gone`,
+      });
     }
     const controller = new AbortController();
     let run: BackupRun;

@@ -18,9 +18,8 @@ export class BurrowError extends Error {
 
 /** Turns anything thrown into a RunError for the record. */
 export function toRunError(err: unknown, step?: StepName): RunError {
-  const e: RunError = err instanceof BurrowError
-    ? { kind: err.kind, message: err.message }
-    : { kind: 'internal', message: err instanceof Error ? err.message : String(err) };
+  const e: RunError =
+    err instanceof BurrowError ? { kind: err.kind, message: err.message } : { kind: 'internal', message: err instanceof Error ? err.message : String(err) };
   if (step) e.step = step;
   return e;
 }

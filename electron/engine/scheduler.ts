@@ -136,7 +136,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     for (const job of this.opts.config.jobs) {
       const checked = history.checkedUntil(job.name);
       const lastSeen = heartbeat.lastSeenBefore();
-      const fromMs = checked ? Date.parse(checked) : lastSeen ?? now.getTime();
+      const fromMs = checked ? Date.parse(checked) : (lastSeen ?? now.getTime());
       if (fromMs < now.getTime()) {
         const runs: RunSummary[] = history.listRuns({ job: job.name, from: new Date(fromMs) }).map((r) => ({
           startedAt: r.startedAt,
@@ -246,7 +246,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     const { history } = this.opts;
     const last = history.listRuns({ job: job.name, limit: 1 })[0];
     const success = history.lastSuccess(job.name);
-    const successAt = success ? success.endedAt ?? success.startedAt : undefined;
+    const successAt = success ? (success.endedAt ?? success.startedAt) : undefined;
     const staleAfter = this.opts.staleAfterMs ?? 2 * 86_400_000;
     const status: JobStatus = {
       job: job.name,

@@ -173,7 +173,10 @@ export class Host implements LabHost {
   }
 
   private async spawnAndWait(): Promise<void> {
-    const logOffset = await stat(this.logPath).then((s) => s.size, () => 0);
+    const logOffset = await stat(this.logPath).then(
+      (s) => s.size,
+      () => 0,
+    );
     const argv = [...this.nsPrefix(), ...this.spec.pidnsPrefix, SSHD, '-D', '-e', '-f', this.configPath];
     const fd = openSync(this.logPath, 'a', 0o644);
     let child: ChildProcess;
@@ -324,11 +327,7 @@ export class Host implements LabHost {
   /** Stop sshd and release occupied ports; never throws, returns problems. */
   async dispose(): Promise<string[]> {
     const problems: string[] = [];
-    await Promise.all(
-      [...this.occupied].map((release) =>
-        release().catch((e: unknown) => void problems.push(`${this.role}: release port: ${String(e)}`)),
-      ),
-    );
+    await Promise.all([...this.occupied].map((release) => release().catch((e: unknown) => void problems.push(`${this.role}: release port: ${String(e)}`))));
     await this.kill().catch((e: unknown) => void problems.push(`${this.role}: kill sshd: ${String(e)}`));
     return problems;
   }

@@ -18,16 +18,7 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Host, type HostSpec } from './host';
-import {
-  labParentDir,
-  ownerFields,
-  registerActiveLab,
-  sweepStaleLabs,
-  teardownSync,
-  unregisterActiveLab,
-  writeManifest,
-  type LabManifest,
-} from './lab-state';
+import { labParentDir, ownerFields, registerActiveLab, sweepStaleLabs, teardownSync, unregisterActiveLab, writeManifest, type LabManifest } from './lab-state';
 import { LAB_PREFIX, netnsName, netnsUnavailableReason, planNetwork, setupNetwork, teardownNetwork } from './network';
 import { killTree, processesInNetns } from './proc';
 import { run } from './run';
@@ -223,10 +214,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const privateKeyPath = join(dir, 'laptop', 'id_ed25519');
     const clientKeyDone = generateKey(privateKeyPath, `burrow-lab-${id}-laptop`);
     const pidnsPrefix = await pidNamespacePrefix();
-    const specs = await allSettledOrThrow([
-      clientKeyDone.then(() => undefined),
-      mode === 'netns' ? netnsSpecs(lab, opts) : loopbackSpecs(lab),
-    ]).then((r) => r[1]!);
+    const specs = await allSettledOrThrow([clientKeyDone.then(() => undefined), mode === 'netns' ? netnsSpecs(lab, opts) : loopbackSpecs(lab)]).then(
+      (r) => r[1]!,
+    );
     lab.clientKey = { privateKeyPath, publicKeyLine: await readPublicKeyLine(`${privateKeyPath}.pub`) };
     for (const role of ROLES) {
       const spec = specs[role];
@@ -264,10 +254,7 @@ async function netnsSpecs(lab: LabImpl, opts: LabOptions): Promise<Record<HostRo
   writeManifest(manifest);
   lab.sourceAddressFromProxy = plan.proxyLink.sourceAddress;
   const homes = Object.fromEntries(ROLES.map((r) => [r, join(dir, r, 'home')])) as Record<HostRole, string>;
-  const [, users] = await allSettledOrThrow<unknown>([
-    setupNetwork(plan),
-    allSettledOrThrow(ROLES.map((r) => createUser(labUserName(id, r), homes[r]))),
-  ]);
+  const [, users] = await allSettledOrThrow<unknown>([setupNetwork(plan), allSettledOrThrow(ROLES.map((r) => createUser(labUserName(id, r), homes[r])))]);
   const created = users as Awaited<ReturnType<typeof createUser>>[];
   if (opts.passwordAuth) {
     for (const r of ROLES) await setPassword(labUserName(id, r), opts.passwordAuth.password);

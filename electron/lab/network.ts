@@ -108,9 +108,7 @@ export async function setupNetwork(plan: NetworkPlan): Promise<void> {
     root.push(`addr add ${plan.laptopAddress[role]}/30 dev ${plan.rootVeth[role]}`);
     root.push(`link set ${plan.rootVeth[role]} up`);
   }
-  root.push(
-    `link add ${pl.proxyVeth} netns ${ns.proxy} type veth peer name ${pl.sourceVeth} netns ${ns.source}`,
-  );
+  root.push(`link add ${pl.proxyVeth} netns ${ns.proxy} type veth peer name ${pl.sourceVeth} netns ${ns.source}`);
   await runOk(['ip', '-batch', '-'], { input: root.map((l) => `${l}\n`).join('') });
   await Promise.all(
     ROLES.map(async (role) => {
@@ -182,4 +180,3 @@ async function probeNetns(): Promise<string | undefined> {
     await run(['ip', 'netns', 'del', name]).catch(() => undefined);
   }
 }
-

@@ -40,32 +40,34 @@ export interface SshClientOptions {
 /** Options that make ssh non-interactive, ignore user/system config and pin host keys strictly. */
 export function strictOptions(privateKeyPath: string, knownHostsPath: string): string[] {
   return [
-    '-F', '/dev/null',
-    '-i', privateKeyPath,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${knownHostsPath}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ConnectTimeout=10',
+    '-F',
+    '/dev/null',
+    '-i',
+    privateKeyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHostsPath}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=10',
   ];
 }
 
 /** argv (starting with `ssh`) running `command` on `target`. */
 export function sshArgv(target: SshEndpoint, command: string[], opts: SshClientOptions): string[] {
   const base = strictOptions(opts.privateKeyPath, opts.knownHostsPath);
-  const jump = opts.jump
-    ? ['-o', `ProxyCommand=ssh ${base.join(' ')} -p ${opts.jump.port} -W %h:%p ${opts.jump.user}@${opts.jump.address}`]
-    : [];
+  const jump = opts.jump ? ['-o', `ProxyCommand=ssh ${base.join(' ')} -p ${opts.jump.port} -W %h:%p ${opts.jump.user}@${opts.jump.address}`] : [];
   return ['ssh', ...base, ...jump, ...(opts.extraArgs ?? []), '-p', String(target.port), `${target.user}@${target.address}`, ...command];
 }
 
 /** Run `command` on `target` with the ssh client binary. */
-export function runSsh(
-  target: SshEndpoint,
-  command: string[],
-  opts: SshClientOptions & { timeoutMs?: number; input?: string },
-): Promise<ExecResult> {
+export function runSsh(target: SshEndpoint, command: string[], opts: SshClientOptions & { timeoutMs?: number; input?: string }): Promise<ExecResult> {
   return run(sshArgv(target, command, opts), { timeoutMs: opts.timeoutMs ?? 30_000, input: opts.input });
 }
 

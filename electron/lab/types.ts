@@ -112,4 +112,3 @@ export interface LabOptions {
   /** Extra sshd_config lines per host (see {@link LabHost.reconfigure}). */
   sshdExtra?: Partial<Record<HostRole, string[]>>;
 }
-

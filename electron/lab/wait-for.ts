@@ -23,10 +23,7 @@ export interface WaitForOptions {
  * @throws Error `Timed out after N ms waiting for <what>` when the condition
  *   did not become true in time.
  */
-export async function waitFor(
-  cond: () => Promise<boolean> | boolean,
-  opts: WaitForOptions,
-): Promise<void> {
+export async function waitFor(cond: () => Promise<boolean> | boolean, opts: WaitForOptions): Promise<void> {
   const interval = opts.intervalMs ?? 25;
   const deadline = Date.now() + opts.timeoutMs;
   let lastError: unknown;
@@ -41,7 +38,6 @@ export async function waitFor(
     if (remaining <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, Math.min(interval, remaining)));
   }
-  const detail =
-    lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  const detail = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
   throw new Error(`Timed out after ${opts.timeoutMs} ms waiting for ${opts.what}${detail}`);
 }

@@ -109,11 +109,14 @@ async function start(): Promise<void> {
     quitting = true;
     if (shutDown) return;
     e.preventDefault();
-    void service.shutdown().then(() => demo.stop()).finally(() => {
-      shutDown = true;
-      tray.destroy();
-      app.exit(0);
-    });
+    void service
+      .shutdown()
+      .then(() => demo.stop())
+      .finally(() => {
+        shutDown = true;
+        tray.destroy();
+        app.exit(0);
+      });
   });
   if (!service.state().configured) openWindow('welcome');
 }

@@ -31,20 +31,9 @@ export function App({ bridge }: AppProps) {
     body = error ? null : <p className="muted">Loading…</p>;
   } else if (page === 'status') {
     body = state.configured ? (
-      <StatusPage
-        bridge={bridge}
-        state={state}
-        onChanged={refresh}
-        onOpenRun={(runId) => navigate({ page: 'history', runId })}
-      />
+      <StatusPage bridge={bridge} state={state} onChanged={refresh} onOpenRun={(runId) => navigate({ page: 'history', runId })} />
     ) : (
-      <WelcomePage
-        bridge={bridge}
-        state={state}
-        onDemo={setDemo}
-        onChanged={refresh}
-        onOpenSettings={(doc) => navigate({ page: 'settings' }, doc)}
-      />
+      <WelcomePage bridge={bridge} state={state} onDemo={setDemo} onChanged={refresh} onOpenSettings={(doc) => navigate({ page: 'settings' }, doc)} />
     );
   } else if (page === 'history') {
     // Keyed by visit: asked for again while in view (a notification's run, a nav click), the page starts afresh.
@@ -64,7 +53,11 @@ export function App({ bridge }: AppProps) {
       <header className="topbar">
         <h1 className="brand">Burrow</h1>
         <NavBar current={page} onNavigate={(next) => navigate({ page: next })} />
-        {state?.paused ? <span className="pill" title="The schedule is paused">paused</span> : null}
+        {state?.paused ? (
+          <span className="pill" title="The schedule is paused">
+            paused
+          </span>
+        ) : null}
       </header>
       <main id="main">
         {error ? (

@@ -125,7 +125,9 @@ describe('the Keys page', () => {
     };
     const { w } = await open({ width: 800, height: 600, colorScheme: 'dark' }, config);
     const { page } = w;
-    expect((await api('generateKey', { name: 'wide-key-name-for-layout', passphrase: PASSPHRASE, comment: 'a rather long comment for the layout check' })).status).toBe(200);
+    expect(
+      (await api('generateKey', { name: 'wide-key-name-for-layout', passphrase: PASSPHRASE, comment: 'a rather long comment for the layout check' })).status,
+    ).toBe(200);
     // Visited again, the page lists the key the API just made.
     await page.getByRole('navigation').getByRole('button', { name: 'Status' }).click();
     await page.getByRole('navigation').getByRole('button', { name: 'Keys' }).click();

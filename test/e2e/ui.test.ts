@@ -60,7 +60,9 @@ describe('the status window in a browser', () => {
     const { page } = await open(labConfig(lab, { bwlimitKiBps: 1500 }));
     await page.getByTestId('run-now-daily').click();
     await expect.poll(() => page.getByTestId('tunnel-daily').textContent(), { timeout: 30_000 }).toMatch(/up.*port \d+/i);
-    await expect.poll(async () => Number((await page.getByTestId('progress-daily').textContent())?.match(/(\d+)%/)?.[1] ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number((await page.getByTestId('progress-daily').textContent())?.match(/(\d+)%/)?.[1] ?? 0), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await screenshot(page, 'status-running');
     await expect.poll(() => page.getByTestId('step-daily-verify').getAttribute('data-status'), { timeout: 60_000 }).toBe('ok');
     await expect.poll(() => page.getByTestId('tunnel-daily').textContent(), { timeout: 10_000 }).toMatch(/down/i);

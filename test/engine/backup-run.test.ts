@@ -55,7 +55,15 @@ describe('a backup run through the reverse tunnel', () => {
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');
     expect(record.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
-      'connect:ok', 'pack:ok', 'prune:ok', 'guard:ok', 'tunnel:ok', 'transfer:ok', 'verify:ok', 'prune-destination:skipped', 'teardown:ok',
+      'connect:ok',
+      'pack:ok',
+      'prune:ok',
+      'guard:ok',
+      'tunnel:ok',
+      'transfer:ok',
+      'verify:ok',
+      'prune-destination:skipped',
+      'teardown:ok',
     ]);
     expect(record.tunnelPort).toBeGreaterThan(0);
     expect(events.some((e) => e.type === 'tunnel' && e.state === 'up')).toBe(true);
@@ -180,7 +188,22 @@ describe('a backup run through the reverse tunnel', () => {
 
   it('reaches a source behind a jump host (proxyJump), with both keys pinned', async () => {
     await twoTrees();
-    const config = labConfig(lab, {}, { hosts: { source: { hostname: lab.sourceAddressFromProxy, port: lab.source.port, user: lab.source.user, identityFile: lab.clientKey.privateKeyPath, hostKey: lab.source.hostKeyLine, proxyJump: 'proxy' } } });
+    const config = labConfig(
+      lab,
+      {},
+      {
+        hosts: {
+          source: {
+            hostname: lab.sourceAddressFromProxy,
+            port: lab.source.port,
+            user: lab.source.user,
+            identityFile: lab.clientKey.privateKeyPath,
+            hostKey: lab.source.hostKeyLine,
+            proxyJump: 'proxy',
+          },
+        },
+      },
+    );
     const { record } = await runJob(config, { clock: new ManualClock(day(0)) });
     expect(record.error).toBeUndefined();
     expect(record.status).toBe('succeeded');

@@ -41,7 +41,9 @@ async function check(config: BurrowConfig): Promise<Record<string, HopResult>> {
 }
 
 function failing(results: Record<string, HopResult>): string[] {
-  return Object.values(results).filter((r) => r.status === 'fail').map((r) => r.hop);
+  return Object.values(results)
+    .filter((r) => r.status === 'fail')
+    .map((r) => r.hop);
 }
 
 describe('burrow check', () => {
@@ -116,7 +118,10 @@ describe('the burrow command', () => {
     const config = labConfig(lab) as unknown as { jobs: { tunnelPort: number }[] };
     config.jobs[0]!.tunnelPort = 22;
     const path = writeConfig(config);
-    const err = await run('node', [BURROW, 'run', '--config', path]).then(() => undefined, (e) => e);
+    const err = await run('node', [BURROW, 'run', '--config', path]).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('jobs[0].tunnelPort = 22');
   });
@@ -124,7 +129,10 @@ describe('the burrow command', () => {
   it('exits 1 with a one-line cause when the run fails', async () => {
     await lab.destination.kill();
     const path = writeConfig(labConfig(lab));
-    const err = await run('node', [BURROW, 'run', '--config', path]).then(() => undefined, (e) => e);
+    const err = await run('node', [BURROW, 'run', '--config', path]).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err.code).toBe(1);
     const last = err.stderr.trim().split('\n').pop();
     expect(last).toMatch(/^burrow: failed: guard: cannot reach destination/);
@@ -136,10 +144,16 @@ describe('the burrow command', () => {
     const path = writeConfig(config);
     const shown = await run('node', [BURROW, 'hostkey', 'source', '--config', path]);
     expect(shown.stdout).toContain(lab.source.hostKeyFingerprint);
-    const noConfirm = await run('node', [BURROW, 'hostkey', 'source', '--write', '--config', path]).then(() => undefined, (e) => e);
+    const noConfirm = await run('node', [BURROW, 'hostkey', 'source', '--write', '--config', path]).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(noConfirm.code).toBe(2);
     expect(JSON.parse(readFileSync(path, 'utf8')).hosts.source.hostKey).toBeUndefined();
-    const missingPin = await run('node', [BURROW, 'run', '--config', path]).then(() => undefined, (e) => e);
+    const missingPin = await run('node', [BURROW, 'run', '--config', path]).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(missingPin.stderr).toContain('has no pinned host key');
     await run('node', [BURROW, 'hostkey', 'source', '--write', '--yes', '--config', path]);
     expect(JSON.parse(readFileSync(path, 'utf8')).hosts.source.hostKey).toBe(lab.source.hostKeyLine);

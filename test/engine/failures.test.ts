@@ -119,7 +119,11 @@ describe('the destination dies mid-transfer', () => {
     expect(record.error?.step).toBe('transfer');
     expect(record.error?.message).toMatch(/rsync on source to destination failed|connection/);
     // Only hidden temporaries may remain; every visible name is one that was there before.
-    expect(visible(setup.backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    expect(visible(setup.backups)).toEqual(
+      Object.keys(before)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    );
     for (const [name, mtime] of Object.entries(before)) expect(listing(setup.backups)[name]).toBe(mtime);
 
     await setup.lab.destination.start();

@@ -51,7 +51,7 @@ export function writeSampleTree(dir: string, seed = 1, bytes = 40_000): void {
   mkdirSync(join(dir, 'empty'), { recursive: true });
   writeFileSync(join(dir, 'README'), `tree ${seed}\n`);
   writeFileSync(join(dir, 'sub', 'data.bin'), pseudoRandom(bytes, seed));
-  writeFileSync(join(dir, 'sub', 'deeper', "it's \"quoted\" $(x).txt"), 'awkward\n');
+  writeFileSync(join(dir, 'sub', 'deeper', 'it\'s "quoted" $(x).txt'), 'awkward\n');
   writeFileSync(join(dir, 'secret'), 'mode 600\n');
   chmodSync(join(dir, 'secret'), 0o600);
   writeFileSync(join(dir, 'run.sh'), '#!/bin/sh\necho hi\n');
@@ -108,7 +108,9 @@ export function listing(dir: string): Record<string, number> {
 
 /** The visible names in a directory (not Burrow's marker or rsync's hidden temporaries). */
 export function visible(dir: string): string[] {
-  return readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.'))
+    .sort();
 }
 
 export function extract(archive: string, into: string): void {
@@ -117,7 +119,17 @@ export function extract(archive: string, into: string): void {
 }
 
 /** Runs a job, collecting its events. */
-export async function runJob(config: BurrowConfig, opts: { clock?: Clock; signal?: AbortSignal; onEvent?: (e: RunEvent) => void; beforeStep?: RunOptions['beforeStep']; priorSuccess?: boolean; dryRun?: boolean } = {}): Promise<{ record: RunRecord; events: RunEvent[] }> {
+export async function runJob(
+  config: BurrowConfig,
+  opts: {
+    clock?: Clock;
+    signal?: AbortSignal;
+    onEvent?: (e: RunEvent) => void;
+    beforeStep?: RunOptions['beforeStep'];
+    priorSuccess?: boolean;
+    dryRun?: boolean;
+  } = {},
+): Promise<{ record: RunRecord; events: RunEvent[] }> {
   const events: RunEvent[] = [];
   const run = new BackupRun({ config, job: config.jobs[0]!, ...opts });
   run.on('event', (e) => {

@@ -38,7 +38,11 @@ beforeEach(async () => {
 });
 
 async function engine(job: Record<string, unknown>, clock: ManualClock): Promise<Engine> {
-  return Engine.open({ config: labConfig(lab, { paths: [join(data, 'projects'), join(data, "bob's files")], ...job }), stateDir: join(lab.dir, `state-${Math.random()}`), clock });
+  return Engine.open({
+    config: labConfig(lab, { paths: [join(data, 'projects'), join(data, "bob's files")], ...job }),
+    stateDir: join(lab.dir, `state-${Math.random()}`),
+    clock,
+  });
 }
 
 /** A tree as its content and modes (owners differ once a non-root user restores it). */
@@ -122,7 +126,7 @@ describe('snapshot format', () => {
     clock.set(day(5));
     const refused = await e.runNow('daily');
     expect(refused.error).toMatchObject({ kind: 'delete-guard', step: 'guard' });
-    expect(refused.error!.message).toContain("empty directory");
+    expect(refused.error!.message).toContain('empty directory');
     expect(readdirSync(join(backups, 'daily')).sort()).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
   });
 });

@@ -59,7 +59,10 @@ beforeAll(async () => {
   await install('xfer', 'destination', 'destination', backups);
   await install('admin', 'destination', 'unrestricted');
   knownHosts = join(lab.dir, 'laptop', 'keys-known_hosts');
-  await writeKnownHosts(knownHosts, [lab.source, lab.destination].map((h) => knownHostsEntry(h.address, h.port, h.hostKeyLine)));
+  await writeKnownHosts(
+    knownHosts,
+    [lab.source, lab.destination].map((h) => knownHostsEntry(h.address, h.port, h.hostKeyLine)),
+  );
 });
 afterAll(async () => {
   for (const s of Object.values(sockets)) await s.close();
@@ -74,20 +77,32 @@ function storeConfig(sourceKeys: string, destinationKeys: string): BurrowConfig 
 /** ssh options that use store key `key` (through its agent socket) and nothing else. */
 function sshOpts(key: string): string[] {
   return [
-    '-F', '/dev/null',
-    '-o', `IdentityAgent=${sockets[key]!.path}`,
-    '-i', `${store.pathOf(key)}.pub`,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ConnectTimeout=10',
+    '-F',
+    '/dev/null',
+    '-o',
+    `IdentityAgent=${sockets[key]!.path}`,
+    '-i',
+    `${store.pathOf(key)}.pub`,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=10',
   ];
 }
 
 function ssh(key: string, h: LabHost, extra: string[], command: string[] = [], input?: string) {
-  return run(['ssh', ...sshOpts(key), ...extra, '-p', String(h.port), `${h.user}@${h.address}`, ...command], { timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) });
+  return run(['ssh', ...sshOpts(key), ...extra, '-p', String(h.port), `${h.user}@${h.address}`, ...command], {
+    timeoutMs: 30_000,
+    ...(input !== undefined ? { input } : {}),
+  });
 }
 
 /** rsync from the laptop to the destination with store key `key`. */
@@ -135,7 +150,12 @@ describe.skipIf(skip !== undefined)('a destination key restricted to rrsync -wo'
     mkdirSync(holding, { recursive: true });
     writeFileSync(join(holding, 'projects.20261126.tar.bz2'), randomBytes(5000));
     const config = storeConfig('burrow:src,xfer', 'burrow:admin');
-    const ctx = { job: { ...config.jobs[0]!, holdingDir: holding }, config, destinationHost: config.hosts.destination, record: { plan: { deleteAtDestination: [] } } } as unknown as RunContext;
+    const ctx = {
+      job: { ...config.jobs[0]!, holdingDir: holding },
+      config,
+      destinationHost: config.hosts.destination,
+      record: { plan: { deleteAtDestination: [] } },
+    } as unknown as RunContext;
     const burrowArgs = rsyncArgs(ctx, 0, '/dev/null');
     const e = burrowArgs.indexOf('-e');
     const passed = [...burrowArgs.slice(1, e).filter((a) => a !== '-s'), '--', `${holding}/`, `${dst()}:${backups}/`];
@@ -260,7 +280,13 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
     expect(snap.error).toBeUndefined();
     expect(snap.status).toBe('succeeded');
     expect(readdirSync(join(backups, 'snapshots', 'daily'))).toContain('2026-11-28');
-    const dry = await new BackupRun({ config, job: config.jobs[0]!, agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(3)), dryRun: true }).start();
+    const dry = await new BackupRun({
+      config,
+      job: config.jobs[0]!,
+      agents: new StoreAgentProvider({ store }),
+      clock: new ManualClock(day(3)),
+      dryRun: true,
+    }).start();
     expect(dry.error).toBeUndefined();
     expect(dry.status).toBe('succeeded');
   });

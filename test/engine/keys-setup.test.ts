@@ -44,11 +44,22 @@ type HostOverrides = Partial<Record<'source' | 'destination' | 'proxy', Record<s
 /** The lab's hosts logging in with store key `burrow:lab`, pinned unless overridden (hostKey: undefined = no pin). */
 function storeConfig(overrides: HostOverrides = {}): BurrowConfig {
   const host = (h: LabHost, role: keyof HostOverrides) => {
-    const entry: Record<string, unknown> = { hostname: h.address, port: h.port, user: h.user, identityFile: 'burrow:lab', hostKey: h.hostKeyLine, ...overrides[role] };
+    const entry: Record<string, unknown> = {
+      hostname: h.address,
+      port: h.port,
+      user: h.user,
+      identityFile: 'burrow:lab',
+      hostKey: h.hostKeyLine,
+      ...overrides[role],
+    };
     if (entry.hostKey === undefined) delete entry.hostKey;
     return entry;
   };
-  return labConfig(lab, {}, { hosts: { source: host(lab.source, 'source'), destination: host(lab.destination, 'destination'), proxy: host(lab.proxy, 'proxy') } });
+  return labConfig(
+    lab,
+    {},
+    { hosts: { source: host(lab.source, 'source'), destination: host(lab.destination, 'destination'), proxy: host(lab.proxy, 'proxy') } },
+  );
 }
 
 function sshdLog(role: 'source' | 'destination' | 'proxy'): string {
@@ -138,7 +149,9 @@ describe.skipIf(skip !== undefined)('the host key comes before the password', ()
     const oldPin = lab.proxy.hostKeyLine;
     await lab.proxy.rotateHostKey();
     const before = passwordAttempts('proxy');
-    const err = await installKey({ config: storeConfig({ proxy: { hostKey: oldPin } }), hostName: 'proxy', publicKeyLine: key.publicKeyLine, password }).catch((e: unknown) => e);
+    const err = await installKey({ config: storeConfig({ proxy: { hostKey: oldPin } }), hostName: 'proxy', publicKeyLine: key.publicKeyLine, password }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ kind: 'host-key-mismatch' });
     expect((err as Error).message).toContain(lab.proxy.hostKeyFingerprint);
     expect((err as Error).message).not.toContain(password);
@@ -186,7 +199,14 @@ describe.skipIf(skip !== undefined)('a destination key on a host without rrsync'
     try {
       const key = await store.info('lab');
       const before = readFileSync(lab.proxy.authorizedKeysPath, 'utf8');
-      const err = await installKey({ config: storeConfig(), hostName: 'proxy', publicKeyLine: key.publicKeyLine, password, role: 'destination', backupPath: join(lab.proxy.home, 'tmp') }).catch((e: unknown) => e);
+      const err = await installKey({
+        config: storeConfig(),
+        hostName: 'proxy',
+        publicKeyLine: key.publicKeyLine,
+        password,
+        role: 'destination',
+        backupPath: join(lab.proxy.home, 'tmp'),
+      }).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/^rrsync not found on proxy: install the rsync package's rrsync script, e\.g\./);
       expect(readFileSync(lab.proxy.authorizedKeysPath, 'utf8')).toBe(before);
     } finally {

@@ -48,7 +48,10 @@ describe('restore', () => {
     const { config } = engine;
     const job = config.jobs[0]!;
 
-    for (const [n, expected] of [[0, day0], [1, day1]] as const) {
+    for (const [n, expected] of [
+      [0, day0],
+      [1, day1],
+    ] as const) {
       const archive = `projects.${dateStamp(day(n))}.tar.bz2`;
       const laptop = join(setup.lab.dir, `laptop-restore-${n}`);
       const got = await restoreArchive(config, job, engine.history, { archive, toLaptop: laptop, extract: true });
@@ -68,7 +71,10 @@ describe('restore', () => {
       );
     }
     // Never over existing data without --in-place.
-    const again = await restoreArchive(config, job, engine.history, { archive: `projects.${dateStamp(day(0))}.tar.bz2`, toLaptop: join(setup.lab.dir, 'laptop-restore-0') }).catch((e: Error) => e);
+    const again = await restoreArchive(config, job, engine.history, {
+      archive: `projects.${dateStamp(day(0))}.tar.bz2`,
+      toLaptop: join(setup.lab.dir, 'laptop-restore-0'),
+    }).catch((e: Error) => e);
     expect(again).toBeInstanceOf(Error);
   });
 
@@ -77,7 +83,9 @@ describe('restore', () => {
     const engine = await engineAt(clock);
     expect((await engine.runNow('daily')).status).toBe('succeeded');
     const rows = await listArchives(engine.config, engine.config.jobs[0]!, engine.history);
-    expect(rows).toEqual([expect.objectContaining({ name: `projects.${dateStamp(day(0))}.tar.bz2`, atDestination: true, atSource: true, verified: 'at transfer' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ name: `projects.${dateStamp(day(0))}.tar.bz2`, atDestination: true, atSource: true, verified: 'at transfer' }),
+    ]);
   });
 });
 

@@ -25,21 +25,11 @@ import { tcpConnects } from '../../electron/lab/net-probe';
 import { cmdlineOf, isAlive, processesInNetns, processesMentioning, processTree } from '../../electron/lab/proc';
 import { run } from '../../electron/lab/run';
 import { endpointOf, runSsh, sshArgv, type SshEndpoint } from '../../electron/lab/ssh-client';
-import {
-  exitOf,
-  greeter,
-  knownHostsFile,
-  pinOf,
-  READ_SCRIPT,
-  spawnSsh,
-  unusedPort,
-  type Pin,
-} from './test-helpers';
+import { exitOf, greeter, knownHostsFile, pinOf, READ_SCRIPT, spawnSsh, unusedPort, type Pin } from './test-helpers';
 import { waitFor } from '../../electron/lab/wait-for';
 
 const autoMode = await resolveLabMode('auto');
-const netnsSkipReason =
-  autoMode === 'netns' ? undefined : `lab runs in loopback mode: ${(await netnsUnavailableReason()) ?? 'BURROW_LAB_MODE=loopback'}`;
+const netnsSkipReason = autoMode === 'netns' ? undefined : `lab runs in loopback mode: ${(await netnsUnavailableReason()) ?? 'BURROW_LAB_MODE=loopback'}`;
 if (netnsSkipReason) console.warn(`[lab.test] netns-only tests are skipped: ${netnsSkipReason}`);
 
 let scratch: string;
@@ -262,40 +252,36 @@ function labSuite(title: string, mode: 'auto' | 'loopback', expected: LabMode): 
     });
 
     if (mode === 'auto') {
-      it.skipIf(netnsSkipReason !== undefined)(
-        'source and destination can answer but never initiate; the proxy can',
-        async () => {
-          const laptop = await greeter('0.0.0.0', 'hi\n');
-          try {
-            const { source: src, destination: dst, proxy } = lab;
-            const [laptopToDst, srcToDst, srcToLaptop, dstToLaptop, dstToSrc, proxyToLaptop, proxyToSrc, srcToSelf] =
-              await Promise.all([
-                tcpConnects(dst.address, dst.port, 2000),
-                src.canConnect(dst.address, dst.port),
-                src.canConnect(src.laptopAddress!, laptop.port),
-                dst.canConnect(dst.laptopAddress!, laptop.port),
-                dst.canConnect(src.address, src.port),
-                proxy.canConnect(proxy.laptopAddress!, laptop.port),
-                proxy.canConnect(lab.sourceAddressFromProxy, src.port),
-                src.canConnect(src.address, src.port),
-              ]);
-            expect({ laptopToDst, proxyToLaptop, proxyToSrc, srcToSelf }).toEqual({
-              laptopToDst: true,
-              proxyToLaptop: true,
-              proxyToSrc: true,
-              srcToSelf: true,
-            });
-            expect({ srcToDst, srcToLaptop, dstToLaptop, dstToSrc }).toEqual({
-              srcToDst: false,
-              srcToLaptop: false,
-              dstToLaptop: false,
-              dstToSrc: false,
-            });
-          } finally {
-            laptop.server.close();
-          }
-        },
-      );
+      it.skipIf(netnsSkipReason !== undefined)('source and destination can answer but never initiate; the proxy can', async () => {
+        const laptop = await greeter('0.0.0.0', 'hi\n');
+        try {
+          const { source: src, destination: dst, proxy } = lab;
+          const [laptopToDst, srcToDst, srcToLaptop, dstToLaptop, dstToSrc, proxyToLaptop, proxyToSrc, srcToSelf] = await Promise.all([
+            tcpConnects(dst.address, dst.port, 2000),
+            src.canConnect(dst.address, dst.port),
+            src.canConnect(src.laptopAddress!, laptop.port),
+            dst.canConnect(dst.laptopAddress!, laptop.port),
+            dst.canConnect(src.address, src.port),
+            proxy.canConnect(proxy.laptopAddress!, laptop.port),
+            proxy.canConnect(lab.sourceAddressFromProxy, src.port),
+            src.canConnect(src.address, src.port),
+          ]);
+          expect({ laptopToDst, proxyToLaptop, proxyToSrc, srcToSelf }).toEqual({
+            laptopToDst: true,
+            proxyToLaptop: true,
+            proxyToSrc: true,
+            srcToSelf: true,
+          });
+          expect({ srcToDst, srcToLaptop, dstToLaptop, dstToSrc }).toEqual({
+            srcToDst: false,
+            srcToLaptop: false,
+            dstToLaptop: false,
+            dstToSrc: false,
+          });
+        } finally {
+          laptop.server.close();
+        }
+      });
     }
 
     it('stop() removes sshd processes, namespaces, users and the lab dir', async () => {
@@ -376,9 +362,7 @@ describe('lab robustness', () => {
     let n = 0;
     await waitFor(() => ++n >= 3, { timeoutMs: 5_000, intervalMs: 1, what: 'three polls' });
     expect(n).toBe(3);
-    await expect(waitFor(() => false, { timeoutMs: 30, what: 'nothing' })).rejects.toThrow(
-      'Timed out after 30 ms waiting for nothing',
-    );
+    await expect(waitFor(() => false, { timeoutMs: 30, what: 'nothing' })).rejects.toThrow('Timed out after 30 ms waiting for nothing');
   });
 
   it('sweeps the lab of a process that was SIGKILLed before it could stop it', async () => {

@@ -21,7 +21,10 @@ let knownHostsSeq = 0;
 /** Write a new known_hosts file in `dir` pinning `pins`; returns its path. */
 export async function knownHostsFile(dir: string, ...pins: Pin[]): Promise<string> {
   const path = join(dir, `known_hosts.${process.pid}.${++knownHostsSeq}`);
-  await writeKnownHosts(path, pins.map(([a, p, k]) => knownHostsEntry(a, p, k)));
+  await writeKnownHosts(
+    path,
+    pins.map(([a, p, k]) => knownHostsEntry(a, p, k)),
+  );
   return path;
 }
 

@@ -58,7 +58,9 @@ describe('SSH and tunnel', () => {
       onEvent: (e) => {
         if (e.type === 'progress' && !dropped) {
           droppedAt = Date.now();
-          dropped = setup.lab.source.exec(['nft', '-f', '-'], { input: 'table inet burrowfault {\n chain in {\n  type filter hook input priority -10; policy drop;\n }\n}\n' });
+          dropped = setup.lab.source.exec(['nft', '-f', '-'], {
+            input: 'table inet burrowfault {\n chain in {\n  type filter hook input priority -10; policy drop;\n }\n}\n',
+          });
         }
       },
     });
@@ -69,7 +71,11 @@ describe('SSH and tunnel', () => {
     expect(record.status).toBe('failed');
     expect(record.error?.message).toMatch(/stopped answering|keepalive|timed out|timeout/i);
     expect(noticed).toBeLessThan(2 * 3 + 10); // keepalive 2 s x 3, plus the teardown's bounded waits
-    expect(visible(setup.backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    expect(visible(setup.backups)).toEqual(
+      Object.keys(before)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    );
     note(`failed after ${noticed.toFixed(1)} s (keepalive 2 s x 3): ${record.error?.message}`);
   });
 
@@ -100,29 +106,33 @@ describe('SSH and tunnel', () => {
     }
   });
 
-  check('app killed with -9 mid-run, then restarted', 'the stale lock is taken over and the next run completes; no partial file under a final name', async (note) => {
-    await seed();
-    await withBulk(3_000_000);
-    const state = join(setup.lab.dir, `state-${Math.random()}`);
-    const configPath = join(setup.lab.dir, 'kill9.json');
-    writeFileSync(configPath, JSON.stringify(labConfig(setup.lab, { bwlimitKiBps: 300 })));
-    const env = { ...process.env, XDG_STATE_HOME: state };
-    const child = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    await waitFor(() => out.includes('… transfer'), { timeoutMs: 30_000, what: 'the transfer to start' });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    expect(visible(setup.backups).every((n) => !n.includes('partial'))).toBe(true);
-    const again = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out2 = '';
-    again.stderr.on('data', (b: Buffer) => (out2 += b.toString()));
-    const code = await new Promise<number | null>((r) => again.once('exit', r));
-    expect(code, out2).toBe(0);
-    expect(out2).toMatch(/took over a lock left by process \d+/);
-    expect(visible(setup.backups)).toContain(`projects.${dateStamp(new Date())}.tar.bz2`);
-    note('second run exit 0 after taking over the dead process\'s lock');
-  });
+  check(
+    'app killed with -9 mid-run, then restarted',
+    'the stale lock is taken over and the next run completes; no partial file under a final name',
+    async (note) => {
+      await seed();
+      await withBulk(3_000_000);
+      const state = join(setup.lab.dir, `state-${Math.random()}`);
+      const configPath = join(setup.lab.dir, 'kill9.json');
+      writeFileSync(configPath, JSON.stringify(labConfig(setup.lab, { bwlimitKiBps: 300 })));
+      const env = { ...process.env, XDG_STATE_HOME: state };
+      const child = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      await waitFor(() => out.includes('… transfer'), { timeoutMs: 30_000, what: 'the transfer to start' });
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(visible(setup.backups).every((n) => !n.includes('partial'))).toBe(true);
+      const again = spawn(process.execPath, [BURROW, 'run', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out2 = '';
+      again.stderr.on('data', (b: Buffer) => (out2 += b.toString()));
+      const code = await new Promise<number | null>((r) => again.once('exit', r));
+      expect(code, out2).toBe(0);
+      expect(out2).toMatch(/took over a lock left by process \d+/);
+      expect(visible(setup.backups)).toContain(`projects.${dateStamp(new Date())}.tar.bz2`);
+      note("second run exit 0 after taking over the dead process's lock");
+    },
+  );
 
   check('50 connect/fail cycles', 'no leaked sockets, timers, listeners or event handlers', async (note) => {
     await setup.lab.source.kill();
@@ -163,65 +173,91 @@ describe('rsync and data', () => {
     expect(cut).toBeDefined();
     expect(record.status).toBe('failed');
     expect(record.error?.step).toBe('transfer');
-    expect(visible(setup.backups)).toEqual(Object.keys(before).filter((n) => !n.startsWith('.')).sort());
+    expect(visible(setup.backups)).toEqual(
+      Object.keys(before)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    );
     const next = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
     expect(next.record.error).toBeUndefined();
     note(`first run: ${record.error?.message}; the next run succeeded`);
   });
 
-  check('destination disk full', 'a clear error, older archives intact, and success once space is freed', async (note) => {
-    // The destination's sshd lives in its own mount namespace (ip netns exec): mount there.
-    const inDest = (argv: string[]) => execInRoot(['nsenter', '-t', String(setup.lab.destination.sshdPid()), '-m', ...argv]);
-    const before = await seed();
-    await inDest(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', setup.backups]);
-    try {
-      // Yesterday's archives move onto the small disk, as they were.
-      for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) await inDest(['cp', '-a', join(setup.holding, name), setup.backups]);
-      await inDest(['sh', '-c', `printf '{}\n' > ${setup.backups}/.burrow-destination && chown -R ${setup.lab.destination.uid}:${setup.lab.destination.gid} ${setup.backups}`]);
-      await withBulk(6_000_000);
-      const { record } = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
-      expect(record.status).toBe('failed');
-      expect(record.error?.message).toMatch(/No space left on device|file I\/O|partial transfer/);
-      const listingAfter = await run(['nsenter', '-t', String(setup.lab.destination.sshdPid()), '-m', 'sh', '-c', `cd ${setup.backups} && for f in *; do printf '%s %s\n' "$f" "$(sha256sum < "$f" | cut -c1-16)"; done`]);
-      for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) expect(listingAfter.stdout).toContain(name);
-      expect(listingAfter.stdout.split('\n').filter(Boolean)).toHaveLength(Object.keys(before).filter((n) => !n.startsWith('.')).length);
-      await inDest(['mount', '-o', 'remount,size=64m', setup.backups]);
-      const next = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
-      expect(next.record.error).toBeUndefined();
-      note(`full: ${record.error?.message}; after freeing space the run succeeded`);
-    } finally {
-      await inDest(['umount', setup.backups]);
-    }
-  }, 120_000, process.getuid?.() === 0 && labMode === 'netns' ? undefined : 'needs root and the netns lab to mount a small disk at the destination');
+  check(
+    'destination disk full',
+    'a clear error, older archives intact, and success once space is freed',
+    async (note) => {
+      // The destination's sshd lives in its own mount namespace (ip netns exec): mount there.
+      const inDest = (argv: string[]) => execInRoot(['nsenter', '-t', String(setup.lab.destination.sshdPid()), '-m', ...argv]);
+      const before = await seed();
+      await inDest(['mount', '-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', setup.backups]);
+      try {
+        // Yesterday's archives move onto the small disk, as they were.
+        for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) await inDest(['cp', '-a', join(setup.holding, name), setup.backups]);
+        await inDest([
+          'sh',
+          '-c',
+          `printf '{}\n' > ${setup.backups}/.burrow-destination && chown -R ${setup.lab.destination.uid}:${setup.lab.destination.gid} ${setup.backups}`,
+        ]);
+        await withBulk(6_000_000);
+        const { record } = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
+        expect(record.status).toBe('failed');
+        expect(record.error?.message).toMatch(/No space left on device|file I\/O|partial transfer/);
+        const listingAfter = await run([
+          'nsenter',
+          '-t',
+          String(setup.lab.destination.sshdPid()),
+          '-m',
+          'sh',
+          '-c',
+          `cd ${setup.backups} && for f in *; do printf '%s %s\n' "$f" "$(sha256sum < "$f" | cut -c1-16)"; done`,
+        ]);
+        for (const name of Object.keys(before).filter((n) => !n.startsWith('.'))) expect(listingAfter.stdout).toContain(name);
+        expect(listingAfter.stdout.split('\n').filter(Boolean)).toHaveLength(Object.keys(before).filter((n) => !n.startsWith('.')).length);
+        await inDest(['mount', '-o', 'remount,size=64m', setup.backups]);
+        const next = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
+        expect(next.record.error).toBeUndefined();
+        note(`full: ${record.error?.message}; after freeing space the run succeeded`);
+      } finally {
+        await inDest(['umount', setup.backups]);
+      }
+    },
+    120_000,
+    process.getuid?.() === 0 && labMode === 'netns' ? undefined : 'needs root and the netns lab to mount a small disk at the destination',
+  );
 
-  check('source files vanish and change while they are packed', 'a defined outcome: the run warns, naming what tar saw, and the archive is whole (it passes its test), never silently truncated', async (note) => {
-    writeSampleTree(join(setup.data, 'projects', 'busy'), 4, 16_000_000); // seconds of bzip2: the writers surely run meanwhile
-    const churn = join(setup.data, 'projects', 'churn');
-    mkdirSync(churn);
-    for (let i = 0; i < 2000; i++) writeFileSync(join(churn, `f${i}`), `file ${i}\n`);
-    await setup.lab.source.own(setup.data);
-    const busy = join(setup.data, 'projects', 'busy', 'sub', 'data.bin');
-    const writers: ReturnType<typeof spawn>[] = [];
-    const { record } = await runJob(labConfig(setup.lab), {
-      clock: new ManualClock(day(0)),
-      beforeStep: async (step) => {
-        if (step === 'pack') {
-          writers.push(spawn('sh', ['-c', `while :; do head -c 4096 /dev/urandom >> '${busy}'; done`], { stdio: 'ignore' }));
-          // Files disappear from under tar after it listed the directory.
-          writers.push(spawn('sh', ['-c', `cd '${churn}' && i=1999; while [ $i -ge 0 ]; do rm -f f$i; i=$((i-1)); done`], { stdio: 'ignore' }));
-        }
-        if (step === 'prune') for (const w of writers) w.kill('SIGKILL');
-      },
-    });
-    for (const w of writers) w.kill('SIGKILL');
-    expect(record.error).toBeUndefined();
-    const warned = record.log?.find((l) => l.level === 'warn' && /changed or vanished while/.test(l.message));
-    expect(warned, 'tar reported the change').toBeDefined();
-    const name = `projects.${dateStamp(day(0))}.tar.bz2`;
-    const tested = await run(['bzip2', '-t', join(setup.backups, name)]);
-    expect(tested.code).toBe(0);
-    note(warned!.message);
-  });
+  check(
+    'source files vanish and change while they are packed',
+    'a defined outcome: the run warns, naming what tar saw, and the archive is whole (it passes its test), never silently truncated',
+    async (note) => {
+      writeSampleTree(join(setup.data, 'projects', 'busy'), 4, 16_000_000); // seconds of bzip2: the writers surely run meanwhile
+      const churn = join(setup.data, 'projects', 'churn');
+      mkdirSync(churn);
+      for (let i = 0; i < 2000; i++) writeFileSync(join(churn, `f${i}`), `file ${i}\n`);
+      await setup.lab.source.own(setup.data);
+      const busy = join(setup.data, 'projects', 'busy', 'sub', 'data.bin');
+      const writers: ReturnType<typeof spawn>[] = [];
+      const { record } = await runJob(labConfig(setup.lab), {
+        clock: new ManualClock(day(0)),
+        beforeStep: async (step) => {
+          if (step === 'pack') {
+            writers.push(spawn('sh', ['-c', `while :; do head -c 4096 /dev/urandom >> '${busy}'; done`], { stdio: 'ignore' }));
+            // Files disappear from under tar after it listed the directory.
+            writers.push(spawn('sh', ['-c', `cd '${churn}' && i=1999; while [ $i -ge 0 ]; do rm -f f$i; i=$((i-1)); done`], { stdio: 'ignore' }));
+          }
+          if (step === 'prune') for (const w of writers) w.kill('SIGKILL');
+        },
+      });
+      for (const w of writers) w.kill('SIGKILL');
+      expect(record.error).toBeUndefined();
+      const warned = record.log?.find((l) => l.level === 'warn' && /changed or vanished while/.test(l.message));
+      expect(warned, 'tar reported the change').toBeDefined();
+      const name = `projects.${dateStamp(day(0))}.tar.bz2`;
+      const tested = await run(['bzip2', '-t', join(setup.backups, name)]);
+      expect(tested.code).toBe(0);
+      note(warned!.message);
+    },
+  );
 
   check('a flipped bit in a destination archive', 'found by verify and recorded in history', async (note) => {
     const engine = await Engine.open({ config: labConfig(setup.lab), stateDir: join(setup.lab.dir, `state-${Math.random()}`), clock: new ManualClock(day(0)) });

@@ -31,16 +31,20 @@ export function scenario(file: string) {
       console.warn(`skipping "${name}": ${skipReason}`);
       rows.push({ scenario: name, invariant, result: 'skipped', detail: skipReason });
     }
-    return it.skipIf(skipReason !== undefined)(name, async () => {
-      let detail = '';
-      try {
-        await fn((d) => (detail = d));
-        rows.push({ scenario: name, invariant, result: 'pass', detail });
-      } catch (err) {
-        rows.push({ scenario: name, invariant, result: 'fail', detail: (err as Error).message.split('\n')[0] ?? '' });
-        throw err;
-      }
-    }, timeoutMs);
+    return it.skipIf(skipReason !== undefined)(
+      name,
+      async () => {
+        let detail = '';
+        try {
+          await fn((d) => (detail = d));
+          rows.push({ scenario: name, invariant, result: 'pass', detail });
+        } catch (err) {
+          rows.push({ scenario: name, invariant, result: 'fail', detail: (err as Error).message.split('\n')[0] ?? '' });
+          throw err;
+        }
+      },
+      timeoutMs,
+    );
   };
   return run;
 }

@@ -24,7 +24,9 @@ function keygen(): void {
 
 async function publicKeys(p: DefaultAgentProvider): Promise<string[]> {
   const agent = await p.agentFor('h', host);
-  return new Promise((resolve, reject) => agent.getIdentities((err, keys) => (err ? reject(err) : resolve((keys ?? []).map((k) => (k as ParsedKey).getPublicSSH().toString('base64'))))));
+  return new Promise((resolve, reject) =>
+    agent.getIdentities((err, keys) => (err ? reject(err) : resolve((keys ?? []).map((k) => (k as ParsedKey).getPublicSSH().toString('base64'))))),
+  );
 }
 
 it('retries a file that could not be read, and reloads one that changed', async () => {

@@ -19,10 +19,13 @@ beforeAll(() => {
   const built = spawnSync(process.execPath, [join(ROOT, 'electron', 'build-electron.mjs')], { cwd: ROOT, encoding: 'utf8' });
   expect(built.status, built.stderr).toBe(0);
   const hour = (new Date().getHours() + 12) % 24;
-  writeFileSync(configPath, JSON.stringify({
-    hosts: { src: { hostname: '127.0.0.1', port: 2, user: 'x', hostKey }, dst: { hostname: '127.0.0.1', port: 3, user: 'x', hostKey } },
-    jobs: [{ name: 'j', source: 'src', paths: ['/etc'], holdingDir: '/tmp/h', destination: { host: 'dst', path: '/b' }, schedule: `0 ${hour} * * *` }],
-  }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      hosts: { src: { hostname: '127.0.0.1', port: 2, user: 'x', hostKey }, dst: { hostname: '127.0.0.1', port: 3, user: 'x', hostKey } },
+      jobs: [{ name: 'j', source: 'src', paths: ['/etc'], holdingDir: '/tmp/h', destination: { host: 'dst', path: '/b' }, schedule: `0 ${hour} * * *` }],
+    }),
+  );
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

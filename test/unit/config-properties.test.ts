@@ -14,10 +14,30 @@ import { keepAsideIfBroken } from '../../electron/engine/app/app-service';
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
 
 /** Configs that are nearly right: real field names with arbitrary values. */
-const nearlyValid = fc.record({
-  hosts: fc.dictionary(fc.constantFrom('a', 'b', 'bad name'), fc.record({ hostname: fc.jsonValue(), user: fc.jsonValue(), port: fc.jsonValue(), hostKey: fc.constantFrom(KEY, 'x', 7) }, { requiredKeys: [] })),
-  jobs: fc.array(fc.record({ name: fc.jsonValue(), source: fc.constantFrom('a', 'b', 'c'), paths: fc.jsonValue(), holdingDir: fc.jsonValue(), destination: fc.jsonValue(), tunnelPort: fc.jsonValue(), schedule: fc.jsonValue() }, { requiredKeys: [] }), { maxLength: 3 }),
-}, { requiredKeys: [] });
+const nearlyValid = fc.record(
+  {
+    hosts: fc.dictionary(
+      fc.constantFrom('a', 'b', 'bad name'),
+      fc.record({ hostname: fc.jsonValue(), user: fc.jsonValue(), port: fc.jsonValue(), hostKey: fc.constantFrom(KEY, 'x', 7) }, { requiredKeys: [] }),
+    ),
+    jobs: fc.array(
+      fc.record(
+        {
+          name: fc.jsonValue(),
+          source: fc.constantFrom('a', 'b', 'c'),
+          paths: fc.jsonValue(),
+          holdingDir: fc.jsonValue(),
+          destination: fc.jsonValue(),
+          tunnelPort: fc.jsonValue(),
+          schedule: fc.jsonValue(),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
+  },
+  { requiredKeys: [] },
+);
 
 describe('config schema properties', () => {
   it('any JSON value is accepted, or rejected with every problem naming a field', () => {

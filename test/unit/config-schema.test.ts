@@ -10,7 +10,9 @@ function base(): any {
       test: { hostname: '10.0.0.2', user: 'henry', hostKey: KEY },
       jump: { hostname: 'jump.example', port: 2222, user: 'henry', hostKey: FP, identityFile: '~/.ssh/id_ed25519' },
     },
-    jobs: [{ name: 'cvs', source: 'test', paths: ['/var/cvs_repository', '/etc'], holdingDir: '/var/BACKUPS', destination: { host: 'jump', path: '/backups' } }],
+    jobs: [
+      { name: 'cvs', source: 'test', paths: ['/var/cvs_repository', '/etc'], holdingDir: '/var/BACKUPS', destination: { host: 'jump', path: '/backups' } },
+    ],
   };
 }
 
@@ -43,7 +45,14 @@ describe('config schema', () => {
     ['bad cron', (c: any) => (c.jobs[0].schedule = '61 12 * * *'), 'jobs[0].schedule = "61 12 * * *": must be a 5-field cron'],
     ['unknown field', (c: any) => (c.jobs[0].delete = true), 'jobs[0].delete: unknown field'],
     ['colliding basenames', (c: any) => (c.jobs[0].paths = ['/a/etc', '/b/etc']), 'jobs[0].paths[1] = "/b/etc": has the same last name "etc"'],
-    ['proxy loop', (c: any) => { c.hosts.test.proxyJump = 'jump'; c.hosts.jump.proxyJump = 'test'; }, 'forms a loop of proxyJump hosts'],
+    [
+      'proxy loop',
+      (c: any) => {
+        c.hosts.test.proxyJump = 'jump';
+        c.hosts.jump.proxyJump = 'test';
+      },
+      'forms a loop of proxyJump hosts',
+    ],
     ['missing user', (c: any) => delete c.hosts.jump.user, 'hosts.jump.user = missing'],
     ['root as a path', (c: any) => (c.jobs[0].paths = ['/']), 'must not be the root directory'],
   ])('rejects %s', (_, mutate, expected) => {

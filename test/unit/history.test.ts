@@ -8,8 +8,13 @@ import type { RunRecord } from '../../shared/run-types';
 function record(i: number, status: RunRecord['status']): RunRecord {
   const start = new Date(Date.UTC(2025, 0, 1, 12, 30) + i * 86_400_000);
   return {
-    id: `run-${i}`, job: i % 2 ? 'etc' : 'cvs', trigger: 'schedule', status,
-    startedAt: start.toISOString(), endedAt: new Date(start.getTime() + 60_000).toISOString(), stamp: '20250101',
+    id: `run-${i}`,
+    job: i % 2 ? 'etc' : 'cvs',
+    trigger: 'schedule',
+    status,
+    startedAt: start.toISOString(),
+    endedAt: new Date(start.getTime() + 60_000).toISOString(),
+    stamp: '20250101',
     steps: [{ name: 'transfer', status: status === 'succeeded' ? 'ok' : 'failed', durationMs: 4000, bytes: 1e6 }],
   };
 }

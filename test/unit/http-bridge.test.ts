@@ -21,7 +21,13 @@ beforeAll(async () => {
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Burrow</title>');
   writeFileSync(join(dir, 'secret.txt'), 'outside the static dir');
-  service = await AppService.open({ configPath: join(dir, 'config.json'), stateDir: join(dir, 'state'), settings: new JsonSettingsStore(join(dir, 'ui.json')), shell: 'web', schedule: false });
+  service = await AppService.open({
+    configPath: join(dir, 'config.json'),
+    stateDir: join(dir, 'state'),
+    settings: new JsonSettingsStore(join(dir, 'ui.json')),
+    shell: 'web',
+    schedule: false,
+  });
   server = await startHttpBridge({ service, staticDir });
 });
 afterAll(async () => {
@@ -29,7 +35,10 @@ afterAll(async () => {
   await service?.shutdown();
 });
 
-function call(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function call(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
       let body = '';
@@ -87,7 +96,11 @@ describe('burrow serve', () => {
   });
 
   it('saves a config only when the schema accepts it', async () => {
-    const bad = await call('/api/saveConfig', { method: 'POST', headers: auth(), body: JSON.stringify({ document: { hosts: { a: { hostname: 'h', user: 'u', port: 0 } } } }) });
+    const bad = await call('/api/saveConfig', {
+      method: 'POST',
+      headers: auth(),
+      body: JSON.stringify({ document: { hosts: { a: { hostname: 'h', user: 'u', port: 0 } } } }),
+    });
     expect(JSON.parse(bad.body).result).toMatchObject({ ok: false, problems: [{ field: 'hosts.a.port' }] });
     const state = await call('/api/getState', { method: 'POST', headers: auth(), body: '{}' });
     expect(JSON.parse(state.body).result.configured).toBe(false);

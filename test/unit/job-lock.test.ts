@@ -21,7 +21,10 @@ describe('the job lock', () => {
     const dir = mkdtempSync(join(tmpdir(), 'burrow-lock-'));
     const child = spawn(process.execPath, ['-e', '']);
     const deadPid = await new Promise<number>((r) => child.once('exit', () => r(child.pid!)));
-    writeFileSync(join(dir, 'daily.lock'), JSON.stringify({ pid: deadPid, host: (await import('node:os')).hostname(), purpose: 'run', since: 'x', token: 'old' }));
+    writeFileSync(
+      join(dir, 'daily.lock'),
+      JSON.stringify({ pid: deadPid, host: (await import('node:os')).hostname(), purpose: 'run', since: 'x', token: 'old' }),
+    );
     const held = await acquireJobLock(dir, 'daily', 'run (manual)');
     expect(held.tookOverFrom?.pid).toBe(deadPid);
     expect(JSON.parse(readFileSync(join(dir, 'daily.lock'), 'utf8')).pid).toBe(process.pid);

@@ -43,7 +43,12 @@ describe('the history journal', () => {
   it('keeps a damaged file aside before writing to it, and skips the damage', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'burrow-journal-'));
     const path = join(dir, 'history.jsonl');
-    writeFileSync(path, encodeLine({ t: 'pause', paused: true, at: '2026-11-23T10:00:00.000Z' }) + 'garbage line\n' + encodeLine({ t: 'pause', paused: false, at: '2026-11-23T11:00:00.000Z' }));
+    writeFileSync(
+      path,
+      encodeLine({ t: 'pause', paused: true, at: '2026-11-23T10:00:00.000Z' }) +
+        'garbage line\n' +
+        encodeLine({ t: 'pause', paused: false, at: '2026-11-23T11:00:00.000Z' }),
+    );
     const warnings: string[] = [];
     const h = await History.open(path, (m) => warnings.push(m));
     expect(h.damaged).toBe(1);

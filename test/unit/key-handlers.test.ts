@@ -181,7 +181,11 @@ describe('key handlers', () => {
     const { handlers } = setup();
     await handlers.generateKey({ name: 'one', passphrase: PASS });
     expect(await rejection(handlers.generateKey({ name: 'one', passphrase: PASS }))).toMatch(/a key named "one" already exists/);
-    for (const p of [() => handlers.deleteKey({ name: 'ghost' }), () => handlers.lockKey({ name: 'ghost' }), () => handlers.unlockKey({ name: 'ghost', passphrase: SECRET })]) {
+    for (const p of [
+      () => handlers.deleteKey({ name: 'ghost' }),
+      () => handlers.lockKey({ name: 'ghost' }),
+      () => handlers.unlockKey({ name: 'ghost', passphrase: SECRET }),
+    ]) {
       expect(await rejection(p())).toMatch(/no key named "ghost"/);
     }
   });

@@ -91,12 +91,16 @@ describe('readSecret', () => {
   const tty = () => Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined }) as unknown as NodeJS.ReadStream;
 
   it('takes the environment variable first', async () => {
-    await expect(readSecret({ what: 'password', envVar: 'X_PW' }, { env: { X_PW: 'from-env' }, input: tty(), output: new PassThrough() })).resolves.toBe('from-env');
+    await expect(readSecret({ what: 'password', envVar: 'X_PW' }, { env: { X_PW: 'from-env' }, input: tty(), output: new PassThrough() })).resolves.toBe(
+      'from-env',
+    );
   });
 
   it('refuses to guess without a terminal, naming the variable for automation', async () => {
     const input = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.ReadStream;
-    await expect(readSecret({ what: 'password', envVar: 'X_PW' }, { env: {}, input, output: new PassThrough() })).rejects.toThrow('no terminal to ask for the password; for automation, set X_PW');
+    await expect(readSecret({ what: 'password', envVar: 'X_PW' }, { env: {}, input, output: new PassThrough() })).rejects.toThrow(
+      'no terminal to ask for the password; for automation, set X_PW',
+    );
   });
 
   it('reads a line from the terminal without echoing it, and checks a confirmation', async () => {

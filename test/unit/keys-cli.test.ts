@@ -44,7 +44,10 @@ describe('burrow keys', () => {
     const list = ctx(configPath, ['list'], { json: true });
     expect(await keysCommand(list.c)).toBe(0);
     const keys = JSON.parse(list.out[0]!) as { name: string; encrypted: boolean }[];
-    expect(keys.map((k) => [k.name, k.encrypted])).toEqual([['laptop', true], ['old', true]]);
+    expect(keys.map((k) => [k.name, k.encrypted])).toEqual([
+      ['laptop', true],
+      ['old', true],
+    ]);
     expect(readdirSync(join(work, 'a', 'keys')).sort()).toEqual(['laptop', 'laptop.pub', 'old', 'old.pub']);
 
     const show = ctx(configPath, ['show', 'old']);

@@ -92,7 +92,9 @@ describe('privateKeyProtection', () => {
     expect(privateKeyProtection(keygen(['-t', 'ed25519'], ''))).toEqual([{ kind: 'openssh', encrypted: false, cipher: 'none' }]);
     expect(privateKeyProtection(keygen(['-t', 'ed25519'], 'secret1'))).toEqual([{ kind: 'openssh', encrypted: true, cipher: 'aes256-ctr' }]);
     expect(privateKeyProtection(keygen(['-t', 'rsa', '-b', '2048', '-m', 'PEM'], ''))).toEqual([{ kind: 'pem', encrypted: false, label: 'RSA PRIVATE KEY' }]);
-    expect(privateKeyProtection(keygen(['-t', 'rsa', '-b', '2048', '-m', 'PEM'], 'secret1'))).toEqual([{ kind: 'pem', encrypted: true, label: 'RSA PRIVATE KEY' }]);
+    expect(privateKeyProtection(keygen(['-t', 'rsa', '-b', '2048', '-m', 'PEM'], 'secret1'))).toEqual([
+      { kind: 'pem', encrypted: true, label: 'RSA PRIVATE KEY' },
+    ]);
     expect(privateKeyProtection(keygen(['-t', 'ecdsa', '-m', 'PKCS8'], ''))).toEqual([{ kind: 'pem', encrypted: false, label: 'PRIVATE KEY' }]);
     expect(privateKeyProtection(keygen(['-t', 'ecdsa', '-m', 'PKCS8'], 'secret1'))).toEqual([{ kind: 'pem', encrypted: true, label: 'ENCRYPTED PRIVATE KEY' }]);
     expect(privateKeyProtection('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOTvw1tGLnPOaCKU0FaVn9dCpwC3JTtakE5Jb64uvDJX x')).toEqual([{ kind: 'none' }]);

@@ -71,7 +71,12 @@ describe('parseKnownHosts and findPin', () => {
   it('matches lines hashed by ssh-keygen -H, with and without a port', () => {
     const path = join(dir, 'known_hosts');
     // ssh-keygen -H refuses a file with lines it cannot read (the broken one, the unknown marker).
-    writeFileSync(path, `${PLAIN.split('\n').filter((l) => !/^broken|^@unknown/.test(l)).join('\n')}\n`);
+    writeFileSync(
+      path,
+      `${PLAIN.split('\n')
+        .filter((l) => !/^broken|^@unknown/.test(l))
+        .join('\n')}\n`,
+    );
     execFileSync('ssh-keygen', ['-H', '-f', path], { stdio: 'ignore' });
     const hashed = readFileSync(path, 'utf8');
     expect(hashed).not.toContain('test.internal');

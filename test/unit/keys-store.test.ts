@@ -134,7 +134,9 @@ describe('KeyStore.import', () => {
     const plain = source('plain2', ['-t', 'ed25519']);
     for (const path of [enc.path, pem.path]) {
       await expect(store.import(path, { storePassphrase: PASS })).rejects.toThrow(`key file ${path} is encrypted: wrong or missing passphrase`);
-      await expect(store.import(path, { passphrase: 'nope!', storePassphrase: PASS })).rejects.toThrow(`key file ${path} is encrypted: wrong or missing passphrase`);
+      await expect(store.import(path, { passphrase: 'nope!', storePassphrase: PASS })).rejects.toThrow(
+        `key file ${path} is encrypted: wrong or missing passphrase`,
+      );
     }
     await expect(store.import(plain.path, {})).rejects.toThrow(/give a passphrase to store it under/);
     await expect(store.import(`${plain.path}.pub`, { name: 'pubfile', storePassphrase: PASS })).rejects.toThrow(/not a private key file/);

@@ -17,7 +17,10 @@ describe('missed slots', () => {
   const base = { schedule: '30 12 * * *', pauses: [], reported: new Set<string>() };
 
   it('laptop off Monday 11:00 to Thursday 09:00: three slots, cause laptop-off', () => {
-    const spans = [{ instance: 'a', from: at(23, 10), to: at(23, 11) }, { instance: 'b', from: at(26, 9), to: at(26, 9) }];
+    const spans = [
+      { instance: 'a', from: at(23, 10), to: at(23, 11) },
+      { instance: 'b', from: at(26, 9), to: at(26, 9) },
+    ];
     const missed = findMissedSlots({ ...base, from: new Date(at(23, 10)), to: new Date(at(26, 9)), runs: [], spans });
     expect(missed).toEqual([
       { slot: iso(at(23, 12, 30)), cause: 'laptop-off' },
@@ -27,7 +30,10 @@ describe('missed slots', () => {
   });
 
   it('asleep: the same process before and after, with the clock jumping over the slot', () => {
-    const spans = [{ instance: 'a', from: at(23, 8), to: at(23, 12) }, { instance: 'a', from: at(23, 15), to: at(23, 15) }];
+    const spans = [
+      { instance: 'a', from: at(23, 8), to: at(23, 12) },
+      { instance: 'a', from: at(23, 15), to: at(23, 15) },
+    ];
     expect(classifySlot(at(23, 12, 30), [], spans, [])).toBe('asleep');
   });
 
@@ -39,7 +45,15 @@ describe('missed slots', () => {
       { startedAt: iso(at(22, 12, 40)), status: 'succeeded' as const }, // a manual run in the grace period
     ];
     const pauses = [{ from: at(25, 0), to: at(25, 23) }];
-    const missed = findMissedSlots({ ...base, pauses, from: new Date(at(21, 13)), to: new Date(at(26, 9)), runs, spans, reported: new Set([iso(at(21, 12, 30))]) });
+    const missed = findMissedSlots({
+      ...base,
+      pauses,
+      from: new Date(at(21, 13)),
+      to: new Date(at(26, 9)),
+      runs,
+      spans,
+      reported: new Set([iso(at(21, 12, 30))]),
+    });
     expect(missed).toEqual([
       { slot: iso(at(23, 12, 30)), cause: 'failed' },
       { slot: iso(at(25, 12, 30)), cause: 'skipped' },

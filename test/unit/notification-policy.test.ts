@@ -3,7 +3,14 @@ import { noticeFor } from '../../shared/notification-policy';
 import type { RunRecord } from '../../shared/run-types';
 
 const run = (status: RunRecord['status'], extra: Partial<RunRecord> = {}): RunRecord => ({
-  id: 'r1', job: 'daily', trigger: 'schedule', status, startedAt: '2026-11-23T12:30:00.000Z', stamp: '20261123', steps: [], ...extra,
+  id: 'r1',
+  job: 'daily',
+  trigger: 'schedule',
+  status,
+  startedAt: '2026-11-23T12:30:00.000Z',
+  stamp: '20261123',
+  steps: [],
+  ...extra,
 });
 
 describe('notification policy', () => {

@@ -26,7 +26,9 @@ describe('electron-builder.yml', () => {
 
   it('the validator really rejects a wrong field (so the pass above means something)', async () => {
     const config = await getConfig(ROOT, join(ROOT, 'electron-builder.yml'), null);
-    await expect(validateConfiguration({ ...config, linux: { ...config.linux, targett: 'deb' } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object/);
+    await expect(validateConfiguration({ ...config, linux: { ...config.linux, targett: 'deb' } }, new DebugLogger(false))).rejects.toThrow(
+      /Invalid configuration object/,
+    );
   });
 
   it('every icon it names exists, and each tray state has 16, 22 and 32 px icons', async () => {

@@ -9,7 +9,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { keyringStatus, NO_KEYRING_MESSAGE, parseVault, PassphraseVault, VAULT_FILE, VAULT_FORMAT, type SafeStorageLike } from '../../electron/main/passphrase-vault';
+import {
+  keyringStatus,
+  NO_KEYRING_MESSAGE,
+  parseVault,
+  PassphraseVault,
+  VAULT_FILE,
+  VAULT_FORMAT,
+  type SafeStorageLike,
+} from '../../electron/main/passphrase-vault';
 
 const work = mkdtempSync(join(tmpdir(), 'burrow-vault-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -123,7 +131,9 @@ describe('PassphraseVault', () => {
     expect(parseVault(undefined).keys).toEqual({});
     expect(parseVault('{not json').keys).toEqual({});
     expect(parseVault(JSON.stringify({ format: 'other/9', keys: { a: {} } })).keys).toEqual({});
-    expect(parseVault(JSON.stringify({ format: VAULT_FORMAT, keys: { a: { fingerprint: 1 }, b: { fingerprint: 'f', encrypted: 'e', backend: 'x' } } })).keys).toEqual({
+    expect(
+      parseVault(JSON.stringify({ format: VAULT_FORMAT, keys: { a: { fingerprint: 1 }, b: { fingerprint: 'f', encrypted: 'e', backend: 'x' } } })).keys,
+    ).toEqual({
       b: { fingerprint: 'f', encrypted: 'e', backend: 'x' },
     });
     const dir = storeDir();

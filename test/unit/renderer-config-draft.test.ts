@@ -86,7 +86,15 @@ describe('renderer problems by field', () => {
     expect(problemsFor(map, 'jobs[0].schedule')[0]).toContain('5-field cron expression');
     expect(problemsFor(map, 'jobs[0].paths')).toEqual([]);
     expect(problemsFor(map, 'jobs[0].paths', true)).toEqual([expect.stringMatching(/^\[1\]: has the same last name "x"/)]);
-    expect(problemsFor(problemsByField([{ field: 'a', value: '""', message: 'm1' }, { field: 'a', value: '""', message: 'm2' }]), 'a')).toEqual(['m1; m2']);
+    expect(
+      problemsFor(
+        problemsByField([
+          { field: 'a', value: '""', message: 'm1' },
+          { field: 'a', value: '""', message: 'm2' },
+        ]),
+        'a',
+      ),
+    ).toEqual(['m1; m2']);
     expect(problemsFor(problemsByField([{ field: 'a', value: '22', message: 'too low' }]), 'a')).toEqual(['too low (was 22)']);
   });
 

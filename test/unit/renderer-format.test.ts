@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  durationBetween,
-  formatAgo,
-  formatBytes,
-  formatDuration,
-  formatEta,
-  formatIn,
-  formatPercent,
-  formatSpeed,
-} from '../../renderer/src/lib/format';
+import { durationBetween, formatAgo, formatBytes, formatDuration, formatEta, formatIn, formatPercent, formatSpeed } from '../../renderer/src/lib/format';
 import { describeSchedule } from '../../renderer/src/lib/schedule-text';
 import { describeCauses, describeTunnel, slotCount } from '../../renderer/src/lib/words';
 import { dailySeries } from '../../renderer/src/lib/history-series';
@@ -80,7 +71,14 @@ describe('renderer formatting', () => {
 
   it('history points: one per local day, oldest first, bytes summed', () => {
     const run = (startedAt: string, endedAt: string, bytesSent: number): RunRecord => ({
-      id: startedAt, job: 'j', trigger: 'schedule', status: 'succeeded', startedAt, endedAt, stamp: '', steps: [],
+      id: startedAt,
+      job: 'j',
+      trigger: 'schedule',
+      status: 'succeeded',
+      startedAt,
+      endedAt,
+      stamp: '',
+      steps: [],
       transfer: { bytesSent, bytesReceived: 0, totalSize: 0, transferred: [], deleted: [] },
     });
     const noon = (d: number) => new Date(2026, 10, d, 12, 0, 0).toISOString();

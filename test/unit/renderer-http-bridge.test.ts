@@ -4,8 +4,7 @@ import { takeAccessToken } from '../../renderer/src/bridge/access-token';
 import { BridgeError, createHttpBridge, encodeRequest, type EventSourceLike } from '../../renderer/src/bridge/http-bridge';
 import { errorMessage, errorProblems } from '../../renderer/src/lib/errors';
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 function recordingFetch(answer: (url: string) => Response) {
   const calls: { url: string; init: RequestInit }[] = [];

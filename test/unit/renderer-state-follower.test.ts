@@ -9,7 +9,14 @@ const state = (extra: Partial<AppState> = {}): AppState => ({
   paused: false,
   jobs: [{ job: 'cvs', schedule: '30 12 * * *', paused: false, running: true, nextRunAt: '2026-11-24T12:30:00.000Z', outstanding: [], stale: false }],
   live: {
-    cvs: { runId: 'r1', job: 'cvs', trigger: 'manual', startedAt: '2026-11-23T15:00:00.000Z', steps: [{ name: 'connect', status: 'running' }], tunnel: { state: 'down' } },
+    cvs: {
+      runId: 'r1',
+      job: 'cvs',
+      trigger: 'manual',
+      startedAt: '2026-11-23T15:00:00.000Z',
+      steps: [{ name: 'connect', status: 'running' }],
+      tunnel: { state: 'down' },
+    },
   },
   settings: { quiet: false, notifySuccess: false, startAtLogin: false },
   shell: 'web',
@@ -64,7 +71,10 @@ describe('renderer state follower', () => {
     const f = followState(fake.bridge, { onState: () => undefined, onError: () => undefined, onRunFinished: (j) => finished.push(j) });
     fake.answer(state());
     await tick();
-    fake.emit({ type: 'run-finished', run: { id: 'r1', job: 'cvs', trigger: 'manual', status: 'succeeded', startedAt: '2026-11-23T15:00:00.000Z', stamp: '', steps: [] } });
+    fake.emit({
+      type: 'run-finished',
+      run: { id: 'r1', job: 'cvs', trigger: 'manual', status: 'succeeded', startedAt: '2026-11-23T15:00:00.000Z', stamp: '', steps: [] },
+    });
     expect(finished).toEqual(['cvs']);
     expect(fake.pending()).toBe(1);
     f.stop();

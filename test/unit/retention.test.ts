@@ -13,11 +13,21 @@ describe('retention', () => {
     const kept = r.keep.map((d) => d.stamp).sort();
     expect(kept).toEqual([
       // monthly 6: the newest archive of each of the last 6 months with one (February counts; its newest is today's)
-      '20250930', '20251031', '20251130', '20251231',
+      '20250930',
+      '20251031',
+      '20251130',
+      '20251231',
       // weekly 4: the newest of each of the last 4 ISO weeks (W06 is today's, W05 ends Sunday 1 Feb)
-      '20260118', '20260125',
+      '20260118',
+      '20260125',
       // daily 7: the last 7 days, which include 20260131 (monthly 2), 20260201 (weekly 2) and today
-      '20260129', '20260130', '20260131', '20260201', '20260202', '20260203', '20260204',
+      '20260129',
+      '20260130',
+      '20260131',
+      '20260201',
+      '20260202',
+      '20260203',
+      '20260204',
     ]);
     expect(r.remove).toHaveLength(400 - kept.length);
     expect(r.keep.find((d) => d.stamp === '20260204')!.reasons).toEqual(['daily 1', 'weekly 1', 'monthly 1']);

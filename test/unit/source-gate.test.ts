@@ -48,7 +48,16 @@ const config = (() => {
       source: { hostname: '10.0.0.1', user: 'henry', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake1' },
       jump: { hostname: '10.0.0.2', user: 'backup', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake2' },
     },
-    jobs: [{ name: 'daily', source: 'source', paths: ['/srv/cvs repository', '/etc'], holdingDir: '/var/BACKUPS', destination: { host: 'jump', path: '/backups' }, bwlimitKiBps: 5000 }],
+    jobs: [
+      {
+        name: 'daily',
+        source: 'source',
+        paths: ['/srv/cvs repository', '/etc'],
+        holdingDir: '/var/BACKUPS',
+        destination: { host: 'jump', path: '/backups' },
+        bwlimitKiBps: 5000,
+      },
+    ],
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.config;
@@ -65,11 +74,17 @@ const knownHosts = '/tmp/burrow.Ab12Cd34/known_hosts';
 describe.each(shells)('the source gate under %s', (shell) => {
   it('reads back any argument list Burrow quotes, byte for byte (fast-check)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary' }).map((s) => s.replaceAll('\0', '')), { maxLength: 6 }), (args) => {
-        const r = throughGate(shell, shCommand(shScript(PRINT, args)));
-        expect(r.stderr).toBe('');
-        expect(r.stdout).toBe(args.map((a) => `${a}\0`).join(''));
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: 'binary' }).map((s) => s.replaceAll('\0', '')),
+          { maxLength: 6 },
+        ),
+        (args) => {
+          const r = throughGate(shell, shCommand(shScript(PRINT, args)));
+          expect(r.stderr).toBe('');
+          expect(r.stdout).toBe(args.map((a) => `${a}\0`).join(''));
+        },
+      ),
       { numRuns: 100 },
     );
   }, 60_000);
@@ -93,7 +108,7 @@ describe.each(shells)('the source gate under %s', (shell) => {
     ['no command at all (a shell)', undefined, 'no command: this key gets no shell'],
     ['an empty command', '', 'no command: this key gets no shell'],
     ['a plain command', 'id -un', "id is not one of Burrow's commands"],
-    ['a script that is not one of Burrow\'s', shCommand(['sh', '-c', 'id', 'burrow']), "is not one of Burrow's"],
+    ["a script that is not one of Burrow's", shCommand(['sh', '-c', 'id', 'burrow']), "is not one of Burrow's"],
     ["one of Burrow's scripts with a byte added", shCommand(['sh', '-c', `${PACK_SCRIPT}id\n`, 'burrow']), "is not one of Burrow's"],
     ['sh without the burrow marker', shCommand(['sh', '-c', PACK_SCRIPT]), 'sh without a Burrow script'],
     ['command substitution outside quotes', 'sh -c $(id) burrow', 'a character outside quotes'],
@@ -102,15 +117,43 @@ describe.each(shells)('the source gate under %s', (shell) => {
     ['a newline outside quotes', `${shCommand(['sh', '-c', PACK_SCRIPT, 'burrow'])}\nid`, 'a character outside quotes'],
     ['an unterminated quote', "sh -c 'id", 'unterminated quote'],
     ['rsync with its own remote shell', shCommand(['rsync', '-e', 'sh -c id', '--', '/etc', 'u@127.0.0.1:/x']), 'not the tunnel ssh command'],
-    ['rsync with an option injected into the known_hosts path', shCommand(['rsync', '-e', tunnelSshCommand(1, '/x -o ProxyCommand=id /known_hosts'), '--', '/etc', 'u@127.0.0.1:/x']), 'not a known_hosts path'],
-    ['rsync with an extra ssh option at the end', shCommand(['rsync', '-e', `${tunnelSshCommand(1, knownHosts)} -o ProxyCommand=id`, '--', '/etc', 'u@127.0.0.1:/x']), 'not the tunnel ssh command'],
-    ['rsync writing on the source (a restore, or planting a file)', shCommand(['rsync', '-e', tunnelSshCommand(1, knownHosts), '--', '/tmp/x', '/home/henry/.ssh/']), 'rsync writing on this host'],
-    ['rsync pulling from the tunnel into the source', shCommand(['rsync', '-e', tunnelSshCommand(1, knownHosts), '--', 'u@127.0.0.1:/x', '/home/henry/']), 'is not an absolute path on this host'],
-    ['rsync with an option Burrow does not use', shCommand(['rsync', '--log-file=/home/henry/.profile', '-e', tunnelSshCommand(1, knownHosts), '--', '/etc', 'u@127.0.0.1:/x']), 'rsync option --log-file'],
+    [
+      'rsync with an option injected into the known_hosts path',
+      shCommand(['rsync', '-e', tunnelSshCommand(1, '/x -o ProxyCommand=id /known_hosts'), '--', '/etc', 'u@127.0.0.1:/x']),
+      'not a known_hosts path',
+    ],
+    [
+      'rsync with an extra ssh option at the end',
+      shCommand(['rsync', '-e', `${tunnelSshCommand(1, knownHosts)} -o ProxyCommand=id`, '--', '/etc', 'u@127.0.0.1:/x']),
+      'not the tunnel ssh command',
+    ],
+    [
+      'rsync writing on the source (a restore, or planting a file)',
+      shCommand(['rsync', '-e', tunnelSshCommand(1, knownHosts), '--', '/tmp/x', '/home/henry/.ssh/']),
+      'rsync writing on this host',
+    ],
+    [
+      'rsync pulling from the tunnel into the source',
+      shCommand(['rsync', '-e', tunnelSshCommand(1, knownHosts), '--', 'u@127.0.0.1:/x', '/home/henry/']),
+      'is not an absolute path on this host',
+    ],
+    [
+      'rsync with an option Burrow does not use',
+      shCommand(['rsync', '--log-file=/home/henry/.profile', '-e', tunnelSshCommand(1, knownHosts), '--', '/etc', 'u@127.0.0.1:/x']),
+      'rsync option --log-file',
+    ],
     ['rsync to another host', shCommand(['rsync', '-e', tunnelSshCommand(1, knownHosts), '--', '/etc', 'u@10.9.9.9:/x']), 'not a login through the tunnel'],
-    ['rsync with a remote command of its choosing', shCommand(['rsync', '--rsync-path=sh -c id', '-e', tunnelSshCommand(1, knownHosts), '--', '/etc', 'u@127.0.0.1:/x']), 'rsync --rsync-path'],
+    [
+      'rsync with a remote command of its choosing',
+      shCommand(['rsync', '--rsync-path=sh -c id', '-e', tunnelSshCommand(1, knownHosts), '--', '/etc', 'u@127.0.0.1:/x']),
+      'rsync --rsync-path',
+    ],
     ['ssh running a command through the tunnel', shCommand([...tunnelSshCommand(1, knownHosts).split(' '), 'u@127.0.0.1', 'id']), 'runs only "true"'],
-    ['ssh with two of its words in one', shCommand(['ssh', '-F none', ...tunnelSshCommand(1, knownHosts).split(' ').slice(3), 'u@127.0.0.1', 'true']), 'ssh argument with a space'],
+    [
+      'ssh with two of its words in one',
+      shCommand(['ssh', '-F none', ...tunnelSshCommand(1, knownHosts).split(' ').slice(3), 'u@127.0.0.1', 'true']),
+      'ssh argument with a space',
+    ],
   ])('refuses %s', (_what, command, why) => {
     const r = throughGate(shell, command);
     expect(r.code).toBe(126);
@@ -120,7 +163,7 @@ describe.each(shells)('the source gate under %s', (shell) => {
   });
 });
 
-it("lets the prune script delete archives only, whatever names it is given", () => {
+it('lets the prune script delete archives only, whatever names it is given', () => {
   const holding = join(dir, 'holding');
   mkdirSync(holding);
   for (const f of ['authorized_keys', 'etc.20261001.tar.bz2', '.profile']) writeFileSync(join(holding, f), 'x');
@@ -135,7 +178,7 @@ it("lets the prune script delete archives only, whatever names it is given", () 
   expect(existsSync(join(holding, 'etc.20261001.tar.bz2'))).toBe(false);
 });
 
-it('lets the pack and known_hosts scripts write archives and the run\'s known_hosts only', () => {
+it("lets the pack and known_hosts scripts write archives and the run's known_hosts only", () => {
   const ssh = join(dir, 'home', '.ssh');
   mkdirSync(ssh, { recursive: true });
   const pack = throughGate('sh', shCommand(shScript(PACK_SCRIPT, ['/etc', ssh, 'authorized_keys', 'zstd', 'no'])));

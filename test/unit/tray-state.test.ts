@@ -5,18 +5,36 @@ import { buildTrayMenu, describeNext, trayIcon, trayTooltip } from '../../shared
 
 const now = new Date(2026, 10, 26, 9, 0);
 const job = (over: Partial<JobStatus> = {}): JobStatus => ({
-  job: 'daily', schedule: '30 12 * * *', paused: false, running: false,
-  nextRunAt: new Date(2026, 10, 26, 12, 30).toISOString(), outstanding: [], stale: false,
-  lastSuccessAt: new Date(2026, 10, 26, 6, 0).toISOString(), lastSuccessAgeMs: 3 * 3_600_000,
-  lastRun: { id: 'r1', status: 'succeeded', startedAt: '2026-11-26T06:00:00.000Z' }, ...over,
+  job: 'daily',
+  schedule: '30 12 * * *',
+  paused: false,
+  running: false,
+  nextRunAt: new Date(2026, 10, 26, 12, 30).toISOString(),
+  outstanding: [],
+  stale: false,
+  lastSuccessAt: new Date(2026, 10, 26, 6, 0).toISOString(),
+  lastSuccessAgeMs: 3 * 3_600_000,
+  lastRun: { id: 'r1', status: 'succeeded', startedAt: '2026-11-26T06:00:00.000Z' },
+  ...over,
 });
 const state = (over: Partial<AppState> = {}): AppState => ({
-  configured: true, configPath: '/c.json', configProblems: [], paused: false, jobs: [job()], live: {},
-  settings: { quiet: false, notifySuccess: false, startAtLogin: false }, shell: 'electron', ...over,
+  configured: true,
+  configPath: '/c.json',
+  configProblems: [],
+  paused: false,
+  jobs: [job()],
+  live: {},
+  settings: { quiet: false, notifySuccess: false, startAtLogin: false },
+  shell: 'electron',
+  ...over,
 });
 const live = (tunnel: LiveRun['tunnel']['state'], percent?: number): Record<string, LiveRun> => ({
   daily: {
-    runId: 'r2', job: 'daily', trigger: 'manual', startedAt: now.toISOString(), tunnel: { state: tunnel, port: 40123 },
+    runId: 'r2',
+    job: 'daily',
+    trigger: 'manual',
+    startedAt: now.toISOString(),
+    tunnel: { state: tunnel, port: 40123 },
     steps: [{ name: 'transfer', status: 'running' }],
     ...(percent !== undefined ? { progress: { bytes: 1, percent, speedBps: 12.5 * 1024 * 1024 } } : {}),
   },
@@ -58,7 +76,19 @@ describe('tray tooltip', () => {
 describe('tray menu', () => {
   it('has a status line per job, Run now, Pause, Open, Check, Settings and Quit', () => {
     const labels = buildTrayMenu(state()).map((i) => i.label);
-    expect(labels).toEqual(['daily: ok, 3 h ago', '', 'Run now: daily', 'Pause schedule', '', 'Open Burrow', 'Check connections', 'Settings…', 'Start at login', '', 'Quit']);
+    expect(labels).toEqual([
+      'daily: ok, 3 h ago',
+      '',
+      'Run now: daily',
+      'Pause schedule',
+      '',
+      'Open Burrow',
+      'Check connections',
+      'Settings…',
+      'Start at login',
+      '',
+      'Quit',
+    ]);
   });
   it('offers Cancel while running and Resume while paused', () => {
     const labels = buildTrayMenu(state({ live: live('up'), paused: true })).map((i) => i.label);

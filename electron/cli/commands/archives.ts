@@ -25,7 +25,9 @@ export async function archivesCommand(ctx: CommandContext): Promise<number> {
   else {
     for (const r of rows) {
       const where = ['destination', ...(r.atSource === true ? ['source'] : r.atSource === 'unknown' ? ['source?'] : [])].join('+');
-      ctx.io.out(`${r.stamp.slice(0, 4)}-${r.stamp.slice(4, 6)}-${r.stamp.slice(6)}  ${formatBytes(r.size).padStart(9)}  ${r.verified.padEnd(11)}  ${where.padEnd(18)}  ${r.name}`);
+      ctx.io.out(
+        `${r.stamp.slice(0, 4)}-${r.stamp.slice(4, 6)}-${r.stamp.slice(6)}  ${formatBytes(r.size).padStart(9)}  ${r.verified.padEnd(11)}  ${where.padEnd(18)}  ${r.name}`,
+      );
     }
   }
   return 0;
@@ -36,9 +38,19 @@ export async function verifyCommand(ctx: CommandContext): Promise<number> {
   const { config, job, history, agents } = await setup(ctx);
   const sample = typeof ctx.values.sample === 'string' ? Number(ctx.values.sample.replace(/%$/, '')) : undefined;
   if (sample !== undefined && !(sample > 0 && sample <= 100)) throw new BurrowError('config', `--sample ${ctx.values.sample}: give a percentage from 1 to 100`);
-  const results = await verifyArchives(config, job, history, { all: ctx.values.all === true, ...(sample !== undefined ? { samplePercent: sample } : {}) }, agents);
+  const results = await verifyArchives(
+    config,
+    job,
+    history,
+    { all: ctx.values.all === true, ...(sample !== undefined ? { samplePercent: sample } : {}) },
+    agents,
+  );
   if (ctx.values.json) ctx.io.out(JSON.stringify(results, null, 2));
-  else for (const r of results) ctx.io.out(`${r.ok ? 'ok  ' : 'BAD '} ${r.name}${r.entries !== undefined ? ` (${r.entries} entries)` : ''}${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`);
+  else
+    for (const r of results)
+      ctx.io.out(
+        `${r.ok ? 'ok  ' : 'BAD '} ${r.name}${r.entries !== undefined ? ` (${r.entries} entries)` : ''}${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`,
+      );
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
@@ -51,13 +63,21 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
   const toLaptop = str('to-laptop');
   const toSource = str('to-source');
   if ((toLaptop === undefined) === (toSource === undefined)) throw new BurrowError('config', 'give exactly one of --to-laptop DIR and --to-source DIR');
-  const done = await restoreArchive(config, job, history, {
-    archive,
-    ...(toLaptop ? { toLaptop } : {}),
-    ...(toSource ? { toSource } : {}),
-    extract: ctx.values.extract === true,
-    inPlace: ctx.values['in-place'] === true,
-  }, agents);
-  ctx.io.out(`restored ${archive} to ${toSource ? `${job.source}:` : ''}${done.path} (SHA-256 ${done.sha256})${done.extractedTo ? `; unpacked into ${done.extractedTo}` : ''}`);
+  const done = await restoreArchive(
+    config,
+    job,
+    history,
+    {
+      archive,
+      ...(toLaptop ? { toLaptop } : {}),
+      ...(toSource ? { toSource } : {}),
+      extract: ctx.values.extract === true,
+      inPlace: ctx.values['in-place'] === true,
+    },
+    agents,
+  );
+  ctx.io.out(
+    `restored ${archive} to ${toSource ? `${job.source}:` : ''}${done.path} (SHA-256 ${done.sha256})${done.extractedTo ? `; unpacked into ${done.extractedTo}` : ''}`,
+  );
   return 0;
 }

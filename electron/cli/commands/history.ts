@@ -18,11 +18,15 @@ export async function historyCommand({ io, values }: CommandContext): Promise<nu
   for (const r of runs) {
     const secs = r.endedAt ? ((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1) : '-';
     const bytes = r.transfer ? formatBytes(r.transfer.bytesSent) : '-';
-    io.out(`${r.startedAt}  ${r.job.padEnd(12)} ${r.trigger.padEnd(9)} ${r.status.padEnd(10)} ${secs.padStart(7)} s  ${bytes.padStart(9)}  ${r.error ? `${r.error.step}: ${r.error.message}` : ''}`);
+    io.out(
+      `${r.startedAt}  ${r.job.padEnd(12)} ${r.trigger.padEnd(9)} ${r.status.padEnd(10)} ${secs.padStart(7)} s  ${bytes.padStart(9)}  ${r.error ? `${r.error.step}: ${r.error.message}` : ''}`,
+    );
   }
   for (const v of verifies) {
     const bad = v.results.filter((r) => !r.ok);
-    io.out(`${v.at}  ${v.job.padEnd(12)} verify    ${bad.length ? 'FAILED' : 'ok'}${' '.repeat(bad.length ? 4 : 8)} ${v.results.length} archive(s)${bad.map((r) => `; ${r.name}: ${r.problems.join(', ')}`).join('')}`);
+    io.out(
+      `${v.at}  ${v.job.padEnd(12)} verify    ${bad.length ? 'FAILED' : 'ok'}${' '.repeat(bad.length ? 4 : 8)} ${v.results.length} archive(s)${bad.map((r) => `; ${r.name}: ${r.problems.join(', ')}`).join('')}`,
+    );
   }
   return 0;
 }

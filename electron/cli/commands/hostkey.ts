@@ -22,12 +22,17 @@ export async function hostkeyCommand({ io, configPath, values, positionals }: Co
   io.out(`${hostName} ${host.hostname}:${host.port} ${key.type} ${key.fingerprint}\n${line}`);
   if (host.hostKey) {
     const same = pinFingerprint(host.hostKey) === key.fingerprint;
-    io.err(same ? `burrow: matches the pinned key` : `burrow: WARNING: differs from the pinned key ${pinFingerprint(host.hostKey)}; the host may be impersonated`);
+    io.err(
+      same ? `burrow: matches the pinned key` : `burrow: WARNING: differs from the pinned key ${pinFingerprint(host.hostKey)}; the host may be impersonated`,
+    );
   }
   if (!values.write) return 0;
   if (!values.yes) {
     if (!process.stdin.isTTY) {
-      throw new BurrowError('config', `not pinning without confirmation: compare ${key.fingerprint} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-|-.*$/g, '')}_key.pub), then re-run with --yes`);
+      throw new BurrowError(
+        'config',
+        `not pinning without confirmation: compare ${key.fingerprint} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-|-.*$/g, '')}_key.pub), then re-run with --yes`,
+      );
     }
     if (!(await confirm(`Pin ${key.fingerprint} for ${hostName}? Only if it matches the host's own fingerprint.`))) {
       io.err('burrow: not pinned');

@@ -71,7 +71,13 @@ function describeKey(k: StoredKeyInfo): string {
 async function listKeys({ io, values }: CommandContext, store: KeyStore): Promise<number> {
   const keys = await store.list();
   if (values.json) {
-    io.out(JSON.stringify(keys.map(({ path: _path, ...k }) => k), null, 2));
+    io.out(
+      JSON.stringify(
+        keys.map(({ path: _path, ...k }) => k),
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   if (keys.length === 0) io.err(`burrow: no keys in ${store.dir} (burrow keys generate NAME)`);
@@ -143,7 +149,11 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
   let backupPath = str(ctx, 'path');
   if (role === 'destination' && !backupPath) {
     const paths = destinationPathsFor(config, hostName);
-    if (paths.length !== 1) throw new BurrowError('config', `say which directory the key may write to: --path DIR (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
+    if (paths.length !== 1)
+      throw new BurrowError(
+        'config',
+        `say which directory the key may write to: --path DIR (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`,
+      );
     backupPath = paths[0];
   }
 
@@ -153,7 +163,10 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     const presented = await SshSession.fetchHostKey({ config, hostName });
     io.err(`burrow: ${hostName} has no pinned host key; it presents ${presented.type} ${presented.fingerprint}`);
     if (!process.stdin.isTTY) {
-      throw new BurrowError('host-key-missing', `not sending a password to an unpinned host: compare ${presented.fingerprint} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on it), then re-run with --fingerprint ${presented.fingerprint}`);
+      throw new BurrowError(
+        'host-key-missing',
+        `not sending a password to an unpinned host: compare ${presented.fingerprint} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on it), then re-run with --fingerprint ${presented.fingerprint}`,
+      );
     }
     if (!(await confirm(`Trust ${presented.fingerprint} for ${hostName}? Only if it matches the host's own fingerprint.`))) {
       io.err('burrow: nothing installed');
@@ -175,7 +188,9 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     agents: headlessAgentProvider(configPath, process.env, store),
     pinIn: configPath,
   });
-  io.err(`burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`);
+  io.err(
+    `burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`,
+  );
   io.out(result.line);
   if (result.pinned) io.err(`burrow: pinned ${result.pinned} for ${hostName} in ${configPath}`);
   const hint = identityFileHint(hostName, host, name, role);

@@ -26,7 +26,9 @@ export async function runCommand({ io, configPath, values }: CommandContext): Pr
     if (values.json) io.out(JSON.stringify(record, null, 2));
     else if (dryRun && record.plan) io.out(formatPlan(record.plan));
     if (record.status === 'succeeded') {
-      io.err(dryRun ? 'burrow: dry run: nothing was changed' : `burrow: run ${record.id} succeeded; archives are in ${job.destination.host}:${job.destination.path}`);
+      io.err(
+        dryRun ? 'burrow: dry run: nothing was changed' : `burrow: run ${record.id} succeeded; archives are in ${job.destination.host}:${job.destination.path}`,
+      );
       return 0;
     }
     io.err(`burrow: ${record.status}: ${record.error?.step ? `${record.error.step}: ` : ''}${record.error?.message ?? 'unknown error'}`);

@@ -39,7 +39,12 @@ export async function serveCommand({ io, configPath, values }: CommandContext): 
   io.out(`Burrow is at ${server.url}`);
   io.err('burrow: serving on 127.0.0.1 only; the token in the URL is the key. Ctrl-C stops.');
   await new Promise<void>((done) => {
-    const stop = () => void server.close().then(() => service!.shutdown()).then(() => demo.stop()).then(done);
+    const stop = () =>
+      void server
+        .close()
+        .then(() => service!.shutdown())
+        .then(() => demo.stop())
+        .then(done);
     process.once('SIGINT', stop).once('SIGTERM', stop);
   });
   return 0;

@@ -7,7 +7,6 @@ import type { CommandContext } from '../main';
 import { demoCommand } from './demo';
 import { ensureRendererBuilt, serveCommand } from './serve';
 
-
 /**
  * `burrow start` (`npm start`): the tray app where Electron can run. Where
  * its binary cannot be had, the same UI in the browser instead: `serve` on

@@ -158,7 +158,8 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   }
 
   private requireEngine(): Engine {
-    if (!this.engine) throw new BurrowError('config', this.problems.length ? 'the config is invalid; fix it in Settings' : 'no config yet; set Burrow up first');
+    if (!this.engine)
+      throw new BurrowError('config', this.problems.length ? 'the config is invalid; fix it in Settings' : 'no config yet; set Burrow up first');
     return this.engine;
   }
 
@@ -234,14 +235,21 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       listVerifications: async ({ job }) => this.engine?.history.verifyRuns(job) ?? [],
       restoreArchive: async ({ job, archive, toLaptop, toSource, extract }) => {
         const engine = this.requireEngine();
-        return restoreArchive(engine.config, findJob(engine.config, job), engine.history, {
-          archive,
-          ...(toLaptop ? { toLaptop } : {}),
-          ...(toSource ? { toSource } : {}),
-          extract: extract === true,
-        }, engine.agents);
+        return restoreArchive(
+          engine.config,
+          findJob(engine.config, job),
+          engine.history,
+          {
+            archive,
+            ...(toLaptop ? { toLaptop } : {}),
+            ...(toSource ? { toSource } : {}),
+            extract: extract === true,
+          },
+          engine.agents,
+        );
       },
-      startDemo: async () => (this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' }),
+      startDemo: async () =>
+        this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' },
       ...makeKeyHandlers({
         store: () => this.keys().store,
         memory: () => this.keys().memory,

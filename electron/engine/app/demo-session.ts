@@ -23,7 +23,8 @@ export class DemoSession {
     const run = await svc.handlers.runNow({ job: 'demo' });
     return {
       started: true,
-      message: `Demo lab on 127.0.0.1: source port ${this.demo.lab.source.port}, destination port ${this.demo.lab.destination.port}. ` +
+      message:
+        `Demo lab on 127.0.0.1: source port ${this.demo.lab.source.port}, destination port ${this.demo.lab.destination.port}. ` +
         `${run.started ? 'A first backup is running' : `The first backup did not start: ${run.message}`}; archives land in ${this.demo.destinationPath}.`,
     };
   }

@@ -151,7 +151,8 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       // As `burrow keys import`: an encrypted file keeps its passphrase unless another is given; a clear one needs one.
       if (encrypted && !passphrase) throw fieldError('passphrase', `${path} is encrypted: give its passphrase`);
       const storeUnder = storePassphrase ?? (encrypted ? passphrase : undefined);
-      if (!storeUnder) throw fieldError('storePassphrase', `${path} is not encrypted: give a passphrase to store it under (Burrow never stores a private key unencrypted)`);
+      if (!storeUnder)
+        throw fieldError('storePassphrase', `${path} is not encrypted: give a passphrase to store it under (Burrow never stores a private key unencrypted)`);
       const k = await ctx.store().import(path, {
         ...(name ? { name } : {}),
         ...(comment ? { comment } : {}),

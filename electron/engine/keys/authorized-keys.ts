@@ -40,9 +40,13 @@ export function publicKeyParts(publicKeyLine: string): { type: string; base64: s
 
 /** The forced command of a destination key; the path is quoted for the shell sshd runs it with. */
 export function destinationKeyOptions(rrsyncPath: string, dir: string): string {
-  for (const [what, v] of [['rrsync path', rrsyncPath], ['backup path', dir]] as const) {
+  for (const [what, v] of [
+    ['rrsync path', rrsyncPath],
+    ['backup path', dir],
+  ] as const) {
     // sshd's option parser only knows \" as an escape; keep the option text unambiguous.
-    if (/["\\\n\r\0]/.test(v)) throw new BurrowError('config', `the ${what} ${JSON.stringify(v)} cannot go into a forced command (no quotes, backslashes or newlines)`);
+    if (/["\\\n\r\0]/.test(v))
+      throw new BurrowError('config', `the ${what} ${JSON.stringify(v)} cannot go into a forced command (no quotes, backslashes or newlines)`);
   }
   if (!dir.startsWith('/')) throw new BurrowError('config', `the backup path "${dir}" must be absolute`);
   return `restrict,command="${shQuote(rrsyncPath)} -wo -absolute ${shQuote(dir)}"`;

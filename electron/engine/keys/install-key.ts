@@ -119,10 +119,11 @@ async function destinationOptions(session: SshSession, hostName: string, backupP
     throw new BurrowError(
       'config',
       `rrsync not found on ${hostName}: install the rsync package's rrsync script, e.g. "sudo apt-get install rsync" (Debian 12+ ships /usr/bin/rrsync), ` +
-        'or copy rsync\'s support/rrsync into the PATH (it needs python3); a destination key is restricted to it',
+        "or copy rsync's support/rrsync into the PATH (it needs python3); a destination key is restricted to it",
     );
   }
-  if (!probe.runs) throw new BurrowError('config', `rrsync on ${hostName} (${probe.rrsync}) does not run (it needs python3): ${lastLine(r.stderr) || 'rrsync -h failed'}`);
+  if (!probe.runs)
+    throw new BurrowError('config', `rrsync on ${hostName} (${probe.rrsync}) does not run (it needs python3): ${lastLine(r.stderr) || 'rrsync -h failed'}`);
   if (!probe.absolute) {
     throw new BurrowError(
       'config',
@@ -131,7 +132,10 @@ async function destinationOptions(session: SshSession, hostName: string, backupP
   }
   if (!probe.dir) throw new BurrowError('config', `the backup path ${dir} is not a directory on ${hostName}; create it first`);
   if (probe.dir !== dir) {
-    throw new BurrowError('config', `the backup path ${dir} is ${probe.dir} on ${hostName} (a symlink on the way); use ${probe.dir} as the job's destination.path`);
+    throw new BurrowError(
+      'config',
+      `the backup path ${dir} is ${probe.dir} on ${hostName} (a symlink on the way); use ${probe.dir} as the job's destination.path`,
+    );
   }
   return destinationKeyOptions(probe.rrsync, dir);
 }

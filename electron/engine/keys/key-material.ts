@@ -49,7 +49,11 @@ export function materialFromKeyObject(key: KeyObject, comment: string): KeyMater
       type,
       comment,
       publicBlob: new WireWriter().string(type).string(pub).toBuffer(),
-      privateFields: new WireWriter().string(type).string(pub).string(Buffer.concat([seed, pub])).toBuffer(),
+      privateFields: new WireWriter()
+        .string(type)
+        .string(pub)
+        .string(Buffer.concat([seed, pub]))
+        .toBuffer(),
     };
   }
   if (jwk.kty === 'RSA') {

@@ -137,7 +137,10 @@ export class KeyStore {
       stored = text.endsWith('\n') ? text : `${text}\n`;
     } else {
       if (!opts.storePassphrase) {
-        throw new BurrowError('config', `${path} is not an encrypted OpenSSH key: give a passphrase to store it under (Burrow never stores a private key unencrypted)`);
+        throw new BurrowError(
+          'config',
+          `${path} is not an encrypted OpenSSH key: give a passphrase to store it under (Burrow never stores a private key unencrypted)`,
+        );
       }
       stored = encodeOpenSshPrivateKey(material, { passphrase: opts.storePassphrase, rounds: this.rounds, comment: opts.comment ?? material.comment });
       // Never store what cannot be read back: parse it as every later use will.

@@ -61,7 +61,10 @@ function hashedMatches(field: string, name: string): boolean {
 
 /** ssh's wildcard patterns: `*` any run, `?` one character; case-insensitive. */
 function wildcardMatches(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 

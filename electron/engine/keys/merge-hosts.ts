@@ -29,7 +29,11 @@ export interface MergeReport {
 type RawConfig = { hosts?: Record<string, Record<string, unknown>>; jobs?: unknown[] } & Record<string, unknown>;
 
 /** The merged config text and what happened to each host; writes nothing. */
-export function mergeHostsIntoConfigText(text: string | undefined, hosts: ImportedHost[], defaultUser = userInfo().username): { text: string; report: MergeReport } {
+export function mergeHostsIntoConfigText(
+  text: string | undefined,
+  hosts: ImportedHost[],
+  defaultUser = userInfo().username,
+): { text: string; report: MergeReport } {
   const data: RawConfig = text === undefined ? { hosts: {}, jobs: [] } : (JSON.parse(text) as RawConfig);
   data.hosts ??= {};
   const report: MergeReport = { added: [], kept: [], skipped: [], notes: [] };

@@ -107,9 +107,7 @@ export function readOpenSshHeader(text: string): OpenSshHeader {
 
 /** How a file holding private key material protects it. */
 export type PrivateKeyProtection =
-  | { kind: 'openssh'; encrypted: boolean; cipher: string }
-  | { kind: 'pem'; encrypted: boolean; label: string }
-  | { kind: 'none' };
+  { kind: 'openssh'; encrypted: boolean; cipher: string } | { kind: 'pem'; encrypted: boolean; label: string } | { kind: 'none' };
 
 /**
  * Whether a file's text holds private key material, and whether that is

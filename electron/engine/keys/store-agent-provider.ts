@@ -24,7 +24,11 @@ export const STORE_PREFIX = 'burrow:';
 /** The store key names an identityFile refers to, or undefined when it is a plain file path. */
 export function storeKeyNames(identityFile: string | undefined): string[] | undefined {
   if (!identityFile?.startsWith(STORE_PREFIX)) return undefined;
-  const names = identityFile.slice(STORE_PREFIX.length).split(',').map((n) => n.trim()).filter(Boolean);
+  const names = identityFile
+    .slice(STORE_PREFIX.length)
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new BurrowError('config', `identityFile "${identityFile}" names no key (write burrow:NAME)`);
   return names.map(checkKeyName);
 }

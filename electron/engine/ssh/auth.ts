@@ -27,7 +27,10 @@ export class DefaultAgentProvider implements AgentProvider {
   async agentFor(hostName: string, host: HostConfig): Promise<BaseAgent> {
     if (!host.identityFile) return this.load(hostName, host);
     const key = expandHome(host.identityFile);
-    const mtimeMs = await stat(key).then((s) => s.mtimeMs, () => -1);
+    const mtimeMs = await stat(key).then(
+      (s) => s.mtimeMs,
+      () => -1,
+    );
     const cached = this.cache.get(key);
     if (cached && cached.mtimeMs === mtimeMs) return cached.agent;
     const agent = this.load(hostName, host);
@@ -55,10 +58,7 @@ export class DefaultAgentProvider implements AgentProvider {
     }
     const sock = this.env.SSH_AUTH_SOCK;
     if (!sock) {
-      throw new BurrowError(
-        'auth',
-        `host "${hostName}" has no identityFile and no ssh-agent is running (SSH_AUTH_SOCK is not set)`,
-      );
+      throw new BurrowError('auth', `host "${hostName}" has no identityFile and no ssh-agent is running (SSH_AUTH_SOCK is not set)`);
     }
     return createAgent(sock);
   }

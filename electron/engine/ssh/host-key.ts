@@ -84,7 +84,10 @@ export function hostKeyRefusal(c: HostKeyCheck): BurrowError | undefined {
     );
   }
   if (!('confirmed' in c)) {
-    return new BurrowError('host-key-missing', `${where} has no pinned host key (it presented ${presented.type} ${presented.fingerprint}); check it, then pin it with: ${repin}`);
+    return new BurrowError(
+      'host-key-missing',
+      `${where} has no pinned host key (it presented ${presented.type} ${presented.fingerprint}); check it, then pin it with: ${repin}`,
+    );
   }
   if (c.confirmed === undefined) {
     return new BurrowError(
@@ -94,7 +97,10 @@ export function hostKeyRefusal(c: HostKeyCheck): BurrowError | undefined {
     );
   }
   if (c.confirmed.trim() !== presented.fingerprint) {
-    return new BurrowError('host-key-mismatch', `${where} presented ${presented.type} ${presented.fingerprint}, not the confirmed ${c.confirmed.trim()}; ${unsent}`);
+    return new BurrowError(
+      'host-key-mismatch',
+      `${where} presented ${presented.type} ${presented.fingerprint}, not the confirmed ${c.confirmed.trim()}; ${unsent}`,
+    );
   }
   return undefined;
 }

@@ -156,7 +156,12 @@ export class SshSession extends EventEmitter<SessionEvents> {
         signal?.removeEventListener('abort', onAbort);
         if (this.keyProblem) return reject(this.keyProblem);
         if (password !== undefined && err.level === 'client-authentication') {
-          return reject(new BurrowError('auth', `password login to ${describe(this.endpoint)} failed: the password was refused, or the host does not allow password logins`));
+          return reject(
+            new BurrowError(
+              'auth',
+              `password login to ${describe(this.endpoint)} failed: the password was refused, or the host does not allow password logins`,
+            ),
+          );
         }
         reject(translateSshError(err, this.endpoint, config.ssh.readyTimeoutMs));
       });
@@ -284,6 +289,9 @@ export class SshSession extends EventEmitter<SessionEvents> {
 }
 
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }

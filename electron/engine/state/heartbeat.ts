@@ -32,7 +32,10 @@ export class Heartbeat {
   private lastMono?: number;
   private lastWall?: number;
 
-  private constructor(private readonly path: string, private readonly clock: Clock) {}
+  private constructor(
+    private readonly path: string,
+    private readonly clock: Clock,
+  ) {}
 
   static async open(path: string, clock: Clock): Promise<Heartbeat> {
     const hb = new Heartbeat(path, clock);
@@ -71,7 +74,10 @@ export class Heartbeat {
     const extend = this.current !== undefined && !jumped;
     if (this.current && extend) {
       this.current.to = wall;
-      const touched = await utimes(this.path, wall / 1000, wall / 1000).then(() => true, () => false);
+      const touched = await utimes(this.path, wall / 1000, wall / 1000).then(
+        () => true,
+        () => false,
+      );
       if (touched) return { jumpMs, jumped };
     } else {
       this.current = { instance: this.instance, from: wall, to: wall };

@@ -20,7 +20,10 @@ export interface LockInfo {
 }
 
 export class LockHeldError extends BurrowError {
-  constructor(readonly job: string, readonly holder: LockInfo) {
+  constructor(
+    readonly job: string,
+    readonly holder: LockInfo,
+  ) {
     super('internal', `job ${job} is already running in process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since})`);
     this.name = 'LockHeldError';
   }
@@ -78,7 +81,10 @@ export async function acquireJobLock(dir: string, job: string, purpose: string):
     // Stale (dead holder) or unreadable (being written right now): take over
     // under a short-lived guard so two processes cannot both do it.
     if (!holder) {
-      const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(path).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age < 2000) continue;
     }
     const guard = `${path}.takeover`;
@@ -86,7 +92,10 @@ export async function acquireJobLock(dir: string, job: string, purpose: string):
       const g = await open(guard, 'wx');
       await g.close();
     } catch {
-      const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(guard).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > 10_000) await rm(guard, { force: true });
       continue;
     }

@@ -80,7 +80,10 @@ export async function guardStep(ctx: RunContext): Promise<StepOutcome> {
   if (ctx.dryRun) for (const n of record.plan?.pack ?? []) source.files.set(n, -1);
   for (const n of [...source.files.keys()]) if (n.startsWith('.')) source.files.delete(n); // partial packs are never sent
   const sourceArchives = [...source.files.keys()].filter(isArchiveName);
-  const send = [...source.files].filter(([name, size]) => dest.files.get(name) !== size).map(([name]) => name).sort();
+  const send = [...source.files]
+    .filter(([name, size]) => dest.files.get(name) !== size)
+    .map(([name]) => name)
+    .sort();
   const deletes = job.destination.retention ? [] : [...dest.files.keys()].filter((n) => !source.files.has(n)).sort();
   record.plan = { ...(record.plan ?? { pack: [], pruneSource: [] }), send, deleteAtDestination: deletes };
 

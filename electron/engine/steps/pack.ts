@@ -61,11 +61,22 @@ export async function packStep(ctx: RunContext): Promise<StepOutcome> {
   const source = ctx.source!;
   if (ctx.dryRun) {
     const names = job.paths.map((p) => archiveName(p, record.stamp, job.compression));
-    const r = await source.exec(shScript(EXISTING_SCRIPT, names.map((n) => `${job.holdingDir}/${n}`)), { signal: ctx.signal });
-    const existing = new Set(r.stdout.split('\0').filter(Boolean).map((p) => p.slice(job.holdingDir.length + 1)));
+    const r = await source.exec(
+      shScript(
+        EXISTING_SCRIPT,
+        names.map((n) => `${job.holdingDir}/${n}`),
+      ),
+      { signal: ctx.signal },
+    );
+    const existing = new Set(
+      r.stdout
+        .split('\0')
+        .filter(Boolean)
+        .map((p) => p.slice(job.holdingDir.length + 1)),
+    );
     const pack = names.filter((n) => !existing.has(n));
     record.plan = { ...(record.plan ?? { pruneSource: [], send: [], deleteAtDestination: [] }), pack };
-    return { detail: pack.length ? `would pack ${pack.join(', ')}` : 'today\'s archives are already packed' };
+    return { detail: pack.length ? `would pack ${pack.join(', ')}` : "today's archives are already packed" };
   }
   await source.run(shScript(MKDIR_SCRIPT, [job.holdingDir]), `creating holding dir ${job.holdingDir}`, { signal: ctx.signal });
   const packed: ArchiveInfo[] = [];
@@ -88,16 +99,30 @@ export async function packStep(ctx: RunContext): Promise<StepOutcome> {
     const [, tarStatus, size, sha256, program] = out.split(' ');
     if (program) ctx.log('info', `${name}: compressed with ${program}`);
     if (tarStatus === '1') {
-      const said = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('tar:')).slice(0, 3).join('; ');
-      ctx.log('warn', `tar reported files that changed or vanished while ${path} was read; ${name} holds what it saw and passed its test${said ? ` (${said})` : ''}`);
+      const said = r.stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('tar:'))
+        .slice(0, 3)
+        .join('; ');
+      ctx.log(
+        'warn',
+        `tar reported files that changed or vanished while ${path} was read; ${name} holds what it saw and passed its test${said ? ` (${said})` : ''}`,
+      );
     }
     packed.push({ name, size: Number(size), sha256: sha256! });
     bytes += Number(size);
   }
   record.packed = packed;
-  const detail = `packed ${packed.length} archive${packed.length === 1 ? '' : 's'}` +
-    (existing ? `, ${existing} already there from today` : '');
+  const detail = `packed ${packed.length} archive${packed.length === 1 ? '' : 's'}` + (existing ? `, ${existing} already there from today` : '');
   const first = job.paths[0]!;
-  const example = ['sh', '-c', `tar -C "$(dirname "$1")" -cf - -- "$(basename "$1")" | ${job.compression} > "$2"`, 'sh', first, `${job.holdingDir}/${archiveName(first, record.stamp, job.compression)}`];
+  const example = [
+    'sh',
+    '-c',
+    `tar -C "$(dirname "$1")" -cf - -- "$(basename "$1")" | ${job.compression} > "$2"`,
+    'sh',
+    first,
+    `${job.holdingDir}/${archiveName(first, record.stamp, job.compression)}`,
+  ];
   return { detail, bytes, command: sshCommandFor(ctx.config, job.source, example) };
 }

@@ -11,7 +11,8 @@ import type { SshSession } from '../ssh/ssh-session';
 import { sshCommandFor } from './commands';
 
 /** NUL-separated name and mtime of each regular file directly in the dir. */
-export const HOLDING_AGES_SCRIPT = '[ -d "$1" ] || exit 0; cd -- "$1" || exit 66; for f in * .[!.]* ..?*; do [ -f "$f" ] || continue; printf "%s\\0%s\\0" "$f" "$(stat -c %Y -- "$f")"; done';
+export const HOLDING_AGES_SCRIPT =
+  '[ -d "$1" ] || exit 0; cd -- "$1" || exit 66; for f in * .[!.]* ..?*; do [ -f "$f" ] || continue; printf "%s\\0%s\\0" "$f" "$(stat -c %Y -- "$f")"; done';
 /**
  * Removes archives "$2"... in dir "$1", and refuses any other name: the
  * source key's gate admits this script, so it must not delete what is not
@@ -40,7 +41,11 @@ function expiredNames(ctx: RunContext, files: HoldingFile[]): { name: string; wh
   if (!ctx.job.retention) {
     return selectExpired(files, today, ctx.job.keepDays).map((e) => ({ name: e.name, why: `${e.ageDays} days old, by ${e.by}` }));
   }
-  const preview = applyRetention(files.map((f) => f.name), ctx.job.retention, dateStamp(today));
+  const preview = applyRetention(
+    files.map((f) => f.name),
+    ctx.job.retention,
+    dateStamp(today),
+  );
   for (const w of preview.warnings) ctx.log('warn', w);
   return preview.remove.map((d) => ({ name: d.name, why: d.reasons.join(', ') }));
 }
@@ -54,12 +59,18 @@ function expiredNames(ctx: RunContext, files: HoldingFile[]): { name: string; wh
 function clockLooksWrong(ctx: RunContext, files: HoldingFile[], expired: { name: string }[]): string | undefined {
   const today = dateStamp(ctx.clock.now());
   const packedNow = new Set((ctx.record.packed ?? []).map((p) => p.name));
-  const earlier = files.map((f) => parseArchiveName(f.name)).filter((p): p is NonNullable<typeof p> => p !== undefined && !packedNow.has(`${p.base}.${p.stamp}.tar.${p.ext}`));
+  const earlier = files
+    .map((f) => parseArchiveName(f.name))
+    .filter((p): p is NonNullable<typeof p> => p !== undefined && !packedNow.has(`${p.base}.${p.stamp}.tar.${p.ext}`));
   const future = earlier.filter((p) => p.stamp > today);
   // With a retention policy, applyRetention has already named each one.
-  if (future.length > 0 && !ctx.job.retention) ctx.log('warn', `${future.length} archive(s) are dated after today (${today}): is the clock right? They are kept.`);
+  if (future.length > 0 && !ctx.job.retention)
+    ctx.log('warn', `${future.length} archive(s) are dated after today (${today}): is the clock right? They are kept.`);
   if (earlier.length === 0) return undefined;
-  const newest = earlier.map((p) => p.stamp).sort().pop()!;
+  const newest = earlier
+    .map((p) => p.stamp)
+    .sort()
+    .pop()!;
   const window = ctx.job.retention?.keepWithin ? durationDays(ctx.job.retention.keepWithin) : ctx.job.keepDays;
   const gap = daysBetween(newest, today);
   const expiredSet = new Set(expired.map((e) => e.name));
@@ -81,11 +92,26 @@ export async function pruneStep(ctx: RunContext): Promise<StepOutcome> {
   }
   ctx.record.pruned = expired.map((e) => e.name);
   ctx.record.plan = { ...(ctx.record.plan ?? { pack: [], send: [], deleteAtDestination: [] }), pruneSource: ctx.record.pruned };
-  const command = sshCommandFor(ctx.config, ctx.job.source, ['find', ctx.job.holdingDir, '-maxdepth', '1', '-type', 'f', '-mtime', `+${ctx.job.keepDays}`, '-delete']);
+  const command = sshCommandFor(ctx.config, ctx.job.source, [
+    'find',
+    ctx.job.holdingDir,
+    '-maxdepth',
+    '1',
+    '-type',
+    'f',
+    '-mtime',
+    `+${ctx.job.keepDays}`,
+    '-delete',
+  ]);
   if (suspicious) return { detail: `nothing pruned: ${suspicious}`, command };
   if (expired.length === 0) return { detail: ctx.job.retention ? 'retention keeps every archive' : `nothing older than ${ctx.job.keepDays} days`, command };
   if (ctx.dryRun) return { detail: `would delete ${expired.map((e) => e.name).join(', ')}`, command };
   for (const e of expired) ctx.log('info', `pruning ${e.name} (${e.why})`);
-  await removeFiles(ctx.source!, ctx.job.holdingDir, expired.map((e) => e.name), ctx.signal);
+  await removeFiles(
+    ctx.source!,
+    ctx.job.holdingDir,
+    expired.map((e) => e.name),
+    ctx.signal,
+  );
   return { detail: `deleted ${expired.map((e) => e.name).join(', ')}`, command };
 }

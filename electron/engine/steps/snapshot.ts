@@ -24,7 +24,8 @@ export function snapshotRoot(ctx: RunContext): string {
 
 const LIST_SNAPSHOTS = 'mkdir -p -- "$1" && cd -- "$1" && for d in ????-??-??; do [ -d "$d" ] && printf "%s\\0" "$d"; done; exit 0';
 const FINISH = 'cd -- "$1" && mv -T -- ".$2.partial" "$2"';
-export const SOURCES_PRESENT = 'for p; do [ -d "$p" ] || { echo "not a directory: $p" >&2; exit 66; }; [ -n "$(ls -A -- "$p")" ] || { echo "empty directory: $p" >&2; exit 65; }; done';
+export const SOURCES_PRESENT =
+  'for p; do [ -d "$p" ] || { echo "not a directory: $p" >&2; exit 66; }; [ -n "$(ls -A -- "$p")" ] || { echo "empty directory: $p" >&2; exit 65; }; done';
 
 export async function listSnapshots(dest: SshSession, root: string, signal: AbortSignal): Promise<string[]> {
   const r = await dest.run(shScript(LIST_SNAPSHOTS, [root]), `listing snapshots in ${root}`, { signal });
@@ -101,7 +102,10 @@ export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promi
   const argv = verifySnapshotArgs(ctx, knownHosts);
   const stats = await runRsyncOnSource(ctx, argv, { isTransfer: false });
   if (stats.transferred.length > 0) {
-    throw new BurrowError('verify-mismatch', `snapshot ${today} differs from the source in ${stats.transferred.length} file(s): ${stats.transferred.slice(0, 5).join(', ')}`);
+    throw new BurrowError(
+      'verify-mismatch',
+      `snapshot ${today} differs from the source in ${stats.transferred.length} file(s): ${stats.transferred.slice(0, 5).join(', ')}`,
+    );
   }
   return { detail: `snapshot ${today} matches the source by checksum`, command: transferCommand(ctx, argv) };
 }

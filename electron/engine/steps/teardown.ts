@@ -28,7 +28,11 @@ export async function teardownStep(ctx: RunContext): Promise<StepOutcome> {
       await ctx.source!.run(shScript(REMOVE_TMP_SCRIPT, [tmp]), 'removing the temporary directory');
     });
   }
-  for (const [name, s] of [['source', ctx.source], ['destination', ctx.destination], ['destination jump', ctx.destinationJump]] as const) {
+  for (const [name, s] of [
+    ['source', ctx.source],
+    ['destination', ctx.destination],
+    ['destination jump', ctx.destinationJump],
+  ] as const) {
     if (s) await attempt(`${name} connection closed`, () => s.close());
   }
   if (problems.length > 0) ctx.log('warn', `teardown: ${problems.join('; ')}`);

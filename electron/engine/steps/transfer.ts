@@ -21,7 +21,8 @@ export const DESTINATION_ALIAS = 'burrow-destination';
 
 export const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXXXXXXX"';
 /** Writes the run's known_hosts into its temporary directory (see MKTEMP_SCRIPT), and nowhere else. */
-export const KNOWN_HOSTS_SCRIPT = 'case "$1" in /*/burrow.????????) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac; umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
+export const KNOWN_HOSTS_SCRIPT =
+  'case "$1" in /*/burrow.????????) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac; umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
 
 /** The ssh command rsync runs on the source to reach the destination through the tunnel. */
 export function tunnelSshCommand(port: number, knownHosts: string, connectTimeoutSec = 20): string {
@@ -94,7 +95,9 @@ export async function writeSourceKnownHosts(ctx: RunContext): Promise<string> {
   ctx.sourceTmp = lastLine(mk.stdout);
   if (!ctx.sourceTmp.startsWith('/')) throw new BurrowError('remote-command', `mktemp on ${ctx.job.source} printed no directory`);
   const [keyType, keyB64] = ctx.destinationKeyLine!.split(' ');
-  await source.run(shScript(KNOWN_HOSTS_SCRIPT, [ctx.sourceTmp, DESTINATION_ALIAS, `${keyType} ${keyB64}`]), 'writing the pinned destination key', { signal: ctx.signal });
+  await source.run(shScript(KNOWN_HOSTS_SCRIPT, [ctx.sourceTmp, DESTINATION_ALIAS, `${keyType} ${keyB64}`]), 'writing the pinned destination key', {
+    signal: ctx.signal,
+  });
   return `${ctx.sourceTmp}/known_hosts`;
 }
 

@@ -50,7 +50,8 @@ export async function verifyStep(ctx: RunContext): Promise<StepOutcome> {
     const d = atDest.get(name);
     if (!s || s === 'missing') continue; // vanished from the source since the listing
     if (!d || d === 'missing') bad.push(`${name} is missing`);
-    else if (d.size !== s.size || d.sha256 !== s.sha256) bad.push(`${name} differs (source ${s.size} bytes ${s.sha256?.slice(0, 12)}, destination ${d.size} bytes ${d.sha256?.slice(0, 12)})`);
+    else if (d.size !== s.size || d.sha256 !== s.sha256)
+      bad.push(`${name} differs (source ${s.size} bytes ${s.sha256?.slice(0, 12)}, destination ${d.size} bytes ${d.sha256?.slice(0, 12)})`);
     else {
       verified.push(s);
       bytes += s.size;

@@ -12,7 +12,8 @@ import type { AppService } from '../app/app-service';
 import { BadRequestError, dispatch, errorBody } from '../app/dispatch';
 import { serveStatic } from './static-files';
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 const MAX_BODY = 1_000_000;
 
 export interface ServeOptions {

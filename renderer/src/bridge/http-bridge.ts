@@ -4,12 +4,7 @@
  * events come over one EventSource shared by all listeners. The method table
  * is built from the contract's request names, so a new request needs no edit here.
  */
-import {
-  REQUEST_NAMES,
-  type AppEvent,
-  type BurrowBridge,
-  type RequestName,
-} from '../../../shared/api-contract';
+import { REQUEST_NAMES, type AppEvent, type BurrowBridge, type RequestName } from '../../../shared/api-contract';
 import type { ConfigProblem } from '../../../shared/config-schema';
 
 /** A failed request, with the config problems the server named, if any. */
@@ -40,16 +35,10 @@ export interface HttpBridgeOptions {
   openEvents?: (url: string) => EventSourceLike;
 }
 
-const NO_TOKEN =
-  'This page has no access token. Open it with the link `burrow serve` printed (it ends in ?token=...).';
+const NO_TOKEN = 'This page has no access token. Open it with the link `burrow serve` printed (it ends in ?token=...).';
 
 /** The URL and fetch options of one request. Pure, so the encoding is testable. */
-export function encodeRequest(
-  name: RequestName,
-  args: unknown,
-  token: string,
-  baseUrl = '',
-): { url: string; init: RequestInit } {
+export function encodeRequest(name: RequestName, args: unknown, token: string, baseUrl = ''): { url: string; init: RequestInit } {
   return {
     url: `${baseUrl}/api/${name}`,
     init: {
@@ -74,8 +63,7 @@ export async function decodeResponse(res: Response): Promise<unknown> {
     error?: { message?: unknown; problems?: unknown };
   };
   if (res.ok && envelope.ok === true) return envelope.result;
-  const message =
-    typeof envelope.error?.message === 'string' ? envelope.error.message : `The server answered ${res.status} ${res.statusText}.`;
+  const message = typeof envelope.error?.message === 'string' ? envelope.error.message : `The server answered ${res.status} ${res.statusText}.`;
   const problems = Array.isArray(envelope.error?.problems) ? (envelope.error.problems as ConfigProblem[]) : undefined;
   throw new BridgeError(message, problems, res.status);
 }

@@ -28,8 +28,7 @@ export function AttentionBanners({ jobs, paused, now, busy, onRunNow, onResume }
           <div className="banner-text">
             {missed.map((j) => (
               <p key={j.job}>
-                <strong>Backup missed: {j.job}</strong> — {slotCount(j.outstanding.length)} (
-                {describeCauses(j.outstanding.map((o) => o.cause))})
+                <strong>Backup missed: {j.job}</strong> — {slotCount(j.outstanding.length)} ({describeCauses(j.outstanding.map((o) => o.cause))})
               </p>
             ))}
           </div>
@@ -49,8 +48,7 @@ export function AttentionBanners({ jobs, paused, now, busy, onRunNow, onResume }
           <div className="banner-text">
             {stale.map((j) => (
               <p key={j.job}>
-                <strong>Backups are stale: {j.job}</strong> —{' '}
-                {j.lastSuccessAt ? `last success ${formatAgo(j.lastSuccessAt, now)}` : 'no successful backup yet'}
+                <strong>Backups are stale: {j.job}</strong> — {j.lastSuccessAt ? `last success ${formatAgo(j.lastSuccessAt, now)}` : 'no successful backup yet'}
               </p>
             ))}
           </div>

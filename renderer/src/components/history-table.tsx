@@ -57,14 +57,18 @@ export function HistoryTable({ runs, onOpen }: HistoryTableProps) {
             onKeyDown={(e) => onKey(e, run.id)}
           >
             <td>{formatDateTime(run.startedAt)}</td>
-            <td className="ellipsis" title={run.job}>{run.job}</td>
+            <td className="ellipsis" title={run.job}>
+              {run.job}
+            </td>
             <td>{run.trigger}</td>
             <td>
               <span className={`status-text status-${run.status}`}>{runStatusWord(run.status)}</span>
             </td>
             <td>{run.status === 'running' ? '…' : formatDuration(durationBetween(run.startedAt, run.endedAt))}</td>
             <td>{formatBytes(run.transfer?.bytesSent)}</td>
-            <td className="ellipsis" title={run.error?.message}>{run.error?.message ?? ''}</td>
+            <td className="ellipsis" title={run.error?.message}>
+              {run.error?.message ?? ''}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -48,27 +48,62 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
       <div className="grid">
         <Field label="Name" errors={nameErrors(name, problems)} hint="How jobs refer to this host.">
           {(c) => (
-            <input {...c} data-testid={`host-name-${index}`} value={name} onChange={(e) => onRename(e.target.value.trim())} autoComplete="off" spellCheck={false} />
+            <input
+              {...c}
+              data-testid={`host-name-${index}`}
+              value={name}
+              onChange={(e) => onRename(e.target.value.trim())}
+              autoComplete="off"
+              spellCheck={false}
+            />
           )}
         </Field>
         <Field label="Hostname" errors={at('hostname')}>
           {(c) => (
-            <input {...c} data-testid={`host-hostname-${index}`} value={text(fields.hostname)} onChange={(e) => set('hostname', e.target.value.trim())} autoComplete="off" spellCheck={false} />
+            <input
+              {...c}
+              data-testid={`host-hostname-${index}`}
+              value={text(fields.hostname)}
+              onChange={(e) => set('hostname', e.target.value.trim())}
+              autoComplete="off"
+              spellCheck={false}
+            />
           )}
         </Field>
         <Field label="Port" errors={at('port')}>
           {(c) => (
-            <input {...c} data-testid={`host-port-${index}`} inputMode="numeric" placeholder="22" value={text(fields.port)} onChange={(e) => set('port', parseNumberInput(e.target.value))} />
+            <input
+              {...c}
+              data-testid={`host-port-${index}`}
+              inputMode="numeric"
+              placeholder="22"
+              value={text(fields.port)}
+              onChange={(e) => set('port', parseNumberInput(e.target.value))}
+            />
           )}
         </Field>
         <Field label="User" errors={at('user')}>
           {(c) => (
-            <input {...c} data-testid={`host-user-${index}`} value={text(fields.user)} onChange={(e) => set('user', e.target.value.trim())} autoComplete="off" spellCheck={false} />
+            <input
+              {...c}
+              data-testid={`host-user-${index}`}
+              value={text(fields.user)}
+              onChange={(e) => set('user', e.target.value.trim())}
+              autoComplete="off"
+              spellCheck={false}
+            />
           )}
         </Field>
         <Field label="Identity file" errors={at('identityFile')} hint="Optional; without it your ssh-agent is used.">
           {(c) => (
-            <input {...c} data-testid={`host-identity-${index}`} placeholder="~/.ssh/id_ed25519" value={text(fields.identityFile)} onChange={(e) => set('identityFile', e.target.value)} spellCheck={false} />
+            <input
+              {...c}
+              data-testid={`host-identity-${index}`}
+              placeholder="~/.ssh/id_ed25519"
+              value={text(fields.identityFile)}
+              onChange={(e) => set('identityFile', e.target.value)}
+              spellCheck={false}
+            />
           )}
         </Field>
         <Field label="Proxy jump" errors={at('proxyJump')}>
@@ -91,11 +126,26 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
         hint={fields.hostKey ? 'Runs stop before logging in if the host presents any other key.' : 'Not pinned yet: runs to this host will refuse to log in.'}
       >
         {(c) => (
-          <input {...c} data-testid={`host-hostkey-${index}`} className="mono" placeholder="ssh-ed25519 AAAA… or SHA256:…" value={text(fields.hostKey)} onChange={(e) => set('hostKey', e.target.value.trim())} spellCheck={false} />
+          <input
+            {...c}
+            data-testid={`host-hostkey-${index}`}
+            className="mono"
+            placeholder="ssh-ed25519 AAAA… or SHA256:…"
+            value={text(fields.hostKey)}
+            onChange={(e) => set('hostKey', e.target.value.trim())}
+            spellCheck={false}
+          />
         )}
       </Field>
       <div className="actions split">
-        <HostKeyFetch bridge={bridge} index={index} hostname={text(fields.hostname)} port={port} pinned={typeof fields.hostKey === 'string' ? fields.hostKey : undefined} onPin={(keyLine) => set('hostKey', keyLine)} />
+        <HostKeyFetch
+          bridge={bridge}
+          index={index}
+          hostname={text(fields.hostname)}
+          port={port}
+          pinned={typeof fields.hostKey === 'string' ? fields.hostKey : undefined}
+          onPin={(keyLine) => set('hostKey', keyLine)}
+        />
         <button type="button" className="danger" data-testid={`host-remove-${index}`} onClick={onRemove}>
           Remove host
         </button>

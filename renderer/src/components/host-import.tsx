@@ -71,12 +71,7 @@ export function HostImport({ bridge, existing = [], addLabel = 'Add selected', b
           {found.hosts.map((h) => (
             <li key={h.name}>
               <label>
-                <input
-                  type="checkbox"
-                  data-testid={`import-host-${h.name}`}
-                  checked={chosen.has(h.name)}
-                  onChange={(e) => toggle(h.name, e.target.checked)}
-                />
+                <input type="checkbox" data-testid={`import-host-${h.name}`} checked={chosen.has(h.name)} onChange={(e) => toggle(h.name, e.target.checked)} />
                 <strong>{h.name}</strong>{' '}
                 <span className="muted">
                   {h.user ? `${h.user}@` : ''}

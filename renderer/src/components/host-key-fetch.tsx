@@ -51,12 +51,7 @@ export function HostKeyFetch({ bridge, index, hostname, port, pinned, onPin }: H
 
   return (
     <div className="host-key-fetch">
-      <button
-        type="button"
-        data-testid={`fetch-host-key-${index}`}
-        disabled={fetching || hostname.trim() === ''}
-        onClick={() => void fetchKey()}
-      >
+      <button type="button" data-testid={`fetch-host-key-${index}`} disabled={fetching || hostname.trim() === ''} onClick={() => void fetchKey()}>
         {fetching ? 'Fetching…' : 'Fetch host key'}
       </button>
       {error ? <p className="field-error">{error}</p> : null}

@@ -64,13 +64,7 @@ export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCar
       <header className="card-head">
         <h3 id={`job-title-${name}`}>{name}</h3>
         <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            data-testid={`run-now-${name}`}
-            disabled={running || busy}
-            onClick={runNow}
-          >
+          <button type="button" className="primary" data-testid={`run-now-${name}`} disabled={running || busy} onClick={runNow}>
             Run now
           </button>
           {running ? (
@@ -95,8 +89,7 @@ export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCar
           <dd>
             {last ? (
               <button type="button" className="link" onClick={() => onOpenRun(last.id)} title="Open this run">
-                <span className={`status-text status-${last.status}`}>{runStatusWord(last.status)}</span>{' '}
-                {formatDateTime(last.endedAt ?? last.startedAt)}
+                <span className={`status-text status-${last.status}`}>{runStatusWord(last.status)}</span> {formatDateTime(last.endedAt ?? last.startedAt)}
               </button>
             ) : (
               'no run yet'
@@ -116,9 +109,7 @@ export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCar
 
       <p className="timeline-caption muted">{live ? 'This run' : lastRun ? `Last run, ${formatDateTime(lastRun.startedAt)}` : 'No run yet'}</p>
       <StepTimeline job={name} steps={steps} now={now} />
-      {!live && lastRun?.error ? (
-        <p className="error-text">{lastRun.error.message}</p>
-      ) : null}
+      {!live && lastRun?.error ? <p className="error-text">{lastRun.error.message}</p> : null}
     </article>
   );
 }

@@ -56,7 +56,9 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
       <legend>Job {text(job.name) || '(unnamed)'}</legend>
       <div className="grid">
         <Field label="Name" errors={at('name')}>
-          {(c) => <input {...c} data-testid={`job-name-${index}`} value={text(job.name)} onChange={(e) => set('name', e.target.value.trim())} spellCheck={false} />}
+          {(c) => (
+            <input {...c} data-testid={`job-name-${index}`} value={text(job.name)} onChange={(e) => set('name', e.target.value.trim())} spellCheck={false} />
+          )}
         </Field>
         <Field label="Source host" errors={at('source')}>
           {(c) => (
@@ -73,13 +75,40 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
           )}
         </Field>
         <Field label="Destination path" errors={at('destination.path')}>
-          {(c) => <input {...c} data-testid={`job-destination-path-${index}`} placeholder="e.g. /backups" value={text(destination.path)} onChange={(e) => setDestination('path', e.target.value)} spellCheck={false} />}
+          {(c) => (
+            <input
+              {...c}
+              data-testid={`job-destination-path-${index}`}
+              placeholder="e.g. /backups"
+              value={text(destination.path)}
+              onChange={(e) => setDestination('path', e.target.value)}
+              spellCheck={false}
+            />
+          )}
         </Field>
         <Field label="Holding directory on the source" errors={at('holdingDir')}>
-          {(c) => <input {...c} data-testid={`job-holding-${index}`} placeholder="e.g. /var/BACKUPS" value={text(job.holdingDir)} onChange={(e) => set('holdingDir', e.target.value)} spellCheck={false} />}
+          {(c) => (
+            <input
+              {...c}
+              data-testid={`job-holding-${index}`}
+              placeholder="e.g. /var/BACKUPS"
+              value={text(job.holdingDir)}
+              onChange={(e) => set('holdingDir', e.target.value)}
+              spellCheck={false}
+            />
+          )}
         </Field>
         <Field label="Keep archives (days)" errors={at('keepDays')}>
-          {(c) => <input {...c} data-testid={`job-keepdays-${index}`} inputMode="numeric" placeholder="28" value={text(job.keepDays)} onChange={(e) => set('keepDays', parseNumberInput(e.target.value))} />}
+          {(c) => (
+            <input
+              {...c}
+              data-testid={`job-keepdays-${index}`}
+              inputMode="numeric"
+              placeholder="28"
+              value={text(job.keepDays)}
+              onChange={(e) => set('keepDays', parseNumberInput(e.target.value))}
+            />
+          )}
         </Field>
         <Field label="Storage format" errors={at('format')} hint={FORMAT_HINT[text(job.format) || DEFAULT_FORMAT]}>
           {(c) => (
@@ -92,7 +121,12 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         {(text(job.format) || DEFAULT_FORMAT) === 'archive' && (
           <Field label="Compression" errors={at('compression')}>
             {(c) => (
-              <select {...c} data-testid={`job-compression-${index}`} value={text(job.compression) || DEFAULT_COMPRESSION} onChange={(e) => set('compression', e.target.value)}>
+              <select
+                {...c}
+                data-testid={`job-compression-${index}`}
+                value={text(job.compression) || DEFAULT_COMPRESSION}
+                onChange={(e) => set('compression', e.target.value)}
+              >
                 {compressionSchema.options.map((o) => (
                   <option key={o} value={o}>
                     {o}
@@ -103,7 +137,16 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
           </Field>
         )}
         <Field label="Tunnel port on the source" errors={at('tunnelPort')} hint="0 or blank: the source picks a free port.">
-          {(c) => <input {...c} data-testid={`job-tunnelport-${index}`} inputMode="numeric" placeholder="0" value={text(job.tunnelPort)} onChange={(e) => set('tunnelPort', parseNumberInput(e.target.value))} />}
+          {(c) => (
+            <input
+              {...c}
+              data-testid={`job-tunnelport-${index}`}
+              inputMode="numeric"
+              placeholder="0"
+              value={text(job.tunnelPort)}
+              onChange={(e) => set('tunnelPort', parseNumberInput(e.target.value))}
+            />
+          )}
         </Field>
       </div>
       <Field label="Paths to back up on the source (one per line)" className="wide" errors={at('paths', true)}>

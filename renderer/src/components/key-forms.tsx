@@ -5,7 +5,17 @@
  * request returns, whatever its outcome.
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { KEY_NAME_PATTERN, KEY_ROLES, MAX_UNLOCK_MINUTES, type BurrowBridge, type HostKeyView, type KeyHostView, type KeyringStatus, type KeyRole, type KeyView } from '../../../shared/api-contract';
+import {
+  KEY_NAME_PATTERN,
+  KEY_ROLES,
+  MAX_UNLOCK_MINUTES,
+  type BurrowBridge,
+  type HostKeyView,
+  type KeyHostView,
+  type KeyringStatus,
+  type KeyRole,
+  type KeyView,
+} from '../../../shared/api-contract';
 import { errorMessage } from '../lib/errors';
 import { Field } from './field';
 import { keyFileKind } from './host-key-fetch';
@@ -105,7 +115,12 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
     setBusy(true);
     setError(undefined);
     try {
-      const k = await bridge.generateKey({ name, passphrase, ...(comment.trim() ? { comment: comment.trim() } : {}), ...(keyring.remembers ? { remember } : {}) });
+      const k = await bridge.generateKey({
+        name,
+        passphrase,
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+        ...(keyring.remembers ? { remember } : {}),
+      });
       onDone({ message: `Generated ${k.name}: ${k.type} ${k.fingerprint}${k.remembered ? ', passphrase remembered' : ''}.` });
     } catch (err) {
       setError(errorMessage(err));
@@ -129,17 +144,64 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
       onCancel={onCancel}
     >
       <div className="grid">
-        <Field label="Name" errors={nameProblem ? [nameProblem] : []} hint={<>Hosts use it as <code>burrow:{name || 'NAME'}</code>.</>}>
-          {(c) => <input {...c} data-testid="generate-name" value={name} onChange={(e) => setName(e.target.value.trim())} autoComplete="off" spellCheck={false} required />}
+        <Field
+          label="Name"
+          errors={nameProblem ? [nameProblem] : []}
+          hint={
+            <>
+              Hosts use it as <code>burrow:{name || 'NAME'}</code>.
+            </>
+          }
+        >
+          {(c) => (
+            <input
+              {...c}
+              data-testid="generate-name"
+              value={name}
+              onChange={(e) => setName(e.target.value.trim())}
+              autoComplete="off"
+              spellCheck={false}
+              required
+            />
+          )}
         </Field>
         <Field label="Comment" hint="Optional; shown beside the key in authorized_keys.">
-          {(c) => <input {...c} data-testid="generate-comment" value={comment} placeholder={`burrow:${name || 'NAME'}`} onChange={(e) => setComment(e.target.value)} autoComplete="off" />}
+          {(c) => (
+            <input
+              {...c}
+              data-testid="generate-comment"
+              value={comment}
+              placeholder={`burrow:${name || 'NAME'}`}
+              onChange={(e) => setComment(e.target.value)}
+              autoComplete="off"
+            />
+          )}
         </Field>
         <Field label="Passphrase" hint="The key is stored encrypted under it.">
-          {(c) => <input {...c} type="password" data-testid="generate-passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" required />}
+          {(c) => (
+            <input
+              {...c}
+              type="password"
+              data-testid="generate-passphrase"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              autoComplete="new-password"
+              required
+            />
+          )}
         </Field>
         <Field label="Passphrase again" errors={mismatch ? [mismatch] : []}>
-          {(c) => <input {...c} type="password" data-testid="generate-passphrase-again" value={repeat} onChange={(e) => setRepeat(e.target.value)} autoComplete="new-password" required />}
+          {(c) => (
+            <input
+              {...c}
+              type="password"
+              data-testid="generate-passphrase-again"
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+              autoComplete="new-password"
+              required
+            />
+          )}
         </Field>
       </div>
       <RememberBox keyring={keyring} checked={remember} onChange={setRemember} testId="generate-remember" />
@@ -193,16 +255,47 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
     >
       <div className="grid">
         <Field label="Key file" hint="Absolute path of an OpenSSH or PEM private key; the file is not changed.">
-          {(c) => <input {...c} data-testid="import-path" value={path} placeholder="/home/you/.ssh/id_ed25519" onChange={(e) => setPath(e.target.value.trim())} autoComplete="off" spellCheck={false} required />}
+          {(c) => (
+            <input
+              {...c}
+              data-testid="import-path"
+              value={path}
+              placeholder="/home/you/.ssh/id_ed25519"
+              onChange={(e) => setPath(e.target.value.trim())}
+              autoComplete="off"
+              spellCheck={false}
+              required
+            />
+          )}
         </Field>
         <Field label="Name" errors={nameProblem ? [nameProblem] : []} hint="Optional; default the file's name.">
-          {(c) => <input {...c} data-testid="import-name" value={name} onChange={(e) => setName(e.target.value.trim())} autoComplete="off" spellCheck={false} />}
+          {(c) => (
+            <input {...c} data-testid="import-name" value={name} onChange={(e) => setName(e.target.value.trim())} autoComplete="off" spellCheck={false} />
+          )}
         </Field>
         <Field label="Its passphrase" hint="If the file is encrypted.">
-          {(c) => <input {...c} type="password" data-testid="import-passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />}
+          {(c) => (
+            <input
+              {...c}
+              type="password"
+              data-testid="import-passphrase"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              autoComplete="off"
+            />
+          )}
         </Field>
         <Field label="Passphrase to store it under" hint="Needed for an unencrypted file; empty keeps an encrypted file's own.">
-          {(c) => <input {...c} type="password" data-testid="import-store-passphrase" value={storePassphrase} onChange={(e) => setStorePassphrase(e.target.value)} autoComplete="new-password" />}
+          {(c) => (
+            <input
+              {...c}
+              type="password"
+              data-testid="import-store-passphrase"
+              value={storePassphrase}
+              onChange={(e) => setStorePassphrase(e.target.value)}
+              autoComplete="new-password"
+            />
+          )}
         </Field>
       </div>
       <RememberBox keyring={keyring} checked={remember} onChange={setRemember} testId="import-remember" />
@@ -226,14 +319,22 @@ export function UnlockKeyForm({ bridge, keyring, keyView, onDone, onCancel }: Un
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const n = minutes.trim() === '' ? undefined : Number(minutes);
-  const minutesProblem = n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_UNLOCK_MINUTES) ? `Whole minutes from 1 to ${MAX_UNLOCK_MINUTES}, or empty.` : undefined;
+  const minutesProblem =
+    n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_UNLOCK_MINUTES) ? `Whole minutes from 1 to ${MAX_UNLOCK_MINUTES}, or empty.` : undefined;
 
   async function submit() {
     setBusy(true);
     setError(undefined);
     try {
-      const k = await bridge.unlockKey({ name: keyView.name, passphrase, ...(n !== undefined ? { minutes: n } : {}), ...(keyring.remembers ? { remember } : {}) });
-      onDone({ message: `Unlocked ${k.name}${n !== undefined ? ` for ${n} minute${n === 1 ? '' : 's'}` : ' until Burrow stops or you lock it'}${k.remembered ? '; passphrase remembered' : ''}.` });
+      const k = await bridge.unlockKey({
+        name: keyView.name,
+        passphrase,
+        ...(n !== undefined ? { minutes: n } : {}),
+        ...(keyring.remembers ? { remember } : {}),
+      });
+      onDone({
+        message: `Unlocked ${k.name}${n !== undefined ? ` for ${n} minute${n === 1 ? '' : 's'}` : ' until Burrow stops or you lock it'}${k.remembered ? '; passphrase remembered' : ''}.`,
+      });
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -256,10 +357,23 @@ export function UnlockKeyForm({ bridge, keyring, keyView, onDone, onCancel }: Un
     >
       <div className="grid">
         <Field label="Passphrase">
-          {(c) => <input {...c} type="password" data-testid="unlock-passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="current-password" autoFocus required />}
+          {(c) => (
+            <input
+              {...c}
+              type="password"
+              data-testid="unlock-passphrase"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              autoComplete="current-password"
+              autoFocus
+              required
+            />
+          )}
         </Field>
         <Field label="Time limit (minutes)" errors={minutesProblem ? [minutesProblem] : []} hint="Empty: until Burrow stops or you lock it.">
-          {(c) => <input {...c} data-testid="unlock-minutes" inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} autoComplete="off" />}
+          {(c) => (
+            <input {...c} data-testid="unlock-minutes" inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} autoComplete="off" />
+          )}
         </Field>
       </div>
       <RememberBox keyring={keyring} checked={remember} onChange={setRemember} testId="unlock-remember" />
@@ -368,13 +482,21 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
       busy={busy}
       submitLabel="Install"
       busyLabel="Installing…"
-      canSubmit={host !== undefined && password !== '' && fingerprintReady && (role !== 'destination' || path.trim().startsWith('/') || (path.trim() === '' && pathDefault !== undefined))}
+      canSubmit={
+        host !== undefined &&
+        password !== '' &&
+        fingerprintReady &&
+        (role !== 'destination' || path.trim().startsWith('/') || (path.trim() === '' && pathDefault !== undefined))
+      }
       error={error}
       onSubmit={submit}
       onCancel={onCancel}
     >
       <div className="grid">
-        <Field label="Host" hint={host ? `${host.user}@${host.hostname}:${host.port}${host.pinned ? ', host key pinned' : ', host key not pinned yet'}` : undefined}>
+        <Field
+          label="Host"
+          hint={host ? `${host.user}@${host.hostname}:${host.port}${host.pinned ? ', host key pinned' : ', host key not pinned yet'}` : undefined}
+        >
           {(c) => (
             <select {...c} data-testid="install-host" value={hostName} onChange={(e) => setHostName(e.target.value)}>
               {hosts.map((h) => (
@@ -387,7 +509,17 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
         </Field>
         {role === 'destination' ? (
           <Field label="Backup path" hint="The only directory the key may write below.">
-            {(c) => <input {...c} data-testid="install-path" value={path} placeholder={pathDefault ?? '/backups'} onChange={(e) => setPath(e.target.value)} autoComplete="off" spellCheck={false} />}
+            {(c) => (
+              <input
+                {...c}
+                data-testid="install-path"
+                value={path}
+                placeholder={pathDefault ?? '/backups'}
+                onChange={(e) => setPath(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
           </Field>
         ) : null}
       </div>
@@ -396,7 +528,15 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
         {KEY_ROLES.map((r) => (
           <div className="check-field" key={r}>
             <label>
-              <input type="radio" name={roleName} value={r} data-testid={`install-role-${r}`} checked={role === r} onChange={() => setRole(r)} aria-describedby={`${roleName}-${r}`} />
+              <input
+                type="radio"
+                name={roleName}
+                value={r}
+                data-testid={`install-role-${r}`}
+                checked={role === r}
+                onChange={() => setRole(r)}
+                aria-describedby={`${roleName}-${r}`}
+              />
               {ROLE_TEXT[r].label}
             </label>
             <p className="hint" id={`${roleName}-${r}`}>
@@ -408,8 +548,8 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
       {needsFingerprint ? (
         <div className="key-offer" role="group" aria-label="Host key to confirm">
           <p>
-            {hostName} has no pinned host key. Fetch it and compare its fingerprint with the host's own (<code>ssh-keygen -lf /etc/ssh/ssh_host_{currentOffer ? keyFileKind(currentOffer.type) : '*'}_key.pub</code> on it)
-            before sending a password.
+            {hostName} has no pinned host key. Fetch it and compare its fingerprint with the host's own (
+            <code>ssh-keygen -lf /etc/ssh/ssh_host_{currentOffer ? keyFileKind(currentOffer.type) : '*'}_key.pub</code> on it) before sending a password.
           </p>
           <button type="button" data-testid="install-fetch-host-key" disabled={fetching} onClick={() => void fetchKey()}>
             {fetching ? 'Fetching…' : 'Fetch host key'}
@@ -420,15 +560,25 @@ export function InstallKeyForm({ bridge, keyView, hosts, onDone, onCancel }: Ins
                 {currentOffer.type} {currentOffer.fingerprint}
               </p>
               <label className="check">
-                <input type="checkbox" data-testid="install-confirm-fingerprint" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
-                I compared this fingerprint with the host's own: trust and pin it
+                <input type="checkbox" data-testid="install-confirm-fingerprint" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />I
+                compared this fingerprint with the host's own: trust and pin it
               </label>
             </>
           ) : null}
         </div>
       ) : null}
       <Field label={host ? `Password of ${host.user}@${host.hostname}` : 'Password'} hint="Used once to log in and add the key; never stored or logged.">
-        {(c) => <input {...c} type="password" data-testid="install-password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" required />}
+        {(c) => (
+          <input
+            {...c}
+            type="password"
+            data-testid="install-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="off"
+            required
+          />
+        )}
       </Field>
     </FormShell>
   );

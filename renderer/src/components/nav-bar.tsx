@@ -25,12 +25,7 @@ export function NavBar({ current, onNavigate }: NavBarProps) {
       <ul>
         {PAGES.map((p) => (
           <li key={p.name}>
-            <button
-              type="button"
-              data-testid={`nav-${p.name}`}
-              aria-current={p.name === current ? 'page' : undefined}
-              onClick={() => onNavigate(p.name)}
-            >
+            <button type="button" data-testid={`nav-${p.name}`} aria-current={p.name === current ? 'page' : undefined} onClick={() => onNavigate(p.name)}>
               {p.label}
             </button>
           </li>

@@ -34,7 +34,10 @@ export function RunDetail({ run, onClose }: RunDetailProps) {
         </div>
         <div>
           <dt>Trigger</dt>
-          <dd>{run.trigger}{run.slot ? ` (slot ${formatDateTime(run.slot)})` : ''}</dd>
+          <dd>
+            {run.trigger}
+            {run.slot ? ` (slot ${formatDateTime(run.slot)})` : ''}
+          </dd>
         </div>
         <div>
           <dt>Duration</dt>

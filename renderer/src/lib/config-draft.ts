@@ -38,9 +38,7 @@ export function draftFromDocument(doc: ConfigDocument | null | undefined): Confi
   const { hosts, jobs, ...rest } = doc ?? {};
   return {
     rest: doc ? rest : { version: 1 },
-    hosts: isRecord(hosts)
-      ? Object.entries(hosts).map(([name, fields]) => ({ uid: nextUid(), name, fields: isRecord(fields) ? { ...fields } : {} }))
-      : [],
+    hosts: isRecord(hosts) ? Object.entries(hosts).map(([name, fields]) => ({ uid: nextUid(), name, fields: isRecord(fields) ? { ...fields } : {} })) : [],
     jobs: Array.isArray(jobs) ? jobs.map((job) => ({ uid: nextUid(), job: isRecord(job) ? { ...job } : {} })) : [],
   };
 }
@@ -105,7 +103,14 @@ export function uniqueName(base: string, taken: Iterable<string>): string {
 
 /** A new, empty host entry with a free name. */
 export function newHost(draft: ConfigDraft): HostDraft {
-  return { uid: nextUid(), name: uniqueName('host', draft.hosts.map((h) => h.name)), fields: { hostname: '', user: '' } };
+  return {
+    uid: nextUid(),
+    name: uniqueName(
+      'host',
+      draft.hosts.map((h) => h.name),
+    ),
+    fields: { hostname: '', user: '' },
+  };
 }
 
 /**

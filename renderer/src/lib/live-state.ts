@@ -82,9 +82,7 @@ export function applyEvent(state: AppState | null, event: AppEvent): Applied {
     }
     case 'missed': {
       const next = withJob(state, event.job, (j) =>
-        j.outstanding.some((o) => o.slot === event.slot)
-          ? j
-          : { ...j, outstanding: [...j.outstanding, { slot: event.slot, cause: event.cause }] },
+        j.outstanding.some((o) => o.slot === event.slot) ? j : { ...j, outstanding: [...j.outstanding, { slot: event.slot, cause: event.cause }] },
       );
       return { state: next, refetch: true };
     }

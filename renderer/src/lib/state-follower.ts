@@ -47,25 +47,28 @@ export function followState(bridge: Pick<BurrowBridge, 'getState' | 'onEvent'>, 
     }
     heard = [];
     stateHeard = false;
-    bridge.getState({}).then(
-      (answer) => {
-        if (!alive) return;
-        cb.onError(undefined);
-        if (stateHeard) return;
-        let next: AppState | null = answer;
-        for (const e of heard ?? []) next = applyEvent(next, e).state;
-        show(next);
-      },
-      (err: unknown) => {
-        if (alive) cb.onError(errorMessage(err));
-      },
-    ).finally(() => {
-      heard = undefined;
-      if (again && alive) {
-        again = false;
-        refresh();
-      }
-    });
+    bridge
+      .getState({})
+      .then(
+        (answer) => {
+          if (!alive) return;
+          cb.onError(undefined);
+          if (stateHeard) return;
+          let next: AppState | null = answer;
+          for (const e of heard ?? []) next = applyEvent(next, e).state;
+          show(next);
+        },
+        (err: unknown) => {
+          if (alive) cb.onError(errorMessage(err));
+        },
+      )
+      .finally(() => {
+        heard = undefined;
+        if (again && alive) {
+          again = false;
+          refresh();
+        }
+      });
   };
 
   const unsubscribe = bridge.onEvent((event) => {

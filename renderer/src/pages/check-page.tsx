@@ -43,8 +43,7 @@ export function CheckPage({ bridge, state }: CheckPageProps) {
         <h2 id="check-title">Check</h2>
       </div>
       <p className="muted">
-        Tests every hop of a job on its own: laptop to source, laptop to destination, the tunnel, the destination
-        path and rsync at both ends.
+        Tests every hop of a job on its own: laptop to source, laptop to destination, the tunnel, the destination path and rsync at both ends.
       </p>
       {jobs.length === 0 ? (
         <p>No jobs to check yet: add one in Settings.</p>

@@ -77,11 +77,22 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
         </div>
       </div>
       <p className="muted">
-        Burrow's own SSH keys, every private key encrypted at rest{overview ? <> in <code>{overview.dir}</code></> : null}. A host logs in with one when its
-        identity file is <code>burrow:NAME</code>; an unlocked key lives only in memory.
+        Burrow's own SSH keys, every private key encrypted at rest
+        {overview ? (
+          <>
+            {' '}
+            in <code>{overview.dir}</code>
+          </>
+        ) : null}
+        . A host logs in with one when its identity file is <code>burrow:NAME</code>; an unlocked key lives only in memory.
       </p>
       {keyring?.message ? (
-        <p className={`banner ${state.shell === 'electron' ? 'banner-warn' : 'banner-info'}`} role="status" data-testid="keyring-message" data-remembers={keyring.remembers}>
+        <p
+          className={`banner ${state.shell === 'electron' ? 'banner-warn' : 'banner-info'}`}
+          role="status"
+          data-testid="keyring-message"
+          data-remembers={keyring.remembers}
+        >
           {keyring.message}
         </p>
       ) : null}
@@ -98,8 +109,12 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
 
       {open?.form === 'generate' && overview ? <GenerateKeyForm bridge={bridge} keyring={overview.keyring} onDone={done} onCancel={cancel} /> : null}
       {open?.form === 'import' && overview ? <ImportKeyForm bridge={bridge} keyring={overview.keyring} onDone={done} onCancel={cancel} /> : null}
-      {open?.form === 'unlock' && selected && overview ? <UnlockKeyForm bridge={bridge} keyring={overview.keyring} keyView={selected} onDone={done} onCancel={cancel} /> : null}
-      {open?.form === 'install' && selected && overview ? <InstallKeyForm bridge={bridge} keyView={selected} hosts={overview.hosts} onDone={done} onCancel={cancel} /> : null}
+      {open?.form === 'unlock' && selected && overview ? (
+        <UnlockKeyForm bridge={bridge} keyring={overview.keyring} keyView={selected} onDone={done} onCancel={cancel} />
+      ) : null}
+      {open?.form === 'install' && selected && overview ? (
+        <InstallKeyForm bridge={bridge} keyView={selected} hosts={overview.hosts} onDone={done} onCancel={cancel} />
+      ) : null}
       {open?.form === 'delete' && selected ? (
         <DeleteConfirm
           keyView={selected}
@@ -130,13 +145,18 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
               </td>
               <td className="key-comment">{k.comment}</td>
               <td data-testid={`key-state-${k.name}`}>
-                {k.encrypted ? (k.unlocked ? 'unlocked' : 'locked') : <span className="error-text">not encrypted</span>}
+                {k.encrypted ? k.unlocked ? 'unlocked' : 'locked' : <span className="error-text">not encrypted</span>}
                 {k.remembered ? <div className="muted small">passphrase remembered</div> : null}
               </td>
               <td>
                 <div className="actions key-actions">
                   {!k.unlocked ? (
-                    <button type="button" data-testid={`unlock-${k.name}`} aria-label={`Unlock ${k.name}`} onClick={() => setOpen({ form: 'unlock', name: k.name })}>
+                    <button
+                      type="button"
+                      data-testid={`unlock-${k.name}`}
+                      aria-label={`Unlock ${k.name}`}
+                      onClick={() => setOpen({ form: 'unlock', name: k.name })}
+                    >
                       Unlock…
                     </button>
                   ) : null}
@@ -157,10 +177,21 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
                       Lock
                     </button>
                   ) : null}
-                  <button type="button" data-testid={`install-${k.name}`} aria-label={`Install ${k.name} on a host`} onClick={() => setOpen({ form: 'install', name: k.name })}>
+                  <button
+                    type="button"
+                    data-testid={`install-${k.name}`}
+                    aria-label={`Install ${k.name} on a host`}
+                    onClick={() => setOpen({ form: 'install', name: k.name })}
+                  >
                     Install…
                   </button>
-                  <button type="button" className="danger" data-testid={`delete-${k.name}`} aria-label={`Delete ${k.name}`} onClick={() => setOpen({ form: 'delete', name: k.name })}>
+                  <button
+                    type="button"
+                    className="danger"
+                    data-testid={`delete-${k.name}`}
+                    aria-label={`Delete ${k.name}`}
+                    onClick={() => setOpen({ form: 'delete', name: k.name })}
+                  >
                     Delete…
                   </button>
                 </div>
@@ -185,7 +216,13 @@ function DeleteConfirm({ keyView, busy, onConfirm, onCancel }: DeleteConfirmProp
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => cancelRef.current?.focus(), [keyView.name]);
   return (
-    <div className="card key-form delete-confirm" role="alertdialog" aria-labelledby="delete-key-title" aria-describedby="delete-key-text" data-testid="delete-confirm">
+    <div
+      className="card key-form delete-confirm"
+      role="alertdialog"
+      aria-labelledby="delete-key-title"
+      aria-describedby="delete-key-text"
+      data-testid="delete-confirm"
+    >
       <h3 id="delete-key-title">Delete {keyView.name}?</h3>
       <p id="delete-key-text">
         The key <span className="mono">{keyView.fingerprint}</span> is removed from the store for good. Hosts that only accept it will refuse Burrow.

@@ -70,7 +70,12 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   }, [draft, document]);
   const byField = useMemo(() => problemsByField(problems), [problems]);
 
-  if (loadError) return <p className="error-text" role="alert">{loadError}</p>;
+  if (loadError)
+    return (
+      <p className="error-text" role="alert">
+        {loadError}
+      </p>
+    );
   if (!draft || !document) return <p className="muted">Loading the config…</p>;
 
   const dirty = JSON.stringify(document) !== savedJson;
@@ -78,8 +83,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     setDraft((d) => (d ? change(d) : d));
     setOutcome(undefined);
   };
-  const setHostFields = (uid: number, fields: Fields) =>
-    update((d) => ({ ...d, hosts: d.hosts.map((h) => (h.uid === uid ? { ...h, fields } : h)) }));
+  const setHostFields = (uid: number, fields: Fields) => update((d) => ({ ...d, hosts: d.hosts.map((h) => (h.uid === uid ? { ...h, fields } : h)) }));
   const setJob = (uid: number, job: Fields) => update((d) => ({ ...d, jobs: d.jobs.map((j) => (j.uid === uid ? { ...j, job } : j)) }));
   const addImported = (hosts: ImportedHost[]) => {
     update((d) => {
@@ -182,13 +186,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
           {saving ? 'Saving…' : 'Save'}
         </button>
         <span className="muted" aria-live="polite">
-          {!valid
-            ? `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix`
-            : dirty
-              ? 'Unsaved changes'
-              : outcome?.ok
-                ? ''
-                : 'No changes'}
+          {!valid ? `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix` : dirty ? 'Unsaved changes' : outcome?.ok ? '' : 'No changes'}
         </span>
         {outcome?.ok ? (
           <span className="ok-text" data-testid="save-ok" role="status">

@@ -45,14 +45,7 @@ export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPagePr
           </button>
         ) : null}
       </div>
-      <AttentionBanners
-        jobs={state.jobs}
-        paused={state.paused}
-        now={now}
-        busy={busy}
-        onRunNow={runJobs}
-        onResume={() => setPaused(false)}
-      />
+      <AttentionBanners jobs={state.jobs} paused={state.paused} now={now} busy={busy} onRunNow={runJobs} onResume={() => setPaused(false)} />
       {message ? (
         <p className="notice" role="status">
           {message}
@@ -61,15 +54,7 @@ export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPagePr
       {state.jobs.length === 0 ? <p className="muted">No jobs yet: add one in Settings.</p> : null}
       <div className="cards">
         {state.jobs.map((job) => (
-          <JobCard
-            key={job.job}
-            bridge={bridge}
-            job={job}
-            live={state.live[job.job]}
-            now={now}
-            onChanged={onChanged}
-            onOpenRun={onOpenRun}
-          />
+          <JobCard key={job.job} bridge={bridge} job={job} live={state.live[job.job]} now={now} onChanged={onChanged} onOpenRun={onOpenRun} />
         ))}
       </div>
     </section>

@@ -62,15 +62,11 @@ export function WelcomePage({ bridge, state, onDemo, onChanged, onOpenSettings }
     <section className="page welcome" data-testid="welcome" aria-labelledby="welcome-title">
       <h2 id="welcome-title">Set up Burrow</h2>
       <p>
-        Burrow backs up a server that can reach nothing (the <em>source</em>) to a backup host (the{' '}
-        <em>destination</em>), through a tunnel this computer relays. It needs both hosts and one job to start.
+        Burrow backs up a server that can reach nothing (the <em>source</em>) to a backup host (the <em>destination</em>), through a tunnel this computer
+        relays. It needs both hosts and one job to start.
       </p>
       {state.configProblems.length > 0 ? (
-        <ProblemList
-          problems={state.configProblems}
-          title={`The config at ${state.configPath} does not load:`}
-          testId="config-problems"
-        />
+        <ProblemList problems={state.configProblems} title={`The config at ${state.configPath} does not load:`} testId="config-problems" />
       ) : null}
       <div className="choices">
         <button type="button" className="choice" data-testid="welcome-import" disabled={busy} onClick={() => setImporting(true)}>
@@ -86,10 +82,12 @@ export function WelcomePage({ bridge, state, onDemo, onChanged, onOpenSettings }
           <span>A throw-away source and destination on this machine, to see a run end to end.</span>
         </button>
       </div>
-      {importing ? (
-        <HostImport bridge={bridge} busy={busy} onAdd={(hosts) => void addHosts(hosts)} onCancel={() => setImporting(false)} />
+      {importing ? <HostImport bridge={bridge} busy={busy} onAdd={(hosts) => void addHosts(hosts)} onCancel={() => setImporting(false)} /> : null}
+      {busy ? (
+        <p className="muted" role="status">
+          Working…
+        </p>
       ) : null}
-      {busy ? <p className="muted" role="status">Working…</p> : null}
       {error ? (
         <p className="error-text" data-testid="welcome-error" role="alert">
           {error}
