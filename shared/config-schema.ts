@@ -12,6 +12,8 @@ import { CronExpressionParser } from 'cron-parser';
 export const DEFAULT_SCHEDULE = '30 12 * * *';
 export const DEFAULT_FORMAT = 'archive';
 export const DEFAULT_COMPRESSION = 'bzip2';
+/** Scheduled backups running at once unless the config says otherwise. */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 2;
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME = NAME_PATTERN;
@@ -153,6 +155,13 @@ export const configSchema = z
     jobs: z.array(jobSchema).default([]),
     ssh: sshSettingsSchema.default({ readyTimeoutMs: 20_000, keepaliveIntervalMs: 10_000, keepaliveCountMax: 3 }),
     rsync: rsyncSettingsSchema.default({ timeoutSec: 120 }),
+    /** How many scheduled backups may run at once (one per source host in any case); the rest queue. */
+    maxConcurrentRuns: z
+      .number({ error: 'must be a number: how many backups may run at once' })
+      .int('must be a whole number of backups')
+      .min(1, 'must be at least 1 (how many backups may run at once)')
+      .max(64, 'must be at most 64 (how many backups may run at once)')
+      .default(DEFAULT_MAX_CONCURRENT_RUNS),
   })
   .strict()
   .superRefine((cfg, ctx) => {

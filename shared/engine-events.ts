@@ -3,7 +3,7 @@
  * UI): the events of runs, plus the schedule's own. Browser-safe.
  */
 import type { MissedCause } from './missed-slots';
-import type { RunEvent } from './run-types';
+import type { RunEvent, RunTrigger } from './run-types';
 
 export type EngineEvent =
   | RunEvent
@@ -11,6 +11,8 @@ export type EngineEvent =
   | { type: 'caught-up'; job: string; slots: string[]; runId: string }
   | { type: 'stale'; job: string; lastSuccess?: string; ageMs: number }
   | { type: 'schedule'; paused: boolean }
+  /** A scheduled run waits for a free place (maxConcurrentRuns, one per source host); `ahead` runs or waits before it. */
+  | { type: 'queued'; job: string; trigger: RunTrigger; slot?: string; ahead: number }
   | { type: 'busy'; job: string; holderPid: number; message: string }
   | { type: 'engine-log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -19,6 +21,8 @@ export interface JobStatus {
   schedule: string;
   paused: boolean;
   running: boolean;
+  /** Waiting for a free place to run (see maxConcurrentRuns); a slot it waits for is not missed. */
+  queued?: QueuedRun;
   lastRun?: { id: string; status: string; endedAt?: string; startedAt: string };
   lastSuccessAt?: string;
   /** Milliseconds since the last success, when there was one. */
@@ -27,4 +31,14 @@ export interface JobStatus {
   /** Missed slots not yet caught up by a successful run. */
   outstanding: { slot: string; cause: MissedCause }[];
   stale: boolean;
+}
+
+/** A run waiting in the queue. */
+export interface QueuedRun {
+  since: string;
+  trigger: RunTrigger;
+  /** The slot it is for (ISO), when scheduled. */
+  slot?: string;
+  /** Runs started or waiting before it. */
+  ahead: number;
 }

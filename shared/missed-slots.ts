@@ -5,7 +5,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 
-export type MissedCause = 'laptop-off' | 'asleep' | 'failed' | 'skipped';
+export type MissedCause = 'laptop-off' | 'asleep' | 'failed' | 'skipped' | 'queued';
 
 /** A stretch of time the engine was running and beating, as one process saw it. */
 export interface AliveSpan {
@@ -21,7 +21,8 @@ export interface Interval {
   to?: number;
 }
 
-export interface RunSummary {
+/** What slot classification needs of a run. */
+export interface SlotRun {
   /** The slot a scheduled run was for, ISO; absent for manual runs. */
   slot?: string;
   startedAt: string;
@@ -72,7 +73,7 @@ const within = (t: number, i: Interval) => t >= i.from && (i.to === undefined ||
  * - asleep: the process was alive before and after, but its clock jumped over the slot;
  * - laptop-off: no heartbeat across the slot.
  */
-export function classifySlot(slot: number, runs: RunSummary[], spans: AliveSpan[], pauses: Interval[]): MissedCause {
+export function classifySlot(slot: number, runs: SlotRun[], spans: AliveSpan[], pauses: Interval[]): MissedCause {
   if (pauses.some((p) => within(slot, p))) return 'skipped';
   if (runs.length > 0) return 'failed';
   const sorted = [...spans].sort((a, b) => a.from - b.from);
@@ -87,13 +88,15 @@ export interface FindMissedInput {
   /** Look at slots after this moment (the last check, or when the job was first seen). */
   from: Date;
   to: Date;
-  runs: RunSummary[];
+  runs: SlotRun[];
   spans: AliveSpan[];
   pauses: Interval[];
   /** Slots already reported (ISO), so a restart never reports them again. */
   reported: ReadonlySet<string>;
   /** A run under way now covers the latest slot. */
   running?: boolean;
+  /** Slots (ISO) whose run waits in the queue: not missed while they wait. */
+  pending?: ReadonlySet<string>;
 }
 
 /** Every slot in (from, to] with no successful run, not yet reported, with its cause. */
@@ -102,7 +105,7 @@ export function findMissedSlots(input: FindMissedInput): MissedSlot[] {
   const slots = slotsBetween(input.schedule, input.from, input.to);
   slots.forEach((slot, i) => {
     const iso = slot.toISOString();
-    if (input.reported.has(iso)) return;
+    if (input.reported.has(iso) || input.pending?.has(iso)) return;
     const t = slot.getTime();
     const forSlot = input.runs.filter((r) => r.slot === iso || (r.slot === undefined && within(Date.parse(r.startedAt), { from: t, to: t + SLOT_GRACE_MS })));
     if (forSlot.some((r) => r.status === 'succeeded')) return;

@@ -32,6 +32,7 @@ export const CAUSE_TEXT: Record<MissedCause, string> = {
   asleep: 'the laptop was asleep',
   failed: 'the run failed',
   skipped: 'the schedule was paused',
+  queued: 'it was still waiting for its turn (too many backups due at once) when its next slot came',
 };
 
 function when(iso: string): string {

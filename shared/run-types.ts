@@ -121,3 +121,31 @@ export type RunEvent =
   | { type: 'log'; runId: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'run-finished'; run: RunRecord }
   | { type: 'delete-guard'; runId: string; job: string; files: string[]; message: string };
+
+/**
+ * What lists of runs carry (History, `burrow history`, the scheduler): the
+ * record's summary row. The whole record (steps, log, file lists) comes from
+ * getRun.
+ */
+export interface RunSummary {
+  id: string;
+  job: string;
+  trigger: RunTrigger;
+  slot?: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  stamp: string;
+  /** Bytes rsync sent, when the run got that far. */
+  bytesSent?: number;
+  error?: RunError;
+}
+
+/** A page of runs, newest first; `next` asks for the page after it. */
+export interface RunPage {
+  runs: RunSummary[];
+  next?: string;
+}
+
+/** What a run's result filter matches. */
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];

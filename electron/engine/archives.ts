@@ -37,9 +37,7 @@ export type VerifyResult = VerifyResultView;
 
 /** The checksum each archive had when a run last verified it arrived. */
 export function recordedSums(history: History, job: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const run of [...history.listRuns({ job })].reverse()) for (const v of run.verified ?? []) if (v.sha256) out.set(v.name, v.sha256);
-  return out;
+  return history.recordedSums(job);
 }
 
 /** `agents`: which agent signs for these connections (the key store's, in the app and CLI). */

@@ -63,7 +63,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
   static async open(opts: EngineOptions): Promise<Engine> {
     const clock = opts.clock ?? systemClock;
     let warn: (m: string) => void = () => {};
-    const history = await History.open(join(opts.stateDir, 'history.jsonl'), (m) => warn(m));
+    const history = await History.open(opts.stateDir, (m) => warn(m));
     const heartbeat = await Heartbeat.open(join(opts.stateDir, 'heartbeat.json'), clock);
     const engine = new Engine(opts.config, history, heartbeat, opts);
     warn = (message) => engine.emit('event', { type: 'engine-log', level: 'warn', message });
@@ -179,11 +179,12 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return this.config.jobs.map((j) => this.scheduler.status(j));
   }
 
-  /** Cancels every run in flight and waits for their teardown. */
+  /** Cancels every run in flight, waits for their teardown, and closes the history. */
   async shutdown(): Promise<void> {
     this.scheduler.disarm();
     for (const c of this.controllers.values()) c.abort();
     await Promise.allSettled([...this.inFlight]);
+    this.history.close();
   }
 }
 

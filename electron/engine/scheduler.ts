@@ -4,18 +4,24 @@
  * exactly once with its cause, and starts one catch-up run per job once the
  * source answers, retrying with backoff until the next slot.
  *
+ * Scheduled and catch-up runs take a place in a RunQueue: at most
+ * `maxConcurrentRuns` at once, one per source host; the rest wait, visibly,
+ * and a slot whose run waits is not missed.
+ *
  * All time comes from the injected clock. `tick()` does the periodic work;
- * in the app a 30-second interval calls it, in tests the test does.
+ * in the app a 30-second interval calls it, in tests the test does. What it
+ * asks of the history per job is a cached lookup, never a walk over runs.
  */
 import { EventEmitter } from 'node:events';
 import cron from 'node-cron';
 import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import type { Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
-import { findMissedSlots, nextSlot, type MissedSlot, type RunSummary } from '../../shared/missed-slots';
+import { findMissedSlots, nextSlot, type MissedSlot } from '../../shared/missed-slots';
 import type { RunRecord, RunTrigger } from '../../shared/run-types';
+import { RunQueue } from './run-queue';
 import type { Heartbeat } from './state/heartbeat';
-import type { History } from './state/history';
+import type { History, HistoryEntry } from './state/history';
 
 export interface SchedulerOptions {
   config: BurrowConfig;
@@ -37,16 +43,25 @@ interface CatchUp {
   nextAttemptAt: number;
   /** Give up at the job's next slot: that run will do. */
   deadline: number;
+  /** An attempt (probe, wait for a place, run) is under way. */
+  inFlight?: boolean;
 }
 
 export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
   private readonly catchUps = new Map<string, CatchUp>();
-  private readonly active = new Set<string>();
+  readonly queue: RunQueue;
   private tasks: { stop(): void | Promise<void> }[] = [];
   private interval?: NodeJS.Timeout;
 
   constructor(private readonly opts: SchedulerOptions) {
     super();
+    this.queue = new RunQueue(opts.config.maxConcurrentRuns);
+  }
+
+  /** Jobs on one source machine share a place: keyed by where its sshd is, not by the host entry's name. */
+  private hostOf(job: JobConfig): string {
+    const h = this.opts.config.hosts[job.source];
+    return h ? `${h.hostname}:${h.port}` : job.source;
   }
 
   private get now(): number {
@@ -81,6 +96,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     this.tasks = [];
     if (this.interval) clearInterval(this.interval);
     this.interval = undefined;
+    this.queue.drop();
   }
 
   /** Heartbeat, clock-jump detection, due catch-ups, staleness. */
@@ -105,69 +121,90 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
   async onSlot(job: JobConfig, slot: Date): Promise<RunRecord | undefined> {
     const iso = slot.toISOString();
     const { history } = this.opts;
-    if (history.missedSlots(job.name).some((m) => m.slot === iso)) return undefined;
-    if (history.listRuns({ job: job.name }).some((r) => r.slot === iso)) return undefined;
+    if (history.hasMissed(job.name, iso) || history.hasRunForSlot(job.name, iso)) return undefined;
     if (history.isPaused()) {
       await this.reportMissed(job, [{ slot: iso, cause: 'skipped' }]);
       return undefined;
     }
     const record = await this.run(job, 'schedule', iso);
-    if (record && record.status !== 'succeeded') await this.reportMissed(job, [{ slot: iso, cause: 'failed' }]);
+    // A run that waited may stand for a later slot than the one that queued it.
+    if (record && record.status !== 'succeeded') await this.reportMissed(job, [{ slot: record.slot ?? iso, cause: 'failed' }]);
     return record;
   }
 
+  /** Runs a job once it has a place in the queue; undefined when it already runs or waits. */
   private async run(job: JobConfig, trigger: RunTrigger, slot?: string): Promise<RunRecord | undefined> {
-    if (this.active.has(job.name)) return undefined;
-    this.active.add(job.name);
+    if (this.queue.busy(job.name)) {
+      // Still waiting for the previous slot when the next comes: it runs for the new one, the old one is missed.
+      const older = slot && !this.queue.isRunning(job.name) ? this.queue.retarget(job.name, slot) : undefined;
+      if (older) await this.reportMissed(job, [{ slot: older, cause: 'queued' }]);
+      return undefined;
+    }
+    const granted = await this.queue.acquire(
+      { job: job.name, host: this.hostOf(job), trigger, since: this.opts.clock.now().toISOString(), ...(slot ? { slot } : {}) },
+      (ahead) => this.emitEvent({ type: 'queued', job: job.name, trigger, ahead, ...(slot ? { slot } : {}) }),
+    );
+    if (!granted.ok) return undefined;
     try {
-      return await this.opts.runJob(job, trigger, slot);
+      return await this.opts.runJob(job, trigger, granted.slot);
     } catch (err) {
       this.emitEvent({ type: 'engine-log', level: 'warn', message: `${job.name}: ${(err as Error).message}` });
       return undefined;
     } finally {
-      this.active.delete(job.name);
+      this.queue.release(job.name);
     }
   }
 
-  /** Finds, records and reports slots that passed without a backup. */
+  /**
+   * Finds, records and reports slots that passed without a backup. What it
+   * finds for every job, and how far each was checked, is written in one
+   * transaction (one fsync), then reported.
+   */
   async checkMissed(reason: string): Promise<void> {
     const { history, heartbeat } = this.opts;
     const now = this.opts.clock.now();
+    const spans = heartbeat.allSpans();
+    const lastSeen = heartbeat.lastSeenBefore();
+    const pauses = history.pauseIntervals();
+    const found: { job: JobConfig; missed: MissedSlot[] }[] = [];
+    const entries: HistoryEntry[] = [];
     for (const job of this.opts.config.jobs) {
       const checked = history.checkedUntil(job.name);
-      const lastSeen = heartbeat.lastSeenBefore();
       const fromMs = checked ? Date.parse(checked) : (lastSeen ?? now.getTime());
       if (fromMs < now.getTime()) {
-        const runs: RunSummary[] = history.listRuns({ job: job.name, from: new Date(fromMs) }).map((r) => ({
-          startedAt: r.startedAt,
-          status: r.status,
-          ...(r.slot ? { slot: r.slot } : {}),
-        }));
+        const from = new Date(fromMs);
         const missed = findMissedSlots({
           schedule: job.schedule,
-          from: new Date(fromMs),
+          from,
           to: now,
-          runs,
-          spans: heartbeat.allSpans(),
-          pauses: history.pauseIntervals(),
-          reported: new Set(history.missedSlots(job.name).map((m) => m.slot)),
-          running: this.active.has(job.name),
+          runs: history.runsSince(job.name, from),
+          spans,
+          pauses,
+          reported: new Set(history.missedSlots(job.name, { from: from.toISOString(), to: now.toISOString() }).map((m) => m.slot)),
+          running: this.queue.isRunning(job.name),
+          pending: this.queue.pendingSlots(job.name),
         });
         if (missed.length > 0) {
           this.emitEvent({ type: 'engine-log', level: 'info', message: `${job.name}: ${missed.length} missed slot(s) found at ${reason}` });
-          await this.reportMissed(job, missed);
+          found.push({ job, missed });
         }
       }
-      await history.add({ t: 'checked', job: job.name, until: now.toISOString() });
+      if (checked !== now.toISOString()) entries.push({ t: 'checked', job: job.name, until: now.toISOString() });
     }
+    const detectedAt = now.toISOString();
+    for (const f of found) for (const { slot, cause } of f.missed) entries.push({ t: 'missed', job: f.job.name, slot, cause, detectedAt });
+    await history.addAll(entries);
+    for (const f of found) this.announceMissed(f.job, f.missed);
   }
 
   private async reportMissed(job: JobConfig, missed: MissedSlot[]): Promise<void> {
     const detectedAt = this.opts.clock.now().toISOString();
-    for (const { slot, cause } of missed) {
-      await this.opts.history.add({ t: 'missed', job: job.name, slot, cause, detectedAt });
-      this.emitEvent({ type: 'missed', job: job.name, slot, cause });
-    }
+    await this.opts.history.addAll(missed.map(({ slot, cause }) => ({ t: 'missed' as const, job: job.name, slot, cause, detectedAt })));
+    this.announceMissed(job, missed);
+  }
+
+  private announceMissed(job: JobConfig, missed: MissedSlot[]): void {
+    for (const { slot, cause } of missed) this.emitEvent({ type: 'missed', job: job.name, slot, cause });
     if (missed.some((m) => m.cause !== 'skipped')) this.planCatchUp(job);
   }
 
@@ -182,12 +219,16 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     return this.catchUps.has(job);
   }
 
-  /** One catch-up run per job, when due, once the source answers. */
+  /**
+   * One catch-up run per job, when due, once the source answers. The due
+   * ones start together and share the queue's places; this resolves when
+   * every attempt it started has ended.
+   */
   async runDueCatchUps(): Promise<void> {
-    const { firstMs, maxMs } = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
+    const attempts: Promise<void>[] = [];
     for (const job of this.opts.config.jobs) {
       const plan = this.catchUps.get(job.name);
-      if (!plan || this.now < plan.nextAttemptAt || this.active.has(job.name)) continue;
+      if (!plan || plan.inFlight || this.now < plan.nextAttemptAt || this.queue.busy(job.name)) continue;
       if (this.opts.history.outstanding(job.name).length === 0) {
         this.catchUps.delete(job.name);
         continue;
@@ -197,11 +238,20 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
         this.emitEvent({ type: 'engine-log', level: 'warn', message: `${job.name}: catch-up window closed; the next scheduled run will catch up` });
         continue;
       }
+      attempts.push(this.attemptCatchUp(job, plan));
+    }
+    await Promise.all(attempts);
+  }
+
+  private async attemptCatchUp(job: JobConfig, plan: CatchUp): Promise<void> {
+    const { firstMs, maxMs } = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
+    plan.inFlight = true;
+    try {
       const reachable = this.opts.history.isPaused() ? false : await this.opts.probe(job).catch(() => false);
       const record = reachable ? await this.run(job, 'catch-up') : undefined;
       if (record?.status === 'succeeded') {
         this.catchUps.delete(job.name);
-        continue;
+        return;
       }
       plan.attempt++;
       plan.nextAttemptAt = this.now + Math.min(maxMs, firstMs * 2 ** (plan.attempt - 1));
@@ -210,6 +260,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
         level: 'info',
         message: `${job.name}: catch-up ${reachable ? 'run failed' : 'waiting for the source'}; next try at ${new Date(plan.nextAttemptAt).toISOString()}`,
       });
+    } finally {
+      plan.inFlight = false;
     }
   }
 
@@ -242,20 +294,22 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     this.emitEvent({ type: 'schedule', paused });
   }
 
+  /** A job's status from the history's per-job summary (cached lookups) and the queue. */
   status(job: JobConfig): JobStatus {
     const { history } = this.opts;
-    const last = history.listRuns({ job: job.name, limit: 1 })[0];
-    const success = history.lastSuccess(job.name);
+    const { lastRun: last, lastSuccess: success, outstanding } = history.job(job.name);
     const successAt = success ? (success.endedAt ?? success.startedAt) : undefined;
     const staleAfter = this.opts.staleAfterMs ?? 2 * 86_400_000;
+    const queued = this.queue.queued(job.name);
     const status: JobStatus = {
       job: job.name,
       schedule: job.schedule,
       paused: history.isPaused(),
-      running: this.active.has(job.name) || last?.status === 'running',
+      running: this.queue.isRunning(job.name) || last?.status === 'running',
       nextRunAt: nextSlot(job.schedule, this.opts.clock.now()).toISOString(),
-      outstanding: history.outstanding(job.name).map((m) => ({ slot: m.slot, cause: m.cause })),
+      outstanding: outstanding.map((m) => ({ slot: m.slot, cause: m.cause })),
       stale: successAt ? this.now - Date.parse(successAt) > staleAfter : false,
+      ...(queued ? { queued } : {}),
     };
     if (last) status.lastRun = { id: last.id, status: last.status, startedAt: last.startedAt, ...(last.endedAt ? { endedAt: last.endedAt } : {}) };
     if (successAt) {
@@ -265,9 +319,10 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     return status;
   }
 
-  /** Runs are tracked here too when started outside the schedule (Run now). */
+  /** Runs started outside the schedule (Run now) hold a place too, at once, whatever the limit. */
   markActive(job: string, active: boolean): void {
-    if (active) this.active.add(job);
-    else this.active.delete(job);
+    const j = this.opts.config.jobs.find((x) => x.name === job);
+    if (active) this.queue.occupy(job, j ? this.hostOf(j) : job);
+    else this.queue.release(job);
   }
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { listArchives, restoreArchive, verifyArchives } from '../../engine/archives';
 import { findJob } from '../../engine/backup-run';
 import { loadConfig } from '../../engine/config-file';
@@ -12,7 +11,7 @@ import { formatBytes } from '../output';
 async function setup({ configPath, values }: CommandContext) {
   const config = await loadConfig(configPath);
   const job = findJob(config, values.job as string | undefined);
-  const history = await History.open(join(stateDir(), 'history.jsonl'));
+  const history = await History.open(stateDir());
   return { config, job, history, agents: headlessAgentProvider(configPath) };
 }
 

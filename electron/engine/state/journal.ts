@@ -1,12 +1,10 @@
 /**
- * An append-only log of JSON entries, one per line, each with a CRC-32 of
- * its text. A crash or kill in the middle of a write leaves at most one torn
- * last line, which fails its checksum and is skipped; every earlier entry
- * still reads back. A damaged line anywhere else means the file was changed
- * by something else: it is copied aside before anything new is written.
+ * The format of the history before it moved into its database: one JSON
+ * entry per line, each with a CRC-32 of its text. Kept to read an old
+ * journal once, when it is migrated (journal-import.ts). It is read in
+ * chunks, never as one string, so a journal of any size can be migrated.
  */
-import { copyFile, mkdir, open, readFile, truncate } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 function checksum(text: string): string {
@@ -18,82 +16,64 @@ export function encodeLine(entry: unknown): string {
   return `${checksum(json)} ${json}\n`;
 }
 
-export interface JournalRead<T> {
-  entries: T[];
+/** One line's entry, or undefined when it fails its checksum or does not parse. */
+export function decodeLine<T>(line: string): T | undefined {
+  const sp = line.indexOf(' ');
+  if (sp !== 8) return undefined;
+  const json = line.slice(sp + 1);
+  if (checksum(json) !== line.slice(0, sp)) return undefined;
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface JournalScan {
+  entries: number;
   /** Lines that failed their checksum or did not parse. */
   damaged: number;
   /** The last line was cut short (a write was interrupted): expected after a crash. */
   tornTail: boolean;
 }
 
-export function decodeText<T>(text: string): JournalRead<T> {
-  const lines = text.split('\n');
-  const tornTail = lines[lines.length - 1] !== '';
-  if (!tornTail) lines.pop();
-  const entries: T[] = [];
-  let damaged = 0;
-  lines.forEach((line, i) => {
-    const sp = line.indexOf(' ');
-    const sum = line.slice(0, sp);
-    const json = line.slice(sp + 1);
-    if (sp !== 8 || checksum(json) !== sum) {
-      if (!(tornTail && i === lines.length - 1)) damaged++;
-      return;
+/** Reads a journal entry by entry, in order, calling `onEntry` for each whole one. */
+export async function scanJournal<T>(path: string, onEntry: (entry: T) => void): Promise<JournalScan> {
+  const fh = await open(path, 'r');
+  const scan: JournalScan = { entries: 0, damaged: 0, tornTail: false };
+  const chunk = Buffer.alloc(1 << 20);
+  let rest: Buffer = Buffer.alloc(0);
+  const line = (bytes: Buffer) => {
+    const entry = decodeLine<T>(bytes.toString('utf8'));
+    if (entry === undefined) scan.damaged++;
+    else {
+      scan.entries++;
+      onEntry(entry);
     }
-    try {
-      entries.push(JSON.parse(json) as T);
-    } catch {
-      damaged++;
+  };
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      let buf = rest.length ? Buffer.concat([rest, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      let nl: number;
+      while ((nl = buf.indexOf(0x0a)) >= 0) {
+        line(buf.subarray(0, nl));
+        buf = buf.subarray(nl + 1);
+      }
+      rest = Buffer.from(buf);
     }
-  });
-  return { entries, damaged, tornTail };
-}
-
-export class Journal<T> {
-  private repaired = false;
-
-  constructor(
-    readonly path: string,
-    private readonly warn: (message: string) => void = () => {},
-  ) {}
-
-  async read(): Promise<JournalRead<T>> {
-    const text = await readFile(this.path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    return decodeText<T>(text);
+  } finally {
+    await fh.close();
   }
-
-  /** Appends one entry durably (fsync) as a single write. */
-  async append(entry: T): Promise<void> {
-    if (!this.repaired) await this.repair();
-    await mkdir(dirname(this.path), { recursive: true });
-    const fh = await open(this.path, 'a', 0o600);
-    try {
-      await fh.write(encodeLine(entry));
-      await fh.sync();
-    } finally {
-      await fh.close();
+  // A last line without its newline is a write that was cut short: not damage.
+  if (rest.length > 0) {
+    scan.tornTail = true;
+    const entry = decodeLine<T>(rest.toString('utf8'));
+    if (entry !== undefined) {
+      scan.entries++;
+      onEntry(entry);
     }
   }
-
-  /**
-   * Before the first append: drop a torn last line so the next entry starts
-   * on a line of its own, and keep a copy of a file with damage in its middle.
-   */
-  private async repair(): Promise<void> {
-    this.repaired = true;
-    const r = await this.read();
-    if (r.damaged > 0) {
-      const aside = `${this.path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await copyFile(this.path, aside);
-      this.warn(`${this.path}: ${r.damaged} damaged line(s) skipped; a copy of the file as it was is kept at ${aside}`);
-    }
-    if (r.tornTail) {
-      // Cut the interrupted write off, back to the end of the last whole line.
-      const text = await readFile(this.path);
-      await truncate(this.path, text.lastIndexOf(0x0a) + 1);
-    }
-  }
+  return scan;
 }
