@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { NAME_PATTERN, type ConfigProblem } from './config-schema';
 import type { EngineEvent, JobStatus } from './engine-events';
-import type { RunRecord, StepRecord, TransferProgress, TunnelState } from './run-types';
+import { RUN_STATUSES, type RunDay, type RunPage, type RunRecord, type RunStatus, type StepRecord, type TransferProgress, type TunnelState } from './run-types';
 
 export interface UiSettings {
   /** No pop-up notifications at all (events still show in the window and tray). */
@@ -118,8 +118,12 @@ export interface ApiRequests {
   runNow: { args: { job: string }; result: { started: boolean; message?: string; runId?: string } };
   cancelRun: { args: { job: string }; result: { cancelled: boolean } };
   setPaused: { args: { paused: boolean }; result: { paused: boolean } };
-  listRuns: { args: { job?: string; limit?: number }; result: RunRecord[] };
+  /** Run summaries, newest first, a page at a time (`before` = the last page's `next`); filters: job, result, start between from and to (ISO). */
+  listRuns: { args: { job?: string; status?: RunStatus; from?: string; to?: string; before?: string; limit?: number }; result: RunPage };
+  /** A whole run record (steps, log, file lists). */
   getRun: { args: { id: string }; result: RunRecord | null };
+  /** Per day over the last `days` (default 60): bytes sent and the longest run, in the asker's time zone (minutes east of UTC). */
+  listRunDays: { args: { job?: string; days?: number; tzOffsetMinutes?: number }; result: RunDay[] };
   check: { args: { job: string }; result: HopResultView[] };
   getConfig: { args: Record<string, never>; result: { path: string; exists: boolean; document: ConfigDocument | null; problems: ConfigProblem[] } };
   saveConfig: { args: { document: ConfigDocument }; result: SaveResult };
@@ -200,6 +204,7 @@ export type ArgsOf<K extends RequestName> = ApiRequests[K]['args'];
 export type ResultOf<K extends RequestName> = ApiRequests[K]['result'];
 
 const empty = z.object({}).strict();
+const isoTime = z.iso.datetime({ error: 'must be an ISO time such as 2026-11-26T12:30:00Z' });
 const jobName = z.string().min(1).max(64);
 
 export const KEY_ROLES = ['unrestricted', 'source', 'destination'] as const satisfies readonly KeyRole[];
@@ -228,7 +233,31 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
   runNow: z.object({ job: jobName }).strict(),
   cancelRun: z.object({ job: jobName }).strict(),
   setPaused: z.object({ paused: z.boolean() }).strict(),
-  listRuns: z.object({ job: jobName.optional(), limit: z.number().int().min(1).max(5000).optional() }).strict() as z.ZodType<ArgsOf<'listRuns'>>,
+  listRuns: z
+    .object({
+      job: jobName.optional(),
+      status: z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }).optional(),
+      from: isoTime.optional(),
+      to: isoTime.optional(),
+      before: z
+        .string()
+        .regex(/^\d{1,16}\.\d{1,16}$/, "must be a page's next cursor")
+        .optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict() as z.ZodType<ArgsOf<'listRuns'>>,
+  listRunDays: z
+    .object({
+      job: jobName.optional(),
+      days: z.number().int().min(1).max(3660).optional(),
+      tzOffsetMinutes: z
+        .number()
+        .int()
+        .min(-14 * 60)
+        .max(14 * 60)
+        .optional(),
+    })
+    .strict() as z.ZodType<ArgsOf<'listRunDays'>>,
   getRun: z.object({ id: z.string().min(1).max(100) }).strict(),
   check: z.object({ job: jobName }).strict(),
   getConfig: empty as z.ZodType<Record<string, never>>,

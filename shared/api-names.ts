@@ -12,6 +12,7 @@ export const REQUEST_NAMES = [
   'setPaused',
   'listRuns',
   'getRun',
+  'listRunDays',
   'check',
   'getConfig',
   'saveConfig',

@@ -149,3 +149,13 @@ export interface RunPage {
 
 /** What a run's result filter matches. */
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
+
+/** One day of runs, for the History chart. */
+export interface RunDay {
+  /** `YYYY-MM-DD` in the asker's time zone. */
+  day: string;
+  bytesSent: number;
+  /** The longest run that day. */
+  longestMs: number;
+  runs: number;
+}

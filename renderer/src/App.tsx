@@ -37,7 +37,7 @@ export function App({ bridge }: AppProps) {
     );
   } else if (page === 'history') {
     // Keyed by visit: asked for again while in view (a notification's run, a nav click), the page starts afresh.
-    body = <HistoryPage key={visit} bridge={bridge} runsVersion={runsVersion} initialRunId={view.runId} />;
+    body = <HistoryPage key={visit} bridge={bridge} runsVersion={runsVersion} jobs={state.jobs.map((j) => j.job)} initialRunId={view.runId} />;
   } else if (page === 'archives') {
     body = <ArchivesPage key={visit} bridge={bridge} state={state} />;
   } else if (page === 'check') {

@@ -165,7 +165,7 @@ describe('one run per job across processes', () => {
     expect([...codes].sort()).toEqual([0, 1]);
     const loser = codes[0] === 1 ? a : b;
     expect(loser.stderr()).toMatch(/job daily is already running in process \d+/);
-    const history = await History.open(join(state, 'burrow', 'history.jsonl'));
+    const history = await History.open(join(state, 'burrow'));
     expect(history.listRuns({ job: 'daily' }).map((r) => r.status)).toEqual(['succeeded']);
   });
 
@@ -186,8 +186,8 @@ describe('one run per job across processes', () => {
     expect(d.stderr()).toContain('daemon stopped');
     await waitFor(async () => !(await lab.source.listeningPorts()).includes(9133), { timeoutMs: 5000, what: 'the tunnel port to close' });
     expect(existsSync(join(state, 'burrow', 'locks', 'daily.lock'))).toBe(false);
-    const history = await History.open(join(state, 'burrow', 'history.jsonl'));
-    const [run] = history.listRuns({ job: 'daily' });
+    const history = await History.open(join(state, 'burrow'));
+    const run = history.getRun(history.listRuns({ job: 'daily' })[0]!.id);
     expect(run).toMatchObject({ status: 'cancelled' });
     expect(run!.steps.find((s) => s.name === 'teardown')?.status).toBe('ok');
     expect(readdirSync(join(lab.source.home, 'holding')).filter((n) => n.includes('.partial.'))).toEqual([]);

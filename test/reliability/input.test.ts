@@ -38,12 +38,16 @@ check('corrupt config and history files', 'a clear error; the corrupt file is ke
   expect(err).toBeInstanceOf(ConfigError);
   const aside = await keepAsideIfBroken(config);
   expect(readFileSync(aside!, 'utf8')).toBe('{"hosts": {');
+  // An old journal with a damaged line: migrated without it, the journal as it was kept.
   const history = join(dir, 'history.jsonl');
-  writeFileSync(history, `${encodeLine({ t: 'pause', paused: true, at: '2026-11-23T10:00:00.000Z' })}not a record\n`);
+  const journal = `${encodeLine({ t: 'pause', paused: true, at: '2026-11-23T10:00:00.000Z' })}not a record\n`;
+  writeFileSync(history, journal);
   const warnings: string[] = [];
-  const h = await History.open(history, (m) => warnings.push(m));
+  const h = await History.open(dir, (m) => warnings.push(m));
   await h.add({ t: 'pause', paused: false, at: '2026-11-23T11:00:00.000Z' });
   expect(h.pauseIntervals()).toHaveLength(1);
-  expect(readdirSync(dir).some((f) => f.startsWith('history.jsonl.damaged-'))).toBe(true);
+  const kept = readdirSync(dir).find((f) => f.startsWith('history.jsonl.migrated-'));
+  expect(readFileSync(join(dir, kept!), 'utf8')).toBe(journal);
+  expect(warnings[0]).toMatch(/1 damaged line\(s\) skipped .* kept at/);
   note(`config: "${(err as Error).message.split('\n')[1]}"; history: ${warnings[0]}`);
 });

@@ -3,7 +3,6 @@ import { durationBetween, formatAgo, formatBytes, formatDuration, formatEta, for
 import { describeSchedule } from '../../renderer/src/lib/schedule-text';
 import { describeCauses, describeTunnel, slotCount } from '../../renderer/src/lib/words';
 import { dailySeries } from '../../renderer/src/lib/history-series';
-import type { RunRecord } from '../../shared/run-types';
 
 describe('renderer formatting', () => {
   it('bytes in decimal units, one decimal below 10', () => {
@@ -69,29 +68,16 @@ describe('renderer formatting', () => {
     expect(slotCount(3)).toBe('3 slots');
   });
 
-  it('history points: one per local day, oldest first, bytes summed', () => {
-    const run = (startedAt: string, endedAt: string, bytesSent: number): RunRecord => ({
-      id: startedAt,
-      job: 'j',
-      trigger: 'schedule',
-      status: 'succeeded',
-      startedAt,
-      endedAt,
-      stamp: '',
-      steps: [],
-      transfer: { bytesSent, bytesReceived: 0, totalSize: 0, transferred: [], deleted: [] },
-    });
-    const noon = (d: number) => new Date(2026, 10, d, 12, 0, 0).toISOString();
-    const plus = (iso: string, s: number) => new Date(Date.parse(iso) + s * 1000).toISOString();
+  it('history points: one per day with runs, oldest first, in MB and seconds or minutes', () => {
     const series = dailySeries([
-      run(noon(24), plus(noon(24), 30), 2_000_000),
-      run(noon(23), plus(noon(23), 20), 1_000_000),
-      run(plus(noon(23), 3600), plus(noon(23), 3650), 500_000),
+      { day: '2026-11-24', bytesSent: 2_000_000, longestMs: 30_000, runs: 1 },
+      { day: '2026-11-23', bytesSent: 1_500_000, longestMs: 50_000, runs: 2 },
     ]);
     expect(series.unit).toBe('s');
     expect(series.points.map((p) => [p.day, p.sentMB, p.duration, p.runs])).toEqual([
       ['2026-11-23', 1.5, 50, 2],
       ['2026-11-24', 2, 30, 1],
     ]);
+    expect(dailySeries([{ day: '2026-11-23', bytesSent: 0, longestMs: 600_000, runs: 1 }]).points[0]).toMatchObject({ duration: 10 });
   });
 });

@@ -182,8 +182,22 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         await this.requireEngine().scheduler.setPaused(paused);
         return { paused };
       },
-      listRuns: async ({ job, limit }) => this.engine?.history.listRuns({ limit: limit ?? 100, ...(job ? { job } : {}) }) ?? [],
+      listRuns: async ({ job, status, from, to, before, limit }) =>
+        this.engine?.history.pageRuns({
+          limit: limit ?? 100,
+          ...(job ? { job } : {}),
+          ...(status ? { status } : {}),
+          ...(from ? { from: new Date(from) } : {}),
+          ...(to ? { to: new Date(to) } : {}),
+          ...(before ? { before } : {}),
+        }) ?? { runs: [] },
       getRun: async ({ id }) => this.engine?.history.getRun(id) ?? null,
+      listRunDays: async ({ job, days, tzOffsetMinutes }) => {
+        const engine = this.engine;
+        if (!engine) return [];
+        const from = new Date(engine.clock.now().getTime() - (days ?? 60) * 86_400_000);
+        return engine.history.runDays({ from, tzOffsetMinutes: tzOffsetMinutes ?? 0, ...(job ? { job } : {}) });
+      },
       check: async ({ job }) => {
         const engine = this.requireEngine();
         const j = engine.config.jobs.find((x) => x.name === job);

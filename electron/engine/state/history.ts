@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { MissedCause } from '../../../shared/missed-slots';
-import type { RunPage, RunRecord, RunStatus, RunSummary } from '../../../shared/run-types';
+import type { RunDay, RunPage, RunRecord, RunStatus, RunSummary } from '../../../shared/run-types';
 import { BurrowError } from '../errors';
 import { HistoryDb } from './history-db';
 import { importJournal } from './journal-import';
@@ -55,15 +55,6 @@ export interface RunFilter {
   limit?: number;
   /** A page's `next`: the runs after it. */
   before?: string;
-}
-
-/** One day of runs for the History chart. */
-export interface RunDay {
-  /** `YYYY-MM-DD` in the asker's time zone. */
-  day: string;
-  bytesSent: number;
-  longestMs: number;
-  runs: number;
 }
 
 /** What the status of one job needs from history; cached until something writes. */
@@ -292,7 +283,7 @@ export class History {
     const shift = opts.tzOffsetMinutes * 60_000;
     const rows = this.store.run(() =>
       this.stmt(
-        `SELECT (started_ms + ?) / 86400000 AS d, sum(coalesce(bytes_sent, 0)) AS bytes, max(coalesce(ended_ms - started_ms, 0)) AS longest, count(*) AS n
+        `SELECT CAST((started_ms + ?) / 86400000 AS INTEGER) AS d, sum(coalesce(bytes_sent, 0)) AS bytes, max(coalesce(ended_ms - started_ms, 0)) AS longest, count(*) AS n
          FROM runs WHERE started_ms >= ? AND (? IS NULL OR job = ?) GROUP BY d ORDER BY d`,
       ).all(shift, opts.from.getTime(), opts.job ?? null, opts.job ?? null),
     ) as { d: number; bytes: number; longest: number; n: number }[];

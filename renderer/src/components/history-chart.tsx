@@ -3,16 +3,17 @@
  * for the history page.
  */
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunRecord } from '../../../shared/run-types';
+import type { RunDay } from '../../../shared/run-types';
 import { dailySeries } from '../lib/history-series';
 
 export interface HistoryChartProps {
-  runs: readonly RunRecord[];
+  /** Per-day totals from the engine (every run of those days, not only the ones listed). */
+  days: readonly RunDay[];
 }
 
 /** `history-chart`: a chart when there are runs, a sentence when there are none. */
-export function HistoryChart({ runs }: HistoryChartProps) {
-  const { points, unit } = dailySeries(runs);
+export function HistoryChart({ days }: HistoryChartProps) {
+  const { points, unit } = dailySeries(days);
   if (points.length === 0) {
     return (
       <div className="chart chart-empty" data-testid="history-chart">
@@ -32,7 +33,7 @@ export function HistoryChart({ runs }: HistoryChartProps) {
         <Bar yAxisId="mb" dataKey="sentMB" name="MB sent" fill="var(--accent)" isAnimationActive={false} />
         <Line yAxisId="time" dataKey="duration" name={`Longest run (${unit})`} stroke="var(--line)" strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
       </ComposedChart>
-      <figcaption className="muted">Bytes sent per day, and the longest run of each day.</figcaption>
+      <figcaption className="muted">Bytes sent per day, and the longest run of each day (the last 60 days).</figcaption>
     </figure>
   );
 }

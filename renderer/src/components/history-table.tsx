@@ -3,12 +3,12 @@
  * Enter/Space, so the list works from the keyboard.
  */
 import type { KeyboardEvent } from 'react';
-import type { RunRecord } from '../../../shared/run-types';
+import type { RunSummary } from '../../../shared/run-types';
 import { durationBetween, formatBytes, formatDateTime, formatDuration } from '../lib/format';
 import { runStatusWord } from '../lib/words';
 
 export interface HistoryTableProps {
-  runs: readonly RunRecord[];
+  runs: readonly RunSummary[];
   onOpen: (runId: string) => void;
 }
 
@@ -65,7 +65,7 @@ export function HistoryTable({ runs, onOpen }: HistoryTableProps) {
               <span className={`status-text status-${run.status}`}>{runStatusWord(run.status)}</span>
             </td>
             <td>{run.status === 'running' ? '…' : formatDuration(durationBetween(run.startedAt, run.endedAt))}</td>
-            <td>{formatBytes(run.transfer?.bytesSent)}</td>
+            <td>{formatBytes(run.bytesSent)}</td>
             <td className="ellipsis" title={run.error?.message}>
               {run.error?.message ?? ''}
             </td>

@@ -32,18 +32,20 @@ export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCar
   // This job's last run, as the state has it: the card reloads the record only when that changes.
   const lastRunKey = job.lastRun ? `${job.lastRun.id} ${job.lastRun.status}` : '';
 
+  const lastRunId = job.lastRun?.id;
   useEffect(() => {
     let alive = true;
-    bridge.listRuns({ job: name, limit: 1 }).then(
-      (runs) => {
-        if (alive) setLastRun(runs[0]);
+    if (lastRunId === undefined) return undefined;
+    bridge.getRun({ id: lastRunId }).then(
+      (run) => {
+        if (alive) setLastRun(run ?? undefined);
       },
       () => undefined, // the card still works without its last run; the status line says the rest
     );
     return () => {
       alive = false;
     };
-  }, [bridge, name, lastRunKey]);
+  }, [bridge, lastRunId, lastRunKey]);
 
   const runNow = () =>
     act(async () => {
@@ -97,6 +99,13 @@ export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCar
           </dd>
         </div>
       </dl>
+
+      {job.queued && !live ? (
+        <p className="notice" role="status" data-testid={`queued-${name}`}>
+          Queued since {formatDateTime(job.queued.since)}: {job.queued.ahead} backup{job.queued.ahead === 1 ? '' : 's'} ahead (at most a set number run at once,
+          one per source host).
+        </p>
+      ) : null}
 
       {notice ? (
         <p className="notice" role="status">

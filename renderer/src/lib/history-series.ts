@@ -1,9 +1,8 @@
 /**
- * Runs turned into one point per day for the history chart. Pure, so the
- * grouping is tested without drawing anything.
+ * The engine's per-day totals (listRunDays) turned into chart points. Pure,
+ * so it is tested without drawing anything.
  */
-import type { RunRecord } from '../../../shared/run-types';
-import { durationBetween, localDay } from './format';
+import type { RunDay } from '../../../shared/run-types';
 
 export interface DayPoint {
   /** Local day, `YYYY-MM-DD`. */
@@ -22,26 +21,23 @@ export interface HistorySeries {
 }
 
 /** One point per day with runs, oldest first. */
-export function dailySeries(runs: readonly RunRecord[]): HistorySeries {
-  const byDay = new Map<string, { sent: number; longestMs: number; runs: number }>();
-  for (const run of runs) {
-    const day = localDay(run.startedAt);
-    const entry = byDay.get(day) ?? { sent: 0, longestMs: 0, runs: 0 };
-    entry.sent += run.transfer?.bytesSent ?? 0;
-    entry.longestMs = Math.max(entry.longestMs, durationBetween(run.startedAt, run.endedAt) ?? 0);
-    entry.runs += 1;
-    byDay.set(day, entry);
-  }
-  const longest = Math.max(0, ...[...byDay.values()].map((e) => e.longestMs));
+export function dailySeries(days: readonly RunDay[]): HistorySeries {
+  const longest = Math.max(0, ...days.map((d) => d.longestMs));
   const unit = longest < 120_000 ? 's' : 'min';
   const divisor = unit === 's' ? 1000 : 60_000;
-  const points = [...byDay.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([day, e]) => ({
-      day,
-      sentMB: Math.round(e.sent / 10_000) / 100,
-      duration: Math.round((e.longestMs / divisor) * 10) / 10,
-      runs: e.runs,
+  const points = [...days]
+    .filter((d) => d.runs > 0)
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
+    .map((d) => ({
+      day: d.day,
+      sentMB: Math.round(d.bytesSent / 10_000) / 100,
+      duration: Math.round((d.longestMs / divisor) * 10) / 10,
+      runs: d.runs,
     }));
   return { points, unit };
+}
+
+/** Minutes east of UTC here, as listRunDays wants them. */
+export function localOffsetMinutes(at: Date = new Date()): number {
+  return -at.getTimezoneOffset();
 }

@@ -41,7 +41,8 @@ export function applyEvent(state: AppState | null, event: AppEvent): Applied {
         steps: run.steps,
         tunnel: { state: 'down' },
       };
-      const next = withJob({ ...state, live: { ...state.live, [run.job]: live } }, run.job, (j) => ({ ...j, running: true }));
+      // Out of the queue, if it waited there.
+      const next = withJob({ ...state, live: { ...state.live, [run.job]: live } }, run.job, ({ queued: _queued, ...j }) => ({ ...j, running: true }));
       return { state: next, refetch: false };
     }
     case 'step': {
@@ -91,6 +92,9 @@ export function applyEvent(state: AppState | null, event: AppEvent): Applied {
       const next = withJob(state, event.job, (j) => ({ ...j, outstanding: j.outstanding.filter((o) => !caught.has(o.slot)) }));
       return { state: next, refetch: true };
     }
+    case 'queued':
+      // Where it waits (since when, how many ahead) comes with the whole state.
+      return { state, refetch: true };
     case 'stale':
       return { state: withJob(state, event.job, (j) => ({ ...j, stale: true })), refetch: true };
     case 'schedule':
