@@ -85,7 +85,16 @@ export function narrate(io: Io): (e: EngineEvent) => void {
 
 /** One block per job for `burrow status`. */
 export function formatStatus(s: JobStatus): string {
-  const lines = [`${s.job}: ${s.running ? 'running' : s.paused ? 'paused' : s.stale ? 'STALE' : (s.lastRun?.status ?? 'never run')}`];
+  const state = s.running
+    ? 'running'
+    : s.queued
+      ? `queued (${s.queued.ahead} ahead)`
+      : s.paused
+        ? 'paused'
+        : s.stale
+          ? 'STALE'
+          : (s.lastRun?.status ?? 'never run');
+  const lines = [`${s.job}: ${state}`];
   lines.push(`  last success  ${s.lastSuccessAt ? `${s.lastSuccessAt} (${describeAge(s.lastSuccessAgeMs ?? 0)} ago)` : 'never'}`);
   lines.push(`  next run      ${s.paused ? 'paused' : s.nextRunAt} (${s.schedule})`);
   if (s.outstanding.length > 0) lines.push(`  missed        ${s.outstanding.map((m) => `${m.slot} (${m.cause})`).join(', ')}`);

@@ -98,7 +98,8 @@ async function start(): Promise<void> {
   tray.update(service.state());
   service.on('event', (e: AppEvent) => {
     if (e.type === 'state') tray.update(e.state as AppState);
-    else if (e.type === 'tunnel' || e.type === 'step' || e.type === 'progress') tray.update(service.state());
+    // Live events fold into the last state; the jobs are not asked for again.
+    else if (e.type === 'tunnel' || e.type === 'step' || e.type === 'progress') tray.update(service.cachedState());
     showNotice(e, settings.get(), { runNow: (job) => act({ kind: 'run-now', job }), openRun: (id) => openWindow(id ? `history/${id}` : 'history') });
   });
 

@@ -17,6 +17,7 @@ export function trayImage(buildDir: string, icon: TrayIcon): Electron.NativeImag
 export class BurrowTray {
   private readonly tray: Tray;
   private icon?: TrayIcon;
+  private menuKey?: string;
 
   constructor(
     private readonly buildDir: string,
@@ -33,7 +34,12 @@ export class BurrowTray {
       this.icon = icon;
     }
     this.tray.setToolTip(trayTooltip(state, new Date()));
-    const template: MenuItemConstructorOptions[] = buildTrayMenu(state).map((item) => {
+    const items = buildTrayMenu(state);
+    // Progress events come several times a second: rebuild the native menu only when it changed.
+    const key = JSON.stringify(items);
+    if (key === this.menuKey) return;
+    this.menuKey = key;
+    const template: MenuItemConstructorOptions[] = items.map((item) => {
       if (item.type === 'separator') return { type: 'separator' };
       const opts: MenuItemConstructorOptions = { label: item.label, enabled: item.enabled !== false };
       if (item.type === 'checkbox') {

@@ -31,6 +31,8 @@ export function logLine(e: EngineEvent): string | undefined {
       return `${e.job}: backups are stale (last success ${e.lastSuccess ?? 'never'})`;
     case 'schedule':
       return `schedule ${e.paused ? 'paused' : 'resumed'}`;
+    case 'queued':
+      return `${e.job}: queued behind ${e.ahead} run(s) (maxConcurrentRuns, one per source host)`;
     case 'busy':
       return e.message;
     case 'log':

@@ -57,10 +57,22 @@ interface KeyContext {
   memory?: PassphraseMemory;
 }
 
+/** Whole-state pushes come at most this often; the events in between only fold into the live runs. */
+export const STATE_PUSH_MS = 100;
+
+/** Engine events after which the jobs' status (not only the live runs) has changed. */
+const STATE_CHANGES: ReadonlySet<EngineEvent['type']> = new Set(['run-started', 'run-finished', 'missed', 'caught-up', 'stale', 'schedule', 'queued']);
+
 export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   engine?: Engine;
   private problems: ConfigProblem[] = [];
   private live: Record<string, LiveRun> = {};
+  /** The last state built; live runs are folded into it without asking the engine again. */
+  private current?: AppState;
+  private pushTimer?: NodeJS.Timeout;
+  private lastPush = 0;
+  /** Start-up is under way: its events (a batch of missed slots, say) end in one push. */
+  private batching = false;
   /** One per config path, shared by the engine's agents and the Keys page, so an unlock in the UI serves the runs. */
   private keyContext?: KeyContext;
   readonly handlers: Handlers;
@@ -105,20 +117,52 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       });
       engine.on('event', (e) => this.onEngineEvent(e));
       this.engine = engine;
-      await engine.scheduler.startUp();
+      this.batching = true;
+      try {
+        await engine.scheduler.startUp();
+      } finally {
+        this.batching = false;
+      }
       if (this.opts.schedule !== false) engine.scheduler.arm();
     }
     this.emitState();
   }
 
+  /**
+   * Every event goes out as it is; step, tunnel and progress events only fold
+   * into the live runs (O(1)); events that change a job's status ask for a
+   * whole-state push, coalesced to one per STATE_PUSH_MS.
+   */
   private onEngineEvent(e: EngineEvent): void {
     this.live = applyRunEvent(this.live, e);
     this.emit('event', e);
-    if (['run-started', 'run-finished', 'missed', 'caught-up', 'stale', 'schedule'].includes(e.type)) this.emitState();
+    if (STATE_CHANGES.has(e.type)) this.pushState();
+  }
+
+  /** A whole-state push soon: at most one per STATE_PUSH_MS, none during start-up (it ends with one). */
+  private pushState(): void {
+    if (this.batching || this.pushTimer) return;
+    const wait = Math.max(0, this.lastPush + STATE_PUSH_MS - performance.now());
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = undefined;
+      this.emitState();
+    }, wait);
   }
 
   private emitState(): void {
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    this.lastPush = performance.now();
     this.emit('event', { type: 'state', state: this.state() });
+  }
+
+  /**
+   * The last state built, with the live runs as they are now: for watchers
+   * that redraw on every step or progress event (the tray) without asking
+   * the engine for the jobs again.
+   */
+  cachedState(): AppState {
+    return this.current ? { ...this.current, live: this.live } : this.state();
   }
 
   /** The key store beside the current config (a new one when the config moved, as for the demo). */
@@ -144,7 +188,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   state(): AppState {
     const engine = this.engine;
     const keyring = this.keys().memory?.status();
-    return {
+    this.current = {
       configured: engine !== undefined && engine.config.jobs.length > 0,
       configPath: this.opts.configPath,
       configProblems: this.problems,
@@ -155,6 +199,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       shell: this.opts.shell,
       ...(keyring ? { keyring } : {}),
     };
+    return this.current;
   }
 
   private requireEngine(): Engine {
@@ -279,6 +324,8 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   }
 
   async shutdown(): Promise<void> {
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
     await this.engine?.shutdown();
   }
 }
