@@ -20,8 +20,9 @@ const common = {
   target: 'node22',
   sourcemap: true,
   logLevel: 'warning',
-  // ssh2's optional native crypto add-ons are loaded at run time when present.
-  external: ['electron', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+  // ssh2's optional native crypto add-ons are loaded at run time when present; better-sqlite3
+  // (the history) is a native module: electron-builder rebuilds it for Electron and ships it unpacked.
+  external: ['electron', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'better-sqlite3'],
 };
 
 await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs' });
