@@ -30,7 +30,7 @@ function config(jobs: number, hosts: number, extra: Record<string, unknown> = {}
       source: `src${i % hosts}`,
       paths: ['/srv/data'],
       holdingDir: '/var/BACKUPS',
-      destination: { host: 'dest', path: '/backups' },
+      destination: { host: 'dest', path: `/backups/job-${i}` },
       schedule: '0 3 * * *',
     })),
     ...extra,

@@ -10,7 +10,8 @@
  * already written.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { BurrowError } from '../errors';
 
 type Db = Database.Database;
@@ -131,6 +132,9 @@ function migrate(db: Db): void {
 
 /** Opens (creating when missing) a history database with its pragmas and tables. */
 export function openDatabase(path: string): Db {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // Private, as the journal was: the WAL and its index take the database file's mode.
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   const db = new Database(path, { timeout: 10_000 });
   try {
     configure(db);

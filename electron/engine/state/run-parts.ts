@@ -61,7 +61,7 @@ export function summarize(run: RunRecord): RunSummary {
 }
 
 export function encodePart(part: string, value: unknown): StoredPart {
-  const body = deflateRawSync(Buffer.from(JSON.stringify(value)));
+  const body = deflateRawSync(Buffer.from(JSON.stringify(value)), { level: 1 });
   return { part, body, crc: crc32(body) };
 }
 
