@@ -45,14 +45,14 @@ export function farAwaySchedule(now: Date): string {
 const ROOT = join(HERE, '..');
 
 /** What to start, and the output line that says it is ready (armed). */
-interface ChildSpec {
+export interface ChildSpec {
   args: string[];
   env?: NodeJS.ProcessEnv;
   /** Text on stdout or stderr that means "armed, now idle". */
   ready: string;
 }
 
-function startChild(spec: ChildSpec): Promise<{ child: ChildProcess; startSeconds: number; output: string }> {
+export function startChild(spec: ChildSpec): Promise<{ child: ChildProcess; startSeconds: number; output: string }> {
   const started = performance.now();
   const child = spawn(process.execPath, spec.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
   // Never leave a child behind when the bench dies (the lab's own handlers exit on signals).

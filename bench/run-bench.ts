@@ -11,7 +11,7 @@
  * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,8 @@ import { watchNeighbours, type Neighbours } from './neighbours';
 import { INNER_CIPHER, measureRelays } from './relay-throughput';
 import { goals, renderMarkdown, type BenchResults, type MethodResult } from './report';
 import { generateTree, mutateTree, type TreeFile } from './tree-gen';
+import { runScaleBench } from './scale';
+import { withScaleSection } from './scale-report';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TREE_SEED = 20261126;
@@ -211,9 +213,15 @@ async function main(): Promise<void> {
   const markdown = renderMarkdown(results);
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  writeFileSync(join(ROOT, 'docs', 'performance.md'), markdown);
+  const perf = join(ROOT, 'docs', 'performance.md');
+  // The history-at-scale section is bench:scale's: kept as it was, then rewritten below unless BENCH_SCALE=0.
+  writeFileSync(perf, withScaleSection(markdown, undefined, existsSync(perf) ? readFileSync(perf, 'utf8') : ''));
   console.log(`\n${markdown}`);
   say('wrote bench/results.json and docs/performance.md');
+  if (process.env.BENCH_SCALE !== '0') {
+    say('history at scale (npm run bench:scale; BENCH_SCALE=0 skips it)');
+    await runScaleBench(say);
+  }
 }
 
 main().catch((err: unknown) => {
