@@ -105,7 +105,13 @@ export async function makeHistory(root: string, runs: number, jobs: number, now:
 /** A copy of a history in a directory of its own (the database is closed, so the file is whole). */
 export function copyHistory(from: ScaleDir, root: string, name: string): ScaleDir {
   const dir = join(root, name);
-  const to: ScaleDir = { ...from, dir, configPath: join(dir, 'config', 'burrow', 'config.json'), stateHome: join(dir, 'state'), stateDir: join(dir, 'state', 'burrow') };
+  const to: ScaleDir = {
+    ...from,
+    dir,
+    configPath: join(dir, 'config', 'burrow', 'config.json'),
+    stateHome: join(dir, 'state'),
+    stateDir: join(dir, 'state', 'burrow'),
+  };
   mkdirSync(to.stateDir, { recursive: true });
   mkdirSync(join(dir, 'config', 'burrow'), { recursive: true });
   copyFileSync(from.configPath, to.configPath);

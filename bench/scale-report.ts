@@ -54,10 +54,15 @@ export function scaleGoals(r: Omit<ScaleResults, 'goals'>): Goal[] {
       pass: at.statusMs < 200,
     });
     goals.push({ goal: '100,000 runs / 50 jobs: serve start-up under 1 s', measured: ms(at.startMs), pass: at.startMs < 1000 });
-    goals.push({ goal: '100,000 runs / 50 jobs: `getState` under 50 ms', measured: `${ms(at.getStateMs)} (first ${ms(at.firstGetStateMs)})`, pass: at.getStateMs < 50 });
+    goals.push({
+      goal: '100,000 runs / 50 jobs: `getState` under 50 ms',
+      measured: `${ms(at.getStateMs)} (first ${ms(at.firstGetStateMs)})`,
+      pass: at.getStateMs < 50,
+    });
   }
   const paint = r.firstPaint.find((p) => p.runs === 100_000);
-  if (paint) goals.push({ goal: 'History first page in Chromium under 1 s (100,000 runs)', measured: `${ms(paint.ms)}, ${paint.rows} rows`, pass: paint.ms < 1000 });
+  if (paint)
+    goals.push({ goal: 'History first page in Chromium under 1 s (100,000 runs)', measured: `${ms(paint.ms)}, ${paint.rows} rows`, pass: paint.ms < 1000 });
   const all = [...r.rows, ...(r.million ? [r.million] : [])];
   const rss = Math.max(...all.map((x) => x.daemon.rssMiB));
   goals.push({ goal: 'idle daemon RSS under 100 MB at any history size', measured: `at most ${rss.toFixed(0)} MiB`, pass: rss < 100 });
@@ -108,14 +113,17 @@ export function renderScale(r: ScaleResults): string {
         `| ${x.runs.toLocaleString('en')} | ${x.jobs} | ${mb(x.historyMB)} | ${ms(x.statusMs)} | ${x.statusHistoryMs.toFixed(1)} ms | ${ms(x.historyMs)} | ${ms(x.startMs)} | ${ms(x.firstGetStateMs)} | ${ms(x.getStateMs)} | ${x.daemon.rssMiB.toFixed(0)} MiB |`,
     ),
     '',
-    ...r.firstPaint.map((p) => `- History page, first row on screen in Chromium (${p.runs.toLocaleString('en')} runs, ${p.jobs} jobs): ${ms(p.ms)}, ${p.rows} rows on the first page.`),
+    ...r.firstPaint.map(
+      (p) =>
+        `- History page, first row on screen in Chromium (${p.runs.toLocaleString('en')} runs, ${p.jobs} jobs): ${ms(p.ms)}, ${p.rows} rows on the first page.`,
+    ),
     ...(r.afterDaysOff
       ? [
           `- Start-up after ${r.afterDaysOff.days} days off (${r.afterDaysOff.jobs} jobs, ${r.afterDaysOff.runs.toLocaleString('en')} runs): \`burrow serve\` printed its URL after ${ms(r.afterDaysOff.startMs)}, having found and recorded ${r.afterDaysOff.outstanding} missed slots (one transaction, one state push).`,
         ]
       : []),
     '',
-    "Times are wall-clock on a shared 2-core machine. A command's time includes starting Node and loading the CLI's modules (about 0.3-0.4 s here, the same at every history size); \"of which the history\" is opening the history and answering status for every job in a process that has its modules loaded.",
+    'Times are wall-clock on a shared 2-core machine. A command\'s time includes starting Node and loading the CLI\'s modules (about 0.3-0.4 s here, the same at every history size); "of which the history" is opening the history and answering status for every job in a process that has its modules loaded.',
     END,
   ];
   return `${lines.join('\n')}\n`;

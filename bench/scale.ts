@@ -32,7 +32,8 @@ function list(name: string, fallback: number[]): number[] {
   const v = process.env[name];
   if (!v) return fallback;
   const xs = v.split(',').map(Number);
-  if (xs.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`${name} must be a comma-separated list of positive whole numbers, not ${JSON.stringify(v)}`);
+  if (xs.some((x) => !Number.isInteger(x) || x <= 0))
+    throw new Error(`${name} must be a comma-separated list of positive whole numbers, not ${JSON.stringify(v)}`);
   return xs;
 }
 
@@ -58,7 +59,15 @@ async function concurrency(dir: string): Promise<ScaleResults['concurrency']> {
       peak = Math.max(peak, running);
       if (busy.has(job.source)) hostClash = true;
       busy.add(job.source);
-      const rec: RunRecord = { id: `${job.name}-1`, job: job.name, trigger, status: 'running', startedAt: clock.now().toISOString(), stamp: '20261126', steps: [] };
+      const rec: RunRecord = {
+        id: `${job.name}-1`,
+        job: job.name,
+        trigger,
+        status: 'running',
+        startedAt: clock.now().toISOString(),
+        stamp: '20261126',
+        steps: [],
+      };
       if (slot) rec.slot = slot;
       await history.recordRun(rec);
       await new Promise((r) => setTimeout(r, 5));
@@ -86,7 +95,10 @@ export async function runScaleBench(say: (m: string) => void): Promise<ScaleResu
   const started = performance.now();
   const built = spawnSync(process.execPath, [join(ROOT, 'electron', 'build-electron.mjs')], { cwd: ROOT, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
-  const vite = spawnSync('npx', ['--no-install', 'vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  const vite = spawnSync('npx', ['--no-install', 'vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (vite.status !== 0) throw new Error(`building the UI failed: ${vite.stderr}`);
   const scratch = process.env.BENCH_SCALE_DIR ?? tmpdir();
   mkdirSync(scratch, { recursive: true });
@@ -101,7 +113,8 @@ export async function runScaleBench(say: (m: string) => void): Promise<ScaleResu
   const measure = async (d: ScaleDir, idleWindow = 0): Promise<ScaleRow> => {
     const commands = { ...commandTimes(d), statusHistoryMs: await statusInProcess(d) };
     const serve = await serveTimes(d);
-    const daemon = await daemonIdle(d, 5, idleWindow);
+    // A fresh V8 runs its start-up collections for a while: that is start-up, not idling (as bench/idle-cost.ts).
+    const daemon = await daemonIdle(d, idleWindow > 0 ? 30 : 10, idleWindow);
     const row: ScaleRow = { runs: d.runs, jobs: d.jobs, historyMB: d.historyMB, generateSeconds: d.generateSeconds, ...commands, ...serve, daemon };
     say(
       `  ${d.runs} runs / ${d.jobs} jobs (${d.historyMB.toFixed(0)} MB, written in ${d.generateSeconds.toFixed(0)} s): status ${commands.statusMs.toFixed(0)} ms (history part ${commands.statusHistoryMs.toFixed(1)} ms), serve ${serve.startMs.toFixed(0)} ms, getState ${serve.getStateMs.toFixed(1)} ms, daemon ${daemon.rssMiB.toFixed(0)} MiB${daemon.cpuSecondsPerMin !== undefined ? `, ${daemon.cpuSecondsPerMin.toFixed(4)} CPU-s/min` : ''}`,

@@ -108,8 +108,8 @@ function configure(db: Db): void {
   db.pragma('journal_mode = WAL');
   // FULL: the WAL is fsynced at every commit, as the journal fsynced every line.
   db.pragma('synchronous = FULL');
-  // A bounded page cache (8 MiB): memory does not grow with the history.
-  db.pragma('cache_size = -8192');
+  // A bounded page cache (2 MiB): memory does not grow with the history.
+  db.pragma('cache_size = -2048');
   db.pragma('cell_size_check = ON');
 }
 

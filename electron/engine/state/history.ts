@@ -284,8 +284,8 @@ export class History {
     const rows = this.store.run(() =>
       this.stmt(
         `SELECT CAST((started_ms + ?) / 86400000 AS INTEGER) AS d, sum(coalesce(bytes_sent, 0)) AS bytes, max(coalesce(ended_ms - started_ms, 0)) AS longest, count(*) AS n
-         FROM runs WHERE started_ms >= ? AND (? IS NULL OR job = ?) GROUP BY d ORDER BY d`,
-      ).all(shift, opts.from.getTime(), opts.job ?? null, opts.job ?? null),
+         FROM runs WHERE started_ms >= ? ${opts.job !== undefined ? 'AND job = ?' : ''} GROUP BY d ORDER BY d`,
+      ).all(shift, opts.from.getTime(), ...(opts.job !== undefined ? [opts.job] : [])),
     ) as { d: number; bytes: number; longest: number; n: number }[];
     return rows.map((r) => ({ day: new Date(r.d * 86_400_000).toISOString().slice(0, 10), bytesSent: r.bytes, longestMs: r.longest, runs: r.n }));
   }
@@ -372,17 +372,10 @@ export class History {
 
   /** Missed slots (of one job, or all), oldest first; `from`/`to` (ISO) bound the slots. */
   missedSlots(job?: string, range: { from?: string; to?: string } = {}): MissedSlotView[] {
-    const rows = this.store.run(
-      () =>
-        this.stmt('SELECT * FROM missed WHERE (? IS NULL OR job = ?) AND (? IS NULL OR slot >= ?) AND (? IS NULL OR slot <= ?) ORDER BY slot, job').all(
-          job ?? null,
-          job ?? null,
-          range.from ?? null,
-          range.from ?? null,
-          range.to ?? null,
-          range.to ?? null,
-        ) as MissedRow[],
-    );
+    // Only the conditions given, so SQLite walks the (job, slot) index instead of the whole table.
+    const where = Object.entries({ 'job = ?': job, 'slot >= ?': range.from, 'slot <= ?': range.to }).filter(([, v]) => v !== undefined);
+    const sql = `SELECT * FROM missed ${where.length ? `WHERE ${where.map(([c]) => c).join(' AND ')}` : ''} ORDER BY slot, job`;
+    const rows = this.store.run(() => this.stmt(sql).all(...where.map(([, v]) => v)) as MissedRow[]);
     return rows.map(missedView);
   }
 
@@ -426,11 +419,15 @@ export class History {
   verifyRuns(job?: string, limit = -1): VerifyEntry[] {
     const rows = this.store.run(
       () =>
-        this.stmt('SELECT seq, job, at, results, crc FROM verify_runs WHERE (? IS NULL OR job = ?) ORDER BY at DESC, seq ASC LIMIT ?').all(
-          job ?? null,
-          job ?? null,
-          limit,
-        ) as { seq: number; job: string; at: string; results: string; crc: number }[],
+        (job === undefined
+          ? this.stmt('SELECT seq, job, at, results, crc FROM verify_runs ORDER BY at DESC, seq ASC LIMIT ?').all(limit)
+          : this.stmt('SELECT seq, job, at, results, crc FROM verify_runs WHERE job = ? ORDER BY at DESC, seq ASC LIMIT ?').all(job, limit)) as {
+          seq: number;
+          job: string;
+          at: string;
+          results: string;
+          crc: number;
+        }[],
     );
     const bad = rows.filter((r) => summaryCrc(r.results) !== r.crc);
     if (bad.length) this.store.dropDamaged(bad.map((r) => ({ table: 'verify_runs', rowid: r.seq })));
