@@ -123,7 +123,9 @@ export interface DaemonIdle {
 export async function daemonIdle(d: ScaleDir, settleSeconds: number, windowSeconds = 0): Promise<DaemonIdle> {
   const c = await startChild({ args: [BURROW, 'daemon', '--config', d.configPath], env: env(d), ready: 'next run' });
   try {
-    if (!c.output.includes('code dist/cli/main.mjs')) throw new Error(`burrow daemon did not run the bundle: ${c.output.slice(0, 500)}`);
+    // Its first log line names the code it runs (the output kept in memory may have lost it with 200 jobs).
+    const log = readFileSync(join(d.stateDir, 'burrow.log'), 'utf8');
+    if (!log.includes('code dist/cli/main.mjs')) throw new Error(`burrow daemon did not run the bundle: ${log.slice(0, 500)}`);
     await sleep(settleSeconds * 1000);
     const pid = c.child.pid!;
     const out: DaemonIdle = { startMs: c.startSeconds * 1000, rssMiB: rssMiBOf(pid) ?? NaN };

@@ -114,7 +114,7 @@ export async function runScaleBench(say: (m: string) => void): Promise<ScaleResu
     const commands = { ...commandTimes(d), statusHistoryMs: await statusInProcess(d) };
     const serve = await serveTimes(d);
     // A fresh V8 runs its start-up collections for a while: that is start-up, not idling (as bench/idle-cost.ts).
-    const daemon = await daemonIdle(d, idleWindow > 0 ? 30 : 10, idleWindow);
+    const daemon = await daemonIdle(d, 30, idleWindow);
     const row: ScaleRow = { runs: d.runs, jobs: d.jobs, historyMB: d.historyMB, generateSeconds: d.generateSeconds, ...commands, ...serve, daemon };
     say(
       `  ${d.runs} runs / ${d.jobs} jobs (${d.historyMB.toFixed(0)} MB, written in ${d.generateSeconds.toFixed(0)} s): status ${commands.statusMs.toFixed(0)} ms (history part ${commands.statusHistoryMs.toFixed(1)} ms), serve ${serve.startMs.toFixed(0)} ms, getState ${serve.getStateMs.toFixed(1)} ms, daemon ${daemon.rssMiB.toFixed(0)} MiB${daemon.cpuSecondsPerMin !== undefined ? `, ${daemon.cpuSecondsPerMin.toFixed(4)} CPU-s/min` : ''}`,
@@ -179,7 +179,20 @@ export async function runScaleBench(say: (m: string) => void): Promise<ScaleResu
   return results;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** `--render`: the section again from bench/scale-results.json (after a change to the report, without measuring again). */
+function renderOnly(): void {
+  const saved = JSON.parse(readFileSync(join(ROOT, 'bench', 'scale-results.json'), 'utf8')) as ScaleResults;
+  const results: ScaleResults = { ...saved, goals: scaleGoals(saved) };
+  writeFileSync(join(ROOT, 'bench', 'scale-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const perf = join(ROOT, 'docs', 'performance.md');
+  const section = renderScale(results);
+  writeFileSync(perf, withScaleSection(readFileSync(perf, 'utf8'), section));
+  console.log(section);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--render')) {
+  renderOnly();
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
   const say = (m: string) => console.log(`bench:scale [${((performance.now() - t0) / 1000).toFixed(0)} s]: ${m}`);
   runScaleBench(say).then(
