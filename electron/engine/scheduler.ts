@@ -165,7 +165,6 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     const now = this.opts.clock.now();
     const spans = heartbeat.allSpans();
     const lastSeen = heartbeat.lastSeenBefore();
-    const pauses = history.pauseIntervals();
     const found: { job: JobConfig; missed: MissedSlot[] }[] = [];
     const entries: HistoryEntry[] = [];
     for (const job of this.opts.config.jobs) {
@@ -179,7 +178,7 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
           to: now,
           runs: history.runsSince(job.name, from),
           spans,
-          pauses,
+          pauses: history.pauseIntervals(from),
           reported: new Set(history.missedSlots(job.name, { from: from.toISOString(), to: now.toISOString() }).map((m) => m.slot)),
           running: this.queue.isRunning(job.name),
           pending: this.queue.pendingSlots(job.name),

@@ -132,4 +132,18 @@ describe('history', () => {
     expect(b.outstanding('cvs')).toEqual([]);
     expect(b.missedSlots('cvs')[0]?.caughtUpBy).toBe('run-4');
   });
+
+  it('pauses: the state now from the last toggle, and the intervals that reach a moment, without reading older ones', async () => {
+    const h = await History.open(mkdtempSync(join(tmpdir(), 'burrow-history-')));
+    const at = (d: number, paused: boolean) => ({ t: 'pause' as const, paused, at: new Date(Date.UTC(2026, 0, d)).toISOString() });
+    await h.addAll([at(1, true), at(2, false), at(5, true), at(8, false), at(10, true)]);
+    expect(h.isPaused()).toBe(true);
+    const ms = (d: number) => Date.UTC(2026, 0, d);
+    expect(h.pauseIntervals()).toEqual([{ from: ms(1), to: ms(2) }, { from: ms(5), to: ms(8) }, { from: ms(10) }]);
+    // From the 6th: the pause that began on the 5th still counts, the one of the 1st does not.
+    expect(h.pauseIntervals(new Date(ms(6)))).toEqual([{ from: ms(5), to: ms(8) }, { from: ms(10) }]);
+    expect(h.pauseIntervals(new Date(ms(9)))).toEqual([{ from: ms(10) }]);
+    await h.add(at(11, false));
+    expect(h.isPaused()).toBe(false);
+  });
 });

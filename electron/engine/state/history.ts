@@ -91,7 +91,7 @@ const CURSOR = /^(-?\d{1,16})\.(\d{1,16})$/;
 
 export class History {
   private readonly jobs = new Map<string, JobHistory>();
-  private pauses?: { paused: boolean; at: string }[];
+  private pausedNow?: boolean;
   private dataVersion = -1;
   private statements = new Map<string, Database.Statement>();
   private statementsOf?: Database.Database;
@@ -143,12 +143,12 @@ export class History {
     if (v !== this.dataVersion) {
       this.dataVersion = v;
       this.jobs.clear();
-      this.pauses = undefined;
+      this.pausedNow = undefined;
     }
   }
 
   private forget(e: HistoryEntry): void {
-    if (e.t === 'pause') this.pauses = undefined;
+    if (e.t === 'pause') this.pausedNow = undefined;
     else if (e.t === 'run') this.jobs.delete(e.run.job);
     else if ('job' in e) this.jobs.delete(e.job);
   }
@@ -331,29 +331,33 @@ export class History {
     return this.store.run(() => this.stmt('SELECT 1 FROM missed WHERE job = ? AND slot = ?').get(job, slot)) !== undefined;
   }
 
-  private pauseLog(): { paused: boolean; at: string }[] {
-    this.fresh();
-    this.pauses ??= (this.store.run(() => this.stmt('SELECT paused, at FROM pauses ORDER BY seq').all()) as { paused: number; at: string }[]).map((p) => ({
-      paused: p.paused === 1,
-      at: p.at,
-    }));
-    return this.pauses;
-  }
-
-  /** Pause intervals in ms, for missed-slot classification. */
-  pauseIntervals(): { from: number; to?: number }[] {
+  /**
+   * Pause intervals in ms, for missed-slot classification: those that reach
+   * `since` or later (from the last pause toggle before it), or all of them.
+   */
+  pauseIntervals(since?: Date): { from: number; to?: number }[] {
+    const rows = this.store.run(() =>
+      since === undefined
+        ? this.stmt('SELECT paused, at FROM pauses ORDER BY seq').all()
+        : this.stmt(
+            'SELECT paused, at FROM pauses WHERE seq >= coalesce((SELECT seq FROM pauses WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1), 0) ORDER BY seq',
+          ).all(since.toISOString()),
+    ) as { paused: number; at: string }[];
     const out: { from: number; to?: number }[] = [];
-    for (const p of this.pauseLog()) {
+    for (const p of rows) {
       const last = out[out.length - 1];
-      if (p.paused && (!last || last.to !== undefined)) out.push({ from: Date.parse(p.at) });
-      if (!p.paused && last && last.to === undefined) last.to = Date.parse(p.at);
+      if (p.paused === 1 && (!last || last.to !== undefined)) out.push({ from: Date.parse(p.at) });
+      if (p.paused !== 1 && last && last.to === undefined) last.to = Date.parse(p.at);
     }
     return out;
   }
 
+  /** The schedule is paused now (the last toggle); cached until the history changes. */
   isPaused(): boolean {
-    const log = this.pauseLog();
-    return log[log.length - 1]?.paused === true;
+    this.fresh();
+    this.pausedNow ??=
+      (this.store.run(() => this.stmt('SELECT paused FROM pauses ORDER BY seq DESC LIMIT 1').get()) as { paused: number } | undefined)?.paused === 1;
+    return this.pausedNow;
   }
 
   lastStale(job: string): { t: 'stale'; job: string; lastSuccess?: string; at: string } | undefined {
