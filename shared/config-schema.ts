@@ -36,6 +36,9 @@ const remoteDir = z
   .refine((s) => s.startsWith('/'), { message: 'must be an absolute path (start with "/")' })
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' })
   .refine((s) => s.replace(/\/+$/, '') !== '', { message: 'must not be the root directory' })
+  .refine((s) => !/\/\/|\/\.\.?(\/|$)/.test(s.replace(/\/+$/, '')), {
+    message: 'must be a plain absolute path: no "//", "/./" or "/../" (the source key\'s gate compares paths exactly)',
+  })
   .transform((s) => s.replace(/\/+$/, ''));
 
 /** Path on the laptop; "~" expands to the home directory when the config is loaded. */

@@ -25,6 +25,7 @@ export type ErrorKind =
   | 'verify-mismatch'
   | 'delete-guard'
   | 'destination-marker'
+  | 'gate-stale'
   | 'cancelled'
   | 'internal';
 

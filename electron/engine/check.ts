@@ -9,14 +9,15 @@ import { toRunError } from './errors';
 import type { RunContext } from './run-context';
 import { shCommand, shScript } from './shell-quote';
 import { SshSession, lastLine } from './ssh/ssh-session';
-import { sshCommandFor } from './steps/commands';
+import { RSYNC_VERSION_SCRIPT, sshCommandFor } from './steps/commands';
 import { teardownStep } from './steps/teardown';
 import { tunnelSshCommand, writeSourceKnownHosts } from './steps/transfer';
 import { tunnelStep } from './steps/tunnel';
-import { connectStep } from './steps/connect';
+import { checkSourceGate, connectSource, gateQueryCommand } from './steps/connect';
 
 export type HopName =
   | 'laptop -> source'
+  | 'source gate'
   | 'laptop -> destination'
   | 'forward bind on source'
   | 'source -> destination through the tunnel'
@@ -33,9 +34,6 @@ export interface HopResult {
 }
 
 const WRITABLE_SCRIPT = '[ -d "$1" ] || { echo "$1 does not exist" >&2; exit 1; }; [ -w "$1" ] || { echo "$1 is not writable by $(id -un)" >&2; exit 1; }';
-/** `rsync --version`'s first line; a fixed script, so the source key's gate can admit it. */
-export const RSYNC_VERSION_SCRIPT =
-  'command -v rsync >/dev/null 2>&1 || { echo "rsync not found in PATH ($PATH)" >&2; exit 127; }; rsync --version | head -n 1';
 const RSYNC_SCRIPT = 'command -v "$1" >/dev/null 2>&1 || { echo "$1 not found in PATH ($PATH)" >&2; exit 127; }; "$1" --version | head -n 1';
 
 export async function checkJob(opts: Omit<RunOptions, 'job' | 'trigger'> & { job: JobConfig }): Promise<HopResult[]> {
@@ -59,9 +57,10 @@ export async function checkJob(opts: Omit<RunOptions, 'job' | 'trigger'> & { job
   };
 
   try {
-    const sourceUp = await hop('laptop -> source', sshCommandFor(config, job.source, ['true']), true, async () => {
-      await connectStep(ctx);
+    const connected = await hop('laptop -> source', sshCommandFor(config, job.source, ['true']), true, async () => {
+      await connectSource(ctx);
     });
+    const sourceUp = await hop('source gate', gateQueryCommand(ctx), connected, () => checkSourceGate(ctx));
     const destUp = await hop('laptop -> destination', sshCommandFor(config, job.destination.host, ['true']), true, async () => {
       ctx.destination = await SshSession.open({ config, hostName: job.destination.host, agents: ctx.agents, signal: ctx.signal });
     });

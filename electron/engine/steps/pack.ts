@@ -13,6 +13,19 @@ import { lastLine } from '../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../run-context';
 import { sshCommandFor } from './commands';
 
+/**
+ * Sets $prog to the fastest compatible program installed for compression
+ * $kind; gzip and zstd in rsyncable mode so yesterday's archive is a good
+ * rsync basis for today's. Shared with the install's sudoers hint, which
+ * must name the same program.
+ */
+export const COMPRESS_PROGRAM = `case "$kind" in
+  bzip2) if command -v lbzip2 >/dev/null 2>&1; then prog=lbzip2; elif command -v pbzip2 >/dev/null 2>&1; then prog=pbzip2; else prog=bzip2; fi;;
+  gzip) if command -v pigz >/dev/null 2>&1; then prog="pigz --rsyncable"; else prog="gzip --rsyncable"; fi;;
+  zstd) prog="zstd -q -3 -T0 --rsyncable";;
+  *) echo "unknown compression: $kind" >&2; exit 64;;
+esac`;
+
 export const PACK_SCRIPT = `
 set -u
 src=$1 holding=$2 name=$3 kind=$4 sudo=$5
@@ -23,14 +36,7 @@ case $name in
   *.$d.tar.bz2|*.$d.tar.gz|*.$d.tar.zst) ;;
   *) echo "not an archive name: $name" >&2; exit 64 ;;
 esac
-# The fastest compatible program installed; gzip and zstd in rsyncable mode so
-# yesterday's archive is a good rsync basis for today's.
-case "$kind" in
-  bzip2) if command -v lbzip2 >/dev/null 2>&1; then prog=lbzip2; elif command -v pbzip2 >/dev/null 2>&1; then prog=pbzip2; else prog=bzip2; fi;;
-  gzip) if command -v pigz >/dev/null 2>&1; then prog="pigz --rsyncable"; else prog="gzip --rsyncable"; fi;;
-  zstd) prog="zstd -q -3 -T0 --rsyncable";;
-  *) echo "unknown compression: $kind" >&2; exit 64;;
-esac
+${COMPRESS_PROGRAM}
 tmp="$holding/.$name.partial.$$"
 trap 'rm -f -- "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
@@ -49,7 +55,10 @@ trap - EXIT
 echo "packed $rc $size $sum \${prog%% *}"
 `;
 
-export const MKDIR_SCRIPT = 'umask 077 && mkdir -p -- "$1" && test -w "$1"';
+/** Creates the holding dir "$1" (the gate admits only a pinned one) and refuses one reached through a symlink. */
+export const MKDIR_SCRIPT = `umask 077 && mkdir -p -- "$1" || exit 73
+[ ! -L "$1" ] && [ "$(cd -P -- "$1" && pwd -P)" = "$1" ] || { echo "the holding dir $1 is reached through a symlink" >&2; exit 64; }
+test -w "$1"`;
 
 /** The paths among "$@" that exist, NUL-separated (the dry run's "already packed"). */
 export const EXISTING_SCRIPT = 'for f; do [ -e "$f" ] && printf "%s\\0" "$f"; done; exit 0';

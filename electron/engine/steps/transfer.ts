@@ -20,9 +20,23 @@ import { sshCommandFor } from './commands';
 export const DESTINATION_ALIAS = 'burrow-destination';
 
 export const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXXXXXXX"';
-/** Writes the run's known_hosts into its temporary directory (see MKTEMP_SCRIPT), and nowhere else. */
-export const KNOWN_HOSTS_SCRIPT =
-  'case "$1" in /*/burrow.????????) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac; umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
+/**
+ * Refuses "$1" unless it is exactly a directory MKTEMP_SCRIPT makes:
+ * `${TMPDIR:-/tmp}/burrow.` and 8 letters or digits, a directory of this
+ * user's, not a symlink. The source key's gate checks the same; each script
+ * that takes such a directory checks it again itself.
+ */
+export const SOURCE_TMP_CHECK = `case $1 in "\${TMPDIR:-/tmp}"/burrow.${'[A-Za-z0-9]'.repeat(8)}) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac
+[ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || { echo "not a Burrow temporary directory of this user: $1" >&2; exit 64; }`;
+/**
+ * Writes the run's known_hosts into its temporary directory (see
+ * MKTEMP_SCRIPT) and nowhere else: key type "$2" and base64 "$3", each
+ * checked, under the fixed alias. No free text reaches the file.
+ */
+export const KNOWN_HOSTS_SCRIPT = `${SOURCE_TMP_CHECK}
+case $2 in ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com) ;; *) echo "not a host key type: $2" >&2; exit 64 ;; esac
+case $3 in ''|*[!A-Za-z0-9+/=]*) echo "not a base64 host key" >&2; exit 64 ;; esac
+umask 077 && printf '%s %s %s\\n' ${DESTINATION_ALIAS} "$2" "$3" > "$1/known_hosts"`;
 
 /** The ssh command rsync runs on the source to reach the destination through the tunnel. */
 export function tunnelSshCommand(port: number, knownHosts: string, connectTimeoutSec = 20): string {
@@ -95,7 +109,7 @@ export async function writeSourceKnownHosts(ctx: RunContext): Promise<string> {
   ctx.sourceTmp = lastLine(mk.stdout);
   if (!ctx.sourceTmp.startsWith('/')) throw new BurrowError('remote-command', `mktemp on ${ctx.job.source} printed no directory`);
   const [keyType, keyB64] = ctx.destinationKeyLine!.split(' ');
-  await source.run(shScript(KNOWN_HOSTS_SCRIPT, [ctx.sourceTmp, DESTINATION_ALIAS, `${keyType} ${keyB64}`]), 'writing the pinned destination key', {
+  await source.run(shScript(KNOWN_HOSTS_SCRIPT, [ctx.sourceTmp, keyType!, keyB64!]), 'writing the pinned destination key', {
     signal: ctx.signal,
   });
   return `${ctx.sourceTmp}/known_hosts`;

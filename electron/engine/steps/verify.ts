@@ -11,9 +11,10 @@ import type { RunContext, StepOutcome } from '../run-context';
 import { sshCommandFor } from './commands';
 import { verifySnapshot } from './snapshot';
 
-/** For each named file in dir "$1": name NUL size NUL sha256 NUL, or name NUL "missing" NUL NUL. */
+/** For each named file directly in dir "$1" (a name, never a path): name NUL size NUL sha256 NUL, or name NUL "missing" NUL NUL. */
 export const SUMS_SCRIPT = `cd -- "$1" || exit 66; shift
 for f; do
+  case $f in */*|.|..) echo "not a file name: $f" >&2; exit 64 ;; esac
   if [ -f "$f" ]; then printf "%s\\0%s\\0%s\\0" "$f" "$(wc -c < "$f" | tr -d ' ')" "$(sha256sum < "$f" | cut -d' ' -f1)"
   else printf "%s\\0missing\\0\\0" "$f"; fi
 done`;
