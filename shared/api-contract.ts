@@ -82,6 +82,25 @@ export interface KeyHostView {
   identityFile?: string;
   /** Backup paths of the jobs whose destination is this host (the default for a destination key). */
   destinationPaths: string[];
+  /** Jobs whose source is this host: what its source key's gate admits. */
+  sourceJobs: string[];
+}
+
+/** Whether a source key's gate admits the config's jobs as they are now. */
+export interface GateStatusView {
+  /** `none`: no gate guards the host's usual login; `stale`: it no longer matches the config. */
+  state: 'none' | 'current' | 'stale';
+  changes: string[];
+  /** The command that updates it. */
+  command: string;
+}
+
+/** What updating a gate wrote, and what is left to do by hand. */
+export interface GateWriteView {
+  jobs: string[];
+  warnings: string[];
+  /** sudoers lines for jobs with sudo: true. */
+  sudoers: string[];
 }
 
 export type KeyRole = 'unrestricted' | 'source' | 'destination';
@@ -157,8 +176,12 @@ export interface ApiRequests {
   /** Installs a key's public half on a configured host (ssh-copy-id with a one-time password, restricted by role). */
   installKey: {
     args: { name: string; host: string; role: KeyRole; password: string; path?: string; fingerprint?: string };
-    result: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string };
+    result: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string; gate?: GateWriteView };
   };
+  /** Asks the source key's gate on a host (logging in with the host's usual key) whether it admits the jobs as configured. */
+  gateStatus: { args: { host: string }; result: GateStatusView };
+  /** Rewrites the gate from the config's jobs, with the host's password (the login `keys install` uses). */
+  updateGate: { args: { host: string; password: string }; result: GateWriteView };
 }
 
 export interface ArchiveRowView {
@@ -301,6 +324,8 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .optional(),
     })
     .strict() as z.ZodType<ArgsOf<'installKey'>>,
+  gateStatus: z.object({ host: z.string().min(1, 'name the host').max(64) }).strict(),
+  updateGate: z.object({ host: z.string().min(1, 'name the host').max(64), password: secret("the host's password") }).strict(),
 };
 
 export { REQUEST_NAMES, ipcChannel, EVENT_CHANNEL } from './api-names';

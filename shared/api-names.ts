@@ -30,6 +30,8 @@ export const REQUEST_NAMES = [
   'unlockKey',
   'lockKey',
   'installKey',
+  'gateStatus',
+  'updateGate',
 ] as const satisfies readonly RequestName[];
 
 type Missing = Exclude<keyof ApiRequests, (typeof REQUEST_NAMES)[number]>;

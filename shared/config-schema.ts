@@ -179,6 +179,19 @@ export const configSchema = z
       if (!(job.destination.host in cfg.hosts)) {
         ctx.addIssue({ code: 'custom', path: ['jobs', i, 'destination', 'host'], input: job.destination.host, message: 'names no host in "hosts"' });
       }
+      cfg.jobs.forEach((other, k) => {
+        // An archive job mirrors its destination with --delete (unless the destination keeps its own retention).
+        if (k === i || other.format !== 'archive' || other.destination.retention || other.destination.host !== job.destination.host) return;
+        const p = job.destination.path;
+        if (p === other.destination.path || p.startsWith(`${other.destination.path}/`)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['jobs', i, 'destination', 'path'],
+            input: p,
+            message: `is inside job "${other.name}"'s destination, which its transfer mirrors with --delete: this job's backups would be deleted; use a directory of its own`,
+          });
+        }
+      });
       const bases = new Map<string, number>();
       job.paths.forEach((p, j) => {
         const base = p.slice(p.lastIndexOf('/') + 1);

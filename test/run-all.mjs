@@ -22,6 +22,7 @@ const NEEDS = {
   getfattr: 'attr',
   gzip: 'gzip',
   '/usr/bin/chromium': 'chromium',
+  visudo: 'sudo',
 };
 
 function has(program) {

@@ -92,7 +92,7 @@ const config = makeConfig([
     holdingDir: join(home, 'holding-root'),
     sudo: true,
     compression: 'zstd',
-    destination: { host: 'jump', path: '/backups/root' },
+    destination: { host: 'jump', path: '/backups-root' },
   },
   { name: 'snap', source: 'source', format: 'snapshot', paths: [projects], holdingDir: holding, destination: { host: 'jump2', path: '/srv/snaps' } },
 ]);

@@ -11,7 +11,8 @@ import { isAbsolute } from 'node:path';
 import type { KeyHostView, KeyringStatus, KeyView } from '../../../shared/api-contract';
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
-import { destinationPathsFor, identityFileHint, installKey } from '../keys/install-key';
+import { destinationPathsFor, identityFileHint, installKey, updateGate } from '../keys/install-key';
+import { gateStatus, updateGateCommand } from '../keys/gate-check';
 import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
 import type { PassphraseSource } from '../keys/unlocked-keys';
@@ -44,7 +45,7 @@ export const NO_MEMORY: KeyringStatus = {
   message: 'Passphrases are not remembered here: unlock a key for a while, or set BURROW_KEY_PASSPHRASE for unattended runs.',
 };
 
-export type KeyRequestName = 'listKeys' | 'generateKey' | 'importKey' | 'deleteKey' | 'unlockKey' | 'lockKey' | 'installKey';
+export type KeyRequestName = 'listKeys' | 'generateKey' | 'importKey' | 'deleteKey' | 'unlockKey' | 'lockKey' | 'installKey' | 'gateStatus' | 'updateGate';
 export type KeyHandlers = Pick<Handlers, KeyRequestName>;
 
 /** What the key handlers need from the app: the store, the config, and how to reload it. */
@@ -107,7 +108,17 @@ export function keyHosts(config: BurrowConfig | undefined): KeyHostView[] {
     pinned: Boolean(h.hostKey),
     ...(h.identityFile ? { identityFile: h.identityFile } : {}),
     destinationPaths: destinationPathsFor(config, name),
+    sourceJobs: config.jobs.filter((j) => j.source === name).map((j) => j.name),
   }));
+}
+
+/** The config, when `host` is a host of it that some job uses as its source. */
+function sourceHostConfig(ctx: KeyHandlerContext, host: string): BurrowConfig {
+  const config = ctx.config();
+  if (!config) throw new BurrowError('config', 'host: there is no valid config with hosts yet; add the host in Settings first');
+  if (!config.hosts[host]) throw fieldError('host', `no host named "${host}" in the config`);
+  if (!config.jobs.some((j) => j.source === host)) throw fieldError('host', `no job uses ${host} as its source`);
+  return config;
 }
 
 function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'host-key-missing' = 'config'): BurrowError {
@@ -221,7 +232,27 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       const pinned = result.pinned;
       if (pinned) await ctx.configChanged();
       const hint = identityFileHint(hostName, host, name, role);
-      return { outcome: result.outcome, line: result.line, ...(pinned ? { pinned } : {}), ...(hint ? { hint } : {}) };
+      return {
+        outcome: result.outcome,
+        line: result.line,
+        ...(pinned ? { pinned } : {}),
+        ...(hint ? { hint } : {}),
+        ...(result.gate ? { gate: result.gate } : {}),
+      };
+    },
+
+    gateStatus: async ({ host }) => {
+      const config = sourceHostConfig(ctx, host);
+      const agents = ctx.agents();
+      if (!agents) throw new BurrowError('config', 'the config does not load yet; fix it in Settings first');
+      const report = await gateStatus(config, host, agents);
+      return { ...report, command: updateGateCommand(host) };
+    },
+
+    updateGate: async ({ host, password }) => {
+      const config = sourceHostConfig(ctx, host);
+      const agents = ctx.agents();
+      return updateGate({ config, hostName: host, password, ...(agents ? { agents } : {}) });
     },
   };
 }

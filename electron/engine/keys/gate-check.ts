@@ -8,7 +8,8 @@
  */
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { shScript } from '../shell-quote';
-import type { SshSession } from '../ssh/ssh-session';
+import type { AgentProvider } from '../ssh/auth';
+import { SshSession } from '../ssh/ssh-session';
 import { describePinChanges, gatePinsFor, parsePins, type GatePins } from './gate-pins';
 import { GATE_QUERY_SCRIPT, scriptsHash } from './source-gate';
 
@@ -52,4 +53,14 @@ export const updateGateCommand = (hostName: string) => `burrow keys update-gate 
 
 export function gateStaleMessage(hostName: string, changes: readonly string[]): string {
   return `the source gate on ${hostName} does not match the config: ${changes.join('; ')}. Nothing was sent. Update it with: ${updateGateCommand(hostName)}`;
+}
+
+/** Logs in to `hostName` with its usual key and compares its gate with the config (the whole host). */
+export async function gateStatus(config: BurrowConfig, hostName: string, agents: AgentProvider): Promise<GateReport> {
+  const session = await SshSession.open({ config, hostName, agents });
+  try {
+    return compareGate(config, hostName, await queryGate(session));
+  } finally {
+    session.close();
+  }
 }

@@ -238,8 +238,19 @@ ${memberFn('is_user', users)}
 
 no_control() { for a; do case $a in *[$CTL]*) refuse 'a control character in an argument' ;; esac; done; }
 digits() { case $1 in ''|*[!0-9]*) refuse "$2 is not a number" ;; esac; }
-# A directory on its own physical path: no symlink anywhere on the way.
-physical() { [ -d "$1" ] && [ ! -L "$1" ] && [ "$(cd -P -- "$1" 2>/dev/null && pwd -P)" = "$1" ]; }
+# A directory on its own physical path: no ".", ".." or empty part and no symlink anywhere
+# on the way (checked part by part, so a directory this user may not enter still passes).
+physical() {
+  case $1 in /*) ;; *) return 1 ;; esac
+  [ -d "$1" ] || return 1
+  pp= pr=\${1#/}
+  while [ -n "$pr" ]; do
+    pc=\${pr%%/*}; pp=$pp/$pc
+    case $pr in */*) pr=\${pr#*/} ;; *) pr= ;; esac
+    case $pc in ''|.|..) return 1 ;; esac
+    [ ! -L "$pp" ] || return 1
+  done
+}
 source_dir() {
   is_path "$1" || refuse "$1 is not a directory pinned for this key"
   physical "$1" || refuse "$1 is not a directory on its physical path (a symlink on the way?)"
