@@ -87,8 +87,8 @@ describe('the status window in a browser', () => {
     await screenshot(page, 'archives');
     await nav(current!, 'Check').click();
     await page.getByTestId('check-run').click();
-    await expect.poll(() => page.getByTestId('hop-row').count(), { timeout: 30_000 }).toBe(7);
-    expect(await page.locator('[data-testid="hop-row"][data-status="pass"]').count()).toBe(7);
+    await expect.poll(() => page.getByTestId('hop-row').count(), { timeout: 30_000 }).toBe(8);
+    expect(await page.locator('[data-testid="hop-row"][data-status="pass"]').count()).toBe(8);
     await screenshot(page, 'check');
   });
 
