@@ -40,7 +40,7 @@ export async function demoCommand({ io, values }: CommandContext): Promise<numbe
     });
     if (values.serve) {
       const staticDir = await ensureRendererBuilt(io.err);
-      server = await startHttpBridge({ service, staticDir, ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}) });
+      server = await startHttpBridge({ service, staticDir, log: io.err, ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}) });
       io.out(`Burrow is at ${server.url}`);
     }
     const engine = service.engine!;

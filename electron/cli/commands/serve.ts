@@ -35,7 +35,7 @@ export async function serveCommand({ io, configPath, values }: CommandContext): 
     startDemo: () => demo.start(),
   });
   const port = typeof values.port === 'string' ? Number(values.port) : 0;
-  const server = await startHttpBridge({ service, staticDir, port });
+  const server = await startHttpBridge({ service, staticDir, port, log: io.err });
   io.out(`Burrow is at ${server.url}`);
   io.err('burrow: serving on 127.0.0.1 only; the token in the URL is the key. Ctrl-C stops.');
   await new Promise<void>((done) => {
