@@ -43,8 +43,8 @@ const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 const COMMANDS: Record<string, Command> = {
   start: {
     summary: 'the tray app; where Electron cannot run, the web UI (serve, or the demo)',
-    usage: 'burrow start',
-    options: { port: { type: 'string' } },
+    usage: 'burrow start [--retry-electron] [--port N]',
+    options: { port: { type: 'string' }, 'retry-electron': { type: 'boolean' } },
     run: startCommand,
   },
   demo: {
