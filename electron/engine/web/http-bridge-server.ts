@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { AppService } from '../app/app-service';
 import { BadRequestError, dispatch, errorBody } from '../app/dispatch';
+import { BurrowError } from '../errors';
 import { serveStatic } from './static-files';
 
 export const CSP =
@@ -150,7 +151,9 @@ export async function startHttpBridge(opts: ServeOptions): Promise<RunningServer
       const result = await dispatch(opts.service.handlers, url.pathname.slice('/api/'.length), args);
       send(res, 200, { ok: true, result });
     } catch (err) {
-      if (!(err instanceof BadRequestError)) log(`burrow serve: ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`);
+      // The person sees a refusal in the UI; only what nobody foresaw goes to the log too.
+      if (!(err instanceof BadRequestError) && !(err instanceof BurrowError))
+        log(`burrow serve: ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`);
       send(res, err instanceof BadRequestError ? 400 : 500, { ok: false, error: errorBody(err) });
     }
   }
