@@ -166,7 +166,8 @@ export interface ApiRequests {
   /** A private key file (OpenSSH or PEM) copied into the store, encrypted; the file is left alone. */
   importKey: {
     args: { path: string; name?: string; comment?: string; passphrase?: string; storePassphrase?: string; remember?: boolean };
-    result: KeyView;
+    /** `note`: what the import changed beyond copying, e.g. a file with too few KDF rounds stored re-encrypted. */
+    result: KeyView & { note?: string };
   };
   deleteKey: { args: { name: string }; result: { deleted: string; fingerprint: string } };
   /** Decrypts a key into memory, for `minutes` or until locked; `remember` keeps its passphrase in the system keyring. */
@@ -226,6 +227,8 @@ const empty = z.object({}).strict();
 const jobName = z.string().min(1).max(64);
 
 export const KEY_ROLES = ['unrestricted', 'source', 'destination'] as const satisfies readonly KeyRole[];
+/** The shortest passphrase Burrow encrypts a key under (the rule itself: electron/engine/keys/passphrase-floor.ts). */
+export const MIN_PASSPHRASE_LENGTH = 12;
 /** The longest time limit of an unlock: a week. */
 export const MAX_UNLOCK_MINUTES = 7 * 24 * 60;
 /** Store key names, as the key store checks them: like host names, never ending in .pub. */

@@ -1,7 +1,11 @@
 /**
  * `burrow <command>`: the engine on the command line. Exit status 0 is
- * success, 1 a failed operation, 2 a usage or config error.
+ * success, 1 a failed operation, 2 a usage or config error. `burrow --help`,
+ * `burrow help CMD` and `burrow CMD --help` (or `-h`) print usage and exit 0;
+ * `burrow --version` prints the version.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
@@ -17,6 +21,7 @@ import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { KEY_COMMANDS } from './commands/keys';
 import { statusCommand } from './commands/status';
+import { appRoot } from './app-root';
 import { processIo, type Io } from './output';
 
 export interface CommandContext {
@@ -38,8 +43,8 @@ const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 const COMMANDS: Record<string, Command> = {
   start: {
     summary: 'the tray app; where Electron cannot run, the web UI (serve, or the demo)',
-    usage: 'burrow start',
-    options: { port: { type: 'string' } },
+    usage: 'burrow start [--retry-electron] [--port N]',
+    options: { port: { type: 'string' }, 'retry-electron': { type: 'boolean' } },
     run: startCommand,
   },
   demo: {
@@ -113,21 +118,71 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Every command `burrow` knows, in the order `burrow --help` lists them. */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
+/** Burrow's version, from its package.json. */
+export function burrowVersion(): string {
+  return (JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}\n                   ${c.usage}`);
-  return `usage: burrow <command> [--config PATH] [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return (
+    `usage: burrow <command> [--config PATH] [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    'burrow help COMMAND or burrow COMMAND --help: one command; burrow --version: the version.\n' +
+    'Exit status: 0 success, 1 the operation failed, 2 a usage or config error.\n'
+  );
+}
+
+function commandUsage(c: Command): string {
+  return (
+    `usage: ${c.usage}\n\n${c.summary}\n\n` +
+    `  --config PATH    the config file (default ${defaultConfigPath()})\n` +
+    `  -h, --help       this help\n\nburrow --help lists every command.\n`
+  );
+}
+
+/** `--help` or `-h` among the options (not after `--`, where it would be an argument). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-V') {
+    io.out(`burrow ${burrowVersion()}`);
+    return 0;
+  }
+  if (!name || name === '--help' || name === '-h') {
     io.out(usage());
     return name ? 0 : 2;
+  }
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.out(usage());
+      return 0;
+    }
+    const about = COMMANDS[topic];
+    if (!about) {
+      io.err(`burrow help: unknown command "${topic}"\n${usage()}`);
+      return 2;
+    }
+    io.out(commandUsage(about));
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`burrow: unknown command "${name}"\n${usage()}`);
     return 2;
+  }
+  if (asksForHelp(rest)) {
+    io.out(commandUsage(command));
+    return 0;
   }
   let parsed;
   try {

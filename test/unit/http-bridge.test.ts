@@ -3,13 +3,14 @@
  * payload validation against the contract, on a service with no config yet.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppService } from '../../electron/engine/app/app-service';
 import { JsonSettingsStore } from '../../electron/engine/app/settings-store';
-import { startHttpBridge, type RunningServer } from '../../electron/engine/web/http-bridge-server';
+import { waitFor } from '../../electron/lab/wait-for';
+import { MAX_EVENT_STREAMS, startHttpBridge, type RunningServer } from '../../electron/engine/web/http-bridge-server';
 
 let server: RunningServer;
 let service: AppService;
@@ -104,5 +105,46 @@ describe('burrow serve', () => {
     expect(JSON.parse(bad.body).result).toMatchObject({ ok: false, problems: [{ field: 'hosts.a.port' }] });
     const state = await call('/api/getState', { method: 'POST', headers: auth(), body: '{}' });
     expect(JSON.parse(state.body).result.configured).toBe(false);
+  });
+
+  it(`caps event streams per token at ${MAX_EVENT_STREAMS}, with a clear 429 beyond, and frees a place when one closes`, async () => {
+    const open = (): Promise<{ req: ClientRequest; res: IncomingMessage }> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Authorization: `Bearer ${server.token}` } }, (res) =>
+          resolve({ req, res }),
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const streams = [];
+    try {
+      for (let i = 0; i < MAX_EVENT_STREAMS; i++) streams.push(await open());
+      expect(streams.map((s) => s.res.statusCode)).toEqual(Array(MAX_EVENT_STREAMS).fill(200));
+      const over = await call('/api/events', { headers: { Authorization: `Bearer ${server.token}` } });
+      expect(over.status).toBe(429);
+      expect(JSON.parse(over.body).error.message).toMatch(/too many open event streams for this token \(8\)/);
+      streams.shift()!.req.destroy();
+      let again: { req: ClientRequest; res: IncomingMessage } | undefined;
+      await waitFor(
+        async () => {
+          again?.req.destroy();
+          again = await open();
+          return again.res.statusCode === 200;
+        },
+        { timeoutMs: 5000, what: 'a place for a new event stream' },
+      );
+      streams.push(again!);
+    } finally {
+      for (const s of streams) s.req.destroy();
+    }
+  });
+
+  it('refuses request targets that do not start with a single slash, before parsing them', async () => {
+    for (const target of ['//', '//a:99999/', '/\\evil.example/']) {
+      const r = await call(target);
+      expect(r.status, target).toBe(400);
+      expect(JSON.parse(r.body).error.message).toMatch(/single "\/"/);
+    }
+    expect((await call('/')).status).toBe(200);
   });
 });

@@ -6,7 +6,7 @@
  * delete; remembered passphrases serve only the key they belong to.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +18,7 @@ import { dispatch } from '../../electron/engine/app/dispatch';
 import { makeKeyHandlers, rememberingPassphraseSource, type KeyHandlers, type PassphraseMemory } from '../../electron/engine/app/key-handlers';
 import { JsonSettingsStore } from '../../electron/engine/app/settings-store';
 import { KeyStore } from '../../electron/engine/keys/key-store';
+import { readOpenSshHeader } from '../../electron/engine/keys/openssh-private-format';
 
 const work = mkdtempSync(join(tmpdir(), 'burrow-key-handlers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -217,6 +218,30 @@ describe('key handlers', () => {
     expect((await handlers.unlockKey({ name: 'locked', passphrase: SECRET })).unlocked).toBe(true);
   }, 30_000); // ssh-keygen's files use 16 bcrypt-pbkdf rounds
 
+  it("the passphrase floor reaches the form's field: generate at passphrase, import at storePassphrase", async () => {
+    const { handlers, store } = setup();
+    expect(await rejection(handlers.generateKey({ name: 'k', passphrase: 'short' }))).toBe(
+      'passphrase: the passphrase for key k is shorter than 12 characters: use at least 12, for example a few unrelated words',
+    );
+    expect(await rejection(handlers.importKey({ path: keyFile('clear'), name: 'c', storePassphrase: 'tiny' }))).toMatch(
+      /^storePassphrase: the passphrase to store c under is shorter than 12 characters/,
+    );
+    expect(await store.list()).toEqual([]);
+  });
+
+  it("an import whose file has 1 bcrypt round is stored with the store's rounds, and the result says so", async () => {
+    const { handlers, store } = setup();
+    const path = keyFile('weak-kdf', SECRET);
+    execFileSync('ssh-keygen', ['-q', '-p', '-a', '1', '-P', SECRET, '-N', SECRET, '-f', path]);
+    expect(readOpenSshHeader(readFileSync(path, 'utf8')).rounds).toBe(1);
+    const k = await handlers.importKey({ path, name: 'weak', passphrase: SECRET });
+    expect(k.note).toBe(
+      `${path} was encrypted with only 1 bcrypt-pbkdf round; Burrow stored it re-encrypted with 4, under the same passphrase (the file itself is unchanged: ssh-keygen -p -a 4 -f ${path} strengthens it too)`,
+    );
+    expect(readOpenSshHeader(readFileSync(store.pathOf('weak'), 'utf8')).rounds).toBe(4);
+    expect((await handlers.unlockKey({ name: 'weak', passphrase: SECRET })).unlocked).toBe(true);
+  }, 30_000);
+
   it('an unlock with a time limit ends when the time is up', async () => {
     const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
     const { handlers } = setup({ clock });
@@ -290,7 +315,7 @@ describe('remembered passphrases', () => {
     expect(await source.passphraseFor('k')).toBe(PASS);
     // The key is replaced by another of the same name: the old passphrase is dropped.
     await store.remove('k');
-    await store.generate('k', { passphrase: 'another' });
+    await store.generate('k', { passphrase: 'another passphrase entirely' });
     expect(await source.passphraseFor('k')).toBeUndefined();
     expect(memory.has('k')).toBe(false);
     expect(memory.missed).toEqual(['k']);

@@ -6,7 +6,8 @@ import type { KeyRole } from '../../engine/keys/authorized-keys';
 import { destinationPathsFor, identityFileHint, installKey, updateGate } from '../../engine/keys/install-key';
 import type { GateWriteResult } from '../../engine/keys/gate-install';
 import { gateStatus, updateGateCommand as updateGateHint } from '../../engine/keys/gate-check';
-import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/key-store';
+import { KeyStore, keyStoreDirFor, strengthenedNote, type StoredKeyInfo } from '../../engine/keys/key-store';
+import { passphraseProblem } from '../../engine/keys/passphrase-floor';
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
@@ -94,7 +95,7 @@ async function listKeys({ io, values }: CommandContext, store: KeyStore): Promis
 }
 
 async function generateKey(ctx: CommandContext, store: KeyStore, name: string): Promise<number> {
-  const passphrase = await readSecret({ what: `passphrase for the new key ${name}`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true });
+  const passphrase = await readSecret({ what: `passphrase for the new key ${name}`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true, check: passphraseProblem });
   const comment = str(ctx, 'comment');
   const k = await store.generate(name, { passphrase, ...(comment ? { comment } : {}) });
   ctx.io.out(k.publicKeyLine);
@@ -116,11 +117,12 @@ async function importKey(ctx: CommandContext, store: KeyStore, path: string): Pr
     passphrase = await readSecret({ what: `passphrase of ${path}`, envVar: 'BURROW_KEY_PASSPHRASE' });
     storePassphrase = passphrase;
   } else {
-    storePassphrase = await readSecret({ what: `passphrase to store ${path} under`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true });
+    storePassphrase = await readSecret({ what: `passphrase to store ${path} under`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true, check: passphraseProblem });
   }
   const k = await store.import(path, { ...(name ? { name } : {}), ...(comment ? { comment } : {}), ...(passphrase ? { passphrase } : {}), storePassphrase });
   ctx.io.out(k.publicKeyLine);
   ctx.io.err(`burrow: imported ${k.type} ${k.fingerprint} as ${k.path} (encrypted); ${path} was left as it is`);
+  if (k.strengthened) ctx.io.err(`burrow: ${strengthenedNote(path, k.strengthened)}`);
   return 0;
 }
 

@@ -22,7 +22,7 @@ export async function ensureRendererBuilt(log: (m: string) => void): Promise<str
  * `burrow serve [--port N]`: the window's UI and API on 127.0.0.1, with the
  * schedule running, for machines without a desktop. Prints the URL with its token.
  */
-export async function serveCommand({ io, configPath, values }: CommandContext): Promise<number> {
+export async function serveCommand({ io, configPath, values }: CommandContext, hooks: { onUrl?: (url: string) => void } = {}): Promise<number> {
   const staticDir = await ensureRendererBuilt(io.err);
   let service: AppService | undefined;
   const demo = new DemoSession(() => service!);
@@ -35,8 +35,9 @@ export async function serveCommand({ io, configPath, values }: CommandContext): 
     startDemo: () => demo.start(),
   });
   const port = typeof values.port === 'string' ? Number(values.port) : 0;
-  const server = await startHttpBridge({ service, staticDir, port });
+  const server = await startHttpBridge({ service, staticDir, port, log: io.err });
   io.out(`Burrow is at ${server.url}`);
+  hooks.onUrl?.(server.url);
   io.err('burrow: serving on 127.0.0.1 only; the token in the URL is the key. Ctrl-C stops.');
   await new Promise<void>((done) => {
     const stop = () =>

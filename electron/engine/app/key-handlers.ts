@@ -13,8 +13,9 @@ import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
 import { destinationPathsFor, identityFileHint, installKey, updateGate } from '../keys/install-key';
 import { gateStatus, updateGateCommand } from '../keys/gate-check';
-import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
+import { strengthenedNote, type KeyStore, type StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
+import { WeakPassphraseError } from '../keys/passphrase-floor';
 import type { PassphraseSource } from '../keys/unlocked-keys';
 import type { AgentProvider } from '../ssh/auth';
 import type { Handlers } from './app-service';
@@ -125,6 +126,16 @@ function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'h
   return new BurrowError(kind, `${field}: ${message}`);
 }
 
+/** The key store's passphrase floor, said at the form field that holds the passphrase. */
+async function atField<T>(field: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof WeakPassphraseError) throw fieldError(field, err.message);
+    throw err;
+  }
+}
+
 export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
   const view = (k: StoredKeyInfo) => keyView(k, ctx.store(), ctx.memory());
   const maybeRemember = async (remember: boolean | undefined, k: StoredKeyInfo, passphrase: string) => {
@@ -146,7 +157,7 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
     },
 
     generateKey: async ({ name, comment, passphrase, remember }) => {
-      const k = await ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) });
+      const k = await atField('passphrase', ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) }));
       await maybeRemember(remember, k, passphrase);
       return view(k);
     },
@@ -164,14 +175,17 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       const storeUnder = storePassphrase ?? (encrypted ? passphrase : undefined);
       if (!storeUnder)
         throw fieldError('storePassphrase', `${path} is not encrypted: give a passphrase to store it under (Burrow never stores a private key unencrypted)`);
-      const k = await ctx.store().import(path, {
-        ...(name ? { name } : {}),
-        ...(comment ? { comment } : {}),
-        ...(encrypted && passphrase ? { passphrase } : {}),
-        storePassphrase: storeUnder,
-      });
+      const k = await atField(
+        'storePassphrase',
+        ctx.store().import(path, {
+          ...(name ? { name } : {}),
+          ...(comment ? { comment } : {}),
+          ...(encrypted && passphrase ? { passphrase } : {}),
+          storePassphrase: storeUnder,
+        }),
+      );
       await maybeRemember(remember, k, storeUnder);
-      return view(k);
+      return { ...view(k), ...(k.strengthened ? { note: strengthenedNote(path, k.strengthened) } : {}) };
     },
 
     deleteKey: async ({ name }) => {

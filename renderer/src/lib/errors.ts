@@ -16,3 +16,13 @@ export function errorProblems(err: unknown): ConfigProblem[] {
   const problems = typeof err === 'object' && err !== null ? (err as { problems?: unknown }).problems : undefined;
   return Array.isArray(problems) ? (problems as ConfigProblem[]) : [];
 }
+
+/**
+ * An engine error addressed to one of a form's fields ("passphrase: is
+ * shorter than ..."), split into the field and the rest; undefined for
+ * any other error, which the form shows as a whole.
+ */
+export function fieldOfError(message: string | undefined, fields: readonly string[]): { field: string; message: string } | undefined {
+  const m = message === undefined ? null : /^([A-Za-z]+): ([\s\S]+)$/.exec(message);
+  return m && fields.includes(m[1]!) ? { field: m[1]!, message: m[2]! } : undefined;
+}
