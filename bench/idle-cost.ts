@@ -1,18 +1,22 @@
 /**
  * Measurement 5: what the engine costs while nothing is due: `burrow daemon`
- * itself, started as a user starts it (electron/cli/burrow.mjs, which runs
- * the dist/cli bundle when it is fresh; the bench builds it first), next to
- * the same daemon from its TypeScript sources (tsx) and a plain node process
- * doing nothing. All are sampled from
- * /proc for the same window (each child with any processes below it): CPU
- * seconds over the window (per thread from schedstat, nanoseconds), and
- * VmRSS each second.
+ * itself, started as a user starts it (electron/cli/burrow.mjs, which sets
+ * the relay's heap flag and runs the dist/cli bundle when it is fresh; the
+ * bench builds it first), with an empty history and with a 10,000-run one;
+ * next to the same bundle started without the heap flag (what the flag
+ * costs while idle), the daemon from its TypeScript sources (tsx) and a
+ * plain node process doing nothing. All are sampled from /proc for the same
+ * window (each child with any processes below it): CPU seconds over the
+ * window (per thread from schedstat, nanoseconds), and VmRSS each second.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BurrowConfig } from '../shared/config-schema';
+import type { RunRecord } from '../shared/run-types';
+import { writeHistoryFixture } from './history-fixture';
 import { cpuBetween, cpuSnapshot, treeRssMiB, type CpuSnapshot } from './proc-stat';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -20,6 +24,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** Idle figures of one child process. */
 export interface IdleResult {
   name: string;
+  /** The rows the idle goals are about: the daemon as shipped, with an empty or with a long history. */
+  goal?: 'empty-history' | 'long-history';
   windowSeconds: number;
   cpuSeconds: number;
   cpuSecondsPerMinute: number;
@@ -31,6 +37,8 @@ export interface IdleResult {
   /** From "ready" to the start of the window, and the CPU used then (start-up settling, not idling). */
   settleSeconds: number;
   settleCpuSeconds: number;
+  /** The 1-minute load average at the end of the window. */
+  load1: number;
 }
 
 /** The floor under the idle daemon: node doing nothing until SIGTERM. */
@@ -94,38 +102,56 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The idle engine child, the one the goals are about. */
-export const IDLE_ENGINE = '`burrow daemon`, armed, nothing due (electron/cli/burrow.mjs running the dist/cli bundle)';
-
 /**
- * Builds the CLI bundle, then starts `burrow daemon` (on `config`, state in
- * `workDir`) as a user runs it, the same daemon from its TypeScript sources
- * and plain node doing nothing; lets them settle for `settleSeconds` (a
- * fresh V8 runs its start-up GCs then: that is start-up, not idling), then
- * samples them all for `windowSeconds`.
+ * Builds the CLI bundle, writes a `historyRuns`-run history (copies of
+ * `templates`, real run records), then starts `burrow daemon` (on `config`,
+ * state in `workDir`) as a user runs it with an empty and with that history,
+ * the same bundle without the heap flag on both, the daemon from its
+ * TypeScript sources and plain node doing nothing; lets them settle for
+ * `settleSeconds` (a fresh V8 runs its start-up GCs then: that is start-up,
+ * not idling), then samples them all for `windowSeconds`.
  */
-export async function measureIdle(config: BurrowConfig, workDir: string, windowSeconds: number, settleSeconds = 30): Promise<IdleResult[]> {
+export async function measureIdle(
+  config: BurrowConfig,
+  workDir: string,
+  windowSeconds: number,
+  settleSeconds: number,
+  templates: RunRecord[],
+  historyRuns = 10_000,
+): Promise<IdleResult[]> {
   const built = spawnSync(process.execPath, [join(ROOT, 'electron', 'build-electron.mjs')], { cwd: ROOT, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
   const configPath = join(workDir, 'idle-config.json');
   mkdirSync(workDir, { recursive: true });
   writeFileSync(configPath, JSON.stringify(config));
   const burrow = join(ROOT, 'electron', 'cli', 'burrow.mjs');
-  const daemon = (stateHome: string, env: NodeJS.ProcessEnv = {}): ChildSpec => {
-    mkdirSync(join(workDir, stateHome), { recursive: true });
-    return { args: [burrow, 'daemon', '--config', configPath], env: { XDG_STATE_HOME: join(workDir, stateHome), ...env }, ready: 'next run' };
+  // The bundle's own entry without the launcher in front of it: no heap flag.
+  const noFlag = `const { main } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'main.mjs')).href)}); process.exitCode = await main(process.argv.slice(1));`;
+  const daemon = async (stateHome: string, opts: { history?: boolean; heapFlag?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ChildSpec> => {
+    const dir = join(workDir, stateHome);
+    mkdirSync(join(dir, 'burrow'), { recursive: true });
+    if (opts.history) await writeHistoryFixture(join(dir, 'burrow', 'history.jsonl'), config.jobs[0]!, templates, historyRuns);
+    const command = opts.heapFlag === false ? ['--input-type=module', '-e', noFlag] : [burrow];
+    return { args: [...command, 'daemon', '--config', configPath], env: { XDG_STATE_HOME: dir, ...opts.env }, ready: 'next run' };
   };
-  const children: { name: string; child: ChildProcess; startSeconds: number; readyAt: number; atReady?: CpuSnapshot }[] = [];
-  const add = (name: string, c: { child: ChildProcess; startSeconds: number }) =>
-    children.push({ name, ...c, readyAt: performance.now(), atReady: cpuSnapshot(c.child.pid!) });
+  const runs = `${historyRuns.toLocaleString('en')}-run history`;
+  const children: { name: string; goal?: IdleResult['goal']; child: ChildProcess; startSeconds: number; readyAt: number; atReady?: CpuSnapshot }[] = [];
+  const add = (name: string, c: { child: ChildProcess; startSeconds: number }, goal?: IdleResult['goal']) =>
+    children.push({ name, ...(goal ? { goal } : {}), ...c, readyAt: performance.now(), atReady: cpuSnapshot(c.child.pid!) });
   try {
-    const fromBundle = await startChild(daemon('state'));
-    add(IDLE_ENGINE, fromBundle);
+    const fromBundle = await startChild(await daemon('state'));
+    add('`burrow daemon`, armed, nothing due (electron/cli/burrow.mjs running the dist/cli bundle), empty history', fromBundle, 'empty-history');
     if (!fromBundle.output.includes('code dist/cli/main.mjs'))
       throw new Error(`burrow daemon did not run the bundle (a source newer than the build?): ${fromBundle.output}`);
+    add(`the same \`burrow daemon\` with a ${runs}`, await startChild(await daemon('state-history', { history: true })), 'long-history');
+    add('for comparison: the same bundle without the heap flag, empty history', await startChild(await daemon('state-default-heap', { heapFlag: false })));
+    add(
+      `for comparison: the same bundle without the heap flag, ${runs}`,
+      await startChild(await daemon('state-default-heap-history', { heapFlag: false, history: true })),
+    );
     add(
       'for comparison: the same `burrow daemon` from its TypeScript sources (BURROW_FROM_SOURCE=1, tsx loader)',
-      await startChild(daemon('state-sources', { BURROW_FROM_SOURCE: '1' })),
+      await startChild(await daemon('state-sources', { env: { BURROW_FROM_SOURCE: '1' } })),
     );
     add('for comparison: plain node, an empty script', await startChild({ args: ['-e', IDLE_NODE], ready: 'ready' }));
     await sleep(settleSeconds * 1000);
@@ -149,6 +175,7 @@ export async function measureIdle(config: BurrowConfig, workDir: string, windowS
       const cpuSeconds = cpuBetween(atStart[k]!, atEnd[k]!);
       return {
         name: c.name,
+        ...(c.goal ? { goal: c.goal } : {}),
         windowSeconds: window,
         cpuSeconds,
         cpuSecondsPerMinute: cpuSeconds / (window / 60),
@@ -157,6 +184,7 @@ export async function measureIdle(config: BurrowConfig, workDir: string, windowS
         startSeconds: c.startSeconds,
         settleSeconds: (t0 - c.readyAt) / 1000,
         settleCpuSeconds: c.atReady ? cpuBetween(c.atReady, atStart[k]!) : NaN,
+        load1: loadavg()[0]!,
       };
     });
   } finally {
