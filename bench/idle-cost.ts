@@ -32,6 +32,8 @@ export interface IdleResult {
   /** VmRSS at the end of the window, 10^6 bytes. */
   rssMB: number;
   rssMaxMB: number;
+  /** Highest VmRSS from spawn to the start of the window (start-up: loading the code and the history), 10^6 bytes. */
+  startRssMaxMB: number;
   /** Time from spawn to "ready", seconds. */
   startSeconds: number;
   /** From "ready" to the start of the window, and the CPU used then (start-up settling, not idling). */
@@ -60,9 +62,11 @@ interface ChildSpec {
   ready: string;
 }
 
-function startChild(spec: ChildSpec): Promise<{ child: ChildProcess; startSeconds: number; output: string }> {
+/** `onSpawn` gets the pid at once, so start-up can be sampled before the child is ready. */
+function startChild(spec: ChildSpec, onSpawn: (pid: number) => void = () => {}): Promise<{ child: ChildProcess; startSeconds: number; output: string }> {
   const started = performance.now();
   const child = spawn(process.execPath, spec.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...spec.env } });
+  if (child.pid !== undefined) onSpawn(child.pid);
   // Never leave a child behind when the bench dies (the lab's own handlers exit on signals).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -138,28 +142,36 @@ export async function measureIdle(
   const children: { name: string; goal?: IdleResult['goal']; child: ChildProcess; startSeconds: number; readyAt: number; atReady?: CpuSnapshot }[] = [];
   const add = (name: string, c: { child: ChildProcess; startSeconds: number }, goal?: IdleResult['goal']) =>
     children.push({ name, ...(goal ? { goal } : {}), ...c, readyAt: performance.now(), atReady: cpuSnapshot(c.child.pid!) });
+  // VmRSS of every child from its spawn until the window starts, four times a second.
+  const startPeak = new Map<number, number>();
+  const watch = (pid: number) => startPeak.set(pid, 0);
+  const sampler = setInterval(() => {
+    for (const [pid, peak] of startPeak) startPeak.set(pid, Math.max(peak, treeRssMiB(pid) ?? 0));
+  }, 250);
+  const start = (spec: ChildSpec) => startChild(spec, watch);
   try {
-    const fromBundle = await startChild(await daemon('state'));
+    const fromBundle = await start(await daemon('state'));
     add('`burrow daemon`, armed, nothing due (electron/cli/burrow.mjs running the dist/cli bundle), empty history', fromBundle, 'empty-history');
     if (!fromBundle.output.includes('code dist/cli/main.mjs'))
       throw new Error(`burrow daemon did not run the bundle (a source newer than the build?): ${fromBundle.output}`);
-    add(`the same \`burrow daemon\` with a ${runs}`, await startChild(await daemon('state-history', { history: true })), 'long-history');
-    add('for comparison: the same bundle without the heap flag, empty history', await startChild(await daemon('state-default-heap', { heapFlag: false })));
+    add(`the same \`burrow daemon\` with a ${runs}`, await start(await daemon('state-history', { history: true })), 'long-history');
+    add('for comparison: the same bundle without the heap flag, empty history', await start(await daemon('state-default-heap', { heapFlag: false })));
     add(
       `for comparison: the same bundle without the heap flag, ${runs}`,
-      await startChild(await daemon('state-default-heap-history', { heapFlag: false, history: true })),
+      await start(await daemon('state-default-heap-history', { heapFlag: false, history: true })),
     );
     add(
       'for comparison: the same `burrow daemon` from its TypeScript sources (BURROW_FROM_SOURCE=1, tsx loader)',
-      await startChild(await daemon('state-sources', { env: { BURROW_FROM_SOURCE: '1' } })),
+      await start(await daemon('state-sources', { env: { BURROW_FROM_SOURCE: '1' } })),
     );
-    add('for comparison: plain node, an empty script', await startChild({ args: ['-e', IDLE_NODE], ready: 'ready' }));
+    add('for comparison: plain node, an empty script', await start({ args: ['-e', IDLE_NODE], ready: 'ready' }));
     await sleep(settleSeconds * 1000);
     const snap = (c: (typeof children)[number]) => {
       const s = cpuSnapshot(c.child.pid!);
       if (!s) throw new Error(`${c.name} ended while idling`);
       return s;
     };
+    clearInterval(sampler);
     const t0 = performance.now();
     const atStart = children.map(snap);
     const rssMax = children.map(() => 0);
@@ -181,6 +193,7 @@ export async function measureIdle(
         cpuSecondsPerMinute: cpuSeconds / (window / 60),
         rssMB: toMB(treeRssMiB(c.child.pid!) ?? NaN),
         rssMaxMB: toMB(rssMax[k]!),
+        startRssMaxMB: toMB(startPeak.get(c.child.pid!) ?? NaN),
         startSeconds: c.startSeconds,
         settleSeconds: (t0 - c.readyAt) / 1000,
         settleCpuSeconds: c.atReady ? cpuBetween(c.atReady, atStart[k]!) : NaN,
@@ -188,6 +201,7 @@ export async function measureIdle(
       };
     });
   } finally {
+    clearInterval(sampler);
     for (const c of children) await stopChild(c.child);
   }
 }
