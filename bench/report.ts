@@ -7,7 +7,9 @@
 import type { PackResult, TransferResult } from './daily-methods';
 import type { EngineResult } from './engine-runs';
 import type { IdleResult } from './idle-cost';
-import { sideBySide, type RelayResult } from './relay-throughput';
+import { mb, sec, table, x } from './markdown';
+import { relayGoals, relaySection } from './relay-report';
+import type { RelayResult } from './relay-throughput';
 import type { Neighbours } from './neighbours';
 import type { MutationSummary } from './tree-gen';
 
@@ -66,13 +68,6 @@ export interface Goal {
   pass: boolean;
 }
 
-const mb = (bytes: number) => (bytes / 1e6).toFixed(bytes < 10e6 ? 2 : 1);
-const sec = (s: number) => s.toFixed(s < 10 ? 2 : 1);
-const x = (r: number) => `${r.toFixed(r < 0.1 ? 3 : 2)}×`;
-// A '|' inside a cell (even in a code span) would split it: escape it as GFM wants.
-const row = (cells: (string | number)[]) => `| ${cells.map((c) => String(c).replaceAll('|', '\\|')).join(' | ')} |`;
-const table = (head: string[], rows: (string | number)[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
-
 /** End-to-end seconds of a hand-made method (pack + transfer + verify). */
 export function methodTotal(m: MethodResult): number {
   return m.packSeconds + m.day2.seconds + m.verifySeconds;
@@ -86,22 +81,7 @@ export function engineTotal(e: EngineResult): number {
 /** Works out the goals from the figures. */
 export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
   const out: Goal[] = [];
-  const pair = sideBySide(r.relay);
-  if (pair) {
-    const same = `\`ssh -R\` with the same cipher (\`${pair.openssh.cipher}\`), median of the per-round ratios`;
-    out.push({
-      name: `Relay throughput vs ${same}`,
-      target: '≥ 0.90×',
-      measured: `${x(pair.speed)} (fastest rounds ${pair.burrow.mbPerSec.toFixed(0)} vs ${pair.openssh.mbPerSec.toFixed(0)} MB/s)`,
-      pass: pair.speed >= 0.9,
-    });
-    out.push({
-      name: `Relay CPU per GiB vs ${same}`,
-      target: '≤ 1.70×',
-      measured: `${x(pair.cpu)} (medians ${pair.burrow.cpuSecondsPerGiB.toFixed(2)} vs ${pair.openssh.cpuSecondsPerGiB.toFixed(2)} CPU-s/GiB; ${pair.burrow.majorGcs ?? '?'} full GCs per push)`,
-      pass: pair.cpu <= 1.7,
-    });
-  }
+  out.push(...relayGoals(r.relay));
   const original = r.methods.find((m) => m.format === 'original');
   const formats = r.methods.filter((m) => m.format !== 'original');
   if (original && formats.length > 0) {
@@ -149,66 +129,6 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     });
   }
   return out;
-}
-
-function relaySection(r: BenchResults): string {
-  const pair = sideBySide(r.relay);
-  const base = pair?.openssh;
-  const list = (values: (number | undefined)[], digits: number) => values.map((v) => (v === undefined ? '' : v.toFixed(digits))).join(', ');
-  return [
-    `## 1. Tunnel relay throughput and CPU`,
-    '',
-    `${r.settings.relayMiB} MiB of zeros from the source through \`ssh -c ${r.settings.innerCipher}\` into \`dd of=/dev/null\` on the destination, ` +
-      `relayed by the laptop; ${r.settings.relayRounds} rounds, the relays taking turns in each, so every Burrow push has an \`ssh -R\` push beside it in time. ` +
-      "MB/s is dd's own rate on the destination (10^6 B/s, handshakes excluded), the fastest round's. " +
-      'Relay CPU: utime+stime of the relaying process (per thread, from /proc) over the push, per GiB, median of the rounds. ' +
-      "Burrow's relay runs in a process of its own as in the product (bench/relay-process.ts: the heap flag first, as `burrow` sets it, then the whole `burrow` command's code loaded, then the tunnel); " +
-      "full GCs are the mark-compacts V8 reported there (PerformanceObserver 'gc') over each push. " +
-      'The comparison row is the same process without the heap flag. The 1-min load average (2 CPUs, shared) is taken as each push ends.',
-    '',
-    table(
-      [
-        'relay (laptop process)',
-        'laptop↔source cipher',
-        'MB/s',
-        '× `ssh -R` same cipher',
-        'MB/s per round',
-        'CPU-s/GiB',
-        'CPU-s/GiB per round',
-        'full GCs per push',
-        '1-min load per round',
-      ],
-      r.relay.map((e) => [
-        e.name,
-        `\`${e.cipher}\``,
-        e.mbPerSec.toFixed(0),
-        base ? x(e.mbPerSec / base.mbPerSec) : '',
-        list(
-          e.rounds.map((v) => v.mbPerSec),
-          0,
-        ),
-        e.cpuSecondsPerGiB.toFixed(2),
-        list(
-          e.rounds.map((v) => v.cpuSecondsPerGiB),
-          2,
-        ),
-        e.rounds[0]?.majorGcs === undefined
-          ? ''
-          : list(
-              e.rounds.map((v) => v.majorGcs),
-              0,
-            ),
-        list(
-          e.rounds.map((v) => v.load1),
-          1,
-        ),
-      ]),
-    ),
-    '',
-    pair
-      ? `Side by side, round by round (median of the ${pair.burrow.rounds.length} per-round ratios): Burrow's relay as shipped moves ${x(pair.speed)} the bytes per second of \`ssh -R -c ${pair.openssh.cipher}\` at ${x(pair.cpu)} its CPU per GiB.`
-      : "No `ssh -R` row with Burrow's cipher: no side-by-side ratio.",
-  ].join('\n');
 }
 
 function wireSection(r: BenchResults): string {
@@ -388,7 +308,7 @@ export function renderMarkdown(r: BenchResults): string {
       r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'MISS']),
     ),
     '',
-    relaySection(r),
+    relaySection(r.relay, r.settings),
     '',
     wireSection(r),
     '',
