@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { uiSettingsPatchSchema, type UiSettings } from './ui-settings';
 import { NAME_PATTERN, type ConfigProblem } from './config-schema';
 import type { EngineEvent, JobStatus } from './engine-events';
+import type { FormatName } from './formats';
 import type { RunRecord, StepRecord, TransferProgress, TunnelState } from './run-types';
 
 export type { UiSettings } from './ui-settings';
@@ -142,17 +143,23 @@ export interface ApiRequests {
   setSettings: { args: Partial<UiSettings>; result: UiSettings };
   /** Host candidates from ~/.ssh/config, for the welcome page and settings. */
   importSshHosts: { args: Record<string, never>; result: { source: string; hosts: ImportedHost[] } };
-  /** The archives at a job's destination, and where else each exists. */
-  listArchives: { args: { job: string }; result: ArchiveRowView[] };
-  /** Test-restores archives on the destination (all, or the named ones); recorded in history. */
-  verifyArchives: { args: { job: string; names?: string[] }; result: VerifyResultView[] };
+  /** The backups at a job's destination, one row per day, newest first (`burrow backups`). */
+  listBackups: { args: { job: string }; result: BackupRowView[] };
+  /** One directory of one day's backup (`burrow ls`); `path` '' is the day's top. */
+  browseBackup: { args: { job: string; backup: string; path: string }; result: BackupEntryView[] };
+  /** Files and directories whose name contains `query`, in every day the destination holds. */
+  searchBackups: { args: { job: string; query: string }; result: SearchResultView };
+  /** Test-restores stored backups on the destination (all, or the named days); recorded in history. */
+  verifyBackups: { args: { job: string; names?: string[] }; result: VerifyResultView[] };
   /** `burrow verify` results, newest first. */
   listVerifications: { args: { job?: string }; result: VerificationView[] };
-  /** Restores one archive to a directory on this machine or on the source (through the tunnel). */
-  restoreArchive: {
-    args: { job: string; archive: string; toLaptop?: string; toSource?: string; extract?: boolean };
-    result: { path: string; sha256: string; extractedTo?: string };
+  /** Restores files, folders or a whole day to a directory on this machine or on the source (through the tunnel). */
+  restoreBackup: {
+    args: { job: string; backup: string; paths?: string[]; toLaptop?: string; toSource?: string; inPlace?: boolean };
+    result: RestoredView;
   };
+  /** Sets a job's destination up (writes its marker), or with `preview` only says what that would create. */
+  initDestination: { args: { job: string; preview?: boolean }; result: DestinationSetupView };
   /** Starts `burrow demo` behind this UI: a throw-away lab on loopback and a config for it. */
   startDemo: { args: Record<string, never>; result: { started: boolean; message: string } };
   /** Burrow's key store: its keys (public parts only), the hosts to install them on, the keyring. */
@@ -181,14 +188,79 @@ export interface ApiRequests {
   updateGate: { args: { host: string; password: string }; result: GateWriteView };
 }
 
-export interface ArchiveRowView {
+/** One day's backup at the destination, whatever the format. */
+export interface BackupRowView {
+  /** What `burrow ls` and `burrow restore` take: the day, YYYY-MM-DD. */
   name: string;
+  /** YYYYMMDD */
   stamp: string;
+  format: FormatName;
+  /** Bytes: the archives' sizes, or a snapshot's files (unchanged ones are hard links, stored once). */
   size: number;
+  /** Files in it, where known (a snapshot's manifest; an archive listed once). */
+  files?: number;
+  /** What changed from the day before, where both days are known. */
+  changes?: { added: number; changed: number; removed: number; bytes: number };
   atDestination: boolean;
+  /** The archives are still in the source's holding dir (snapshots: never, 'unknown' when the source is out of reach). */
   atSource: boolean | 'unknown';
   verified: 'ok' | 'failed' | 'at transfer' | 'never';
+  /** The archive files of that day (archive format). */
+  archives?: { name: string; size: number; sha256?: string }[];
+}
+/** @deprecated the old name of a backup row. */
+export type ArchiveRowView = BackupRowView;
+
+/** An entry of a backup's tree. */
+export interface BackupEntryView {
+  /** Relative to the day's top: `projects/sub/data.bin`. */
+  path: string;
+  name: string;
+  type: 'file' | 'dir' | 'link';
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Octal, when recorded. */
+  mode?: string;
+}
+
+export interface SearchHitView extends BackupEntryView {
+  /** The day it is in. */
+  backup: string;
+}
+
+export interface SearchResultView {
+  hits: SearchHitView[];
+  /** More matched than are returned. */
+  truncated: boolean;
+  /** Days that could not be searched, and why (an archive not listed yet, say). */
+  notSearched: string[];
+}
+
+export interface RestoredView {
+  /** The directory restored into (or the archive file written, for a whole archive). */
+  path: string;
+  /** What was restored, relative to `path`. */
+  paths: string[];
+  files: number;
+  bytes: number;
+  /** Files whose content was checked against the checksum recorded when they were sent. */
+  checked: number;
   sha256?: string;
+  extractedTo?: string;
+}
+
+export interface DestinationSetupView {
+  /** `HOST:PATH` */
+  destination: string;
+  /** What setting up creates or writes, in words. */
+  creates: string[];
+  /** What is there now, in words. */
+  found: string;
+  /** The marker's content after set-up. */
+  marker: string;
+  state: 'new' | 'set up' | 'adopted' | 'refused';
+  message: string;
 }
 
 export interface VerifyResultView {
@@ -221,6 +293,23 @@ export type ResultOf<K extends RequestName> = ApiRequests[K]['result'];
 
 const empty = z.object({}).strict();
 const jobName = z.string().min(1).max(64);
+/** A day (YYYY-MM-DD or YYYYMMDD) or an archive's file name. */
+const backupName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((n) => !n.includes('/') && n !== '.' && n !== '..', 'must be a day or an archive name, not a path');
+/** A path inside a backup: relative, no `.` or `..` parts. */
+const backupPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.startsWith('/') && p.split('/').every((c) => c !== '' && c !== '.' && c !== '..') && !/[\0]/.test(p), 'must be a path inside the backup (no leading /, . or ..)');
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/'), 'must be an absolute path');
 
 export const KEY_ROLES = ['unrestricted', 'source', 'destination'] as const satisfies readonly KeyRole[];
 /** The shortest passphrase Burrow encrypts a key under (the rule itself: electron/engine/keys/passphrase-floor.ts). */
@@ -258,21 +347,25 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
   fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
   setSettings: uiSettingsPatchSchema,
   importSshHosts: empty as z.ZodType<Record<string, never>>,
-  listArchives: z.object({ job: jobName }).strict(),
-  verifyArchives: z.object({ job: jobName, names: z.array(z.string().min(1).max(255)).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyArchives'>>,
+  listBackups: z.object({ job: jobName }).strict(),
+  browseBackup: z.object({ job: jobName, backup: backupName, path: backupPath.or(z.literal('')) }).strict(),
+  searchBackups: z.object({ job: jobName, query: z.string().min(1, 'type part of a name').max(255) }).strict(),
+  verifyBackups: z.object({ job: jobName, names: z.array(backupName).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyBackups'>>,
   listVerifications: z.object({ job: jobName.optional() }).strict() as z.ZodType<ArgsOf<'listVerifications'>>,
-  restoreArchive: z
+  restoreBackup: z
     .object({
       job: jobName,
-      archive: z.string().min(1).max(255),
-      toLaptop: z.string().min(1).max(4096).optional(),
-      toSource: z.string().min(1).max(4096).optional(),
-      extract: z.boolean().optional(),
+      backup: backupName,
+      paths: z.array(backupPath).max(10_000).optional(),
+      toLaptop: absolutePath.optional(),
+      toSource: absolutePath.optional(),
+      inPlace: z.boolean().optional(),
     })
     .strict()
     .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<
-    ArgsOf<'restoreArchive'>
+    ArgsOf<'restoreBackup'>
   >,
+  initDestination: z.object({ job: jobName, preview: z.boolean().optional() }).strict() as z.ZodType<ArgsOf<'initDestination'>>,
   startDemo: empty as z.ZodType<Record<string, never>>,
   listKeys: empty as z.ZodType<Record<string, never>>,
   generateKey: z

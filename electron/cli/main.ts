@@ -11,7 +11,7 @@ import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
 import { checkCommand } from './commands/check';
 import { hostkeyCommand } from './commands/hostkey';
-import { archivesCommand, restoreCommand, verifyCommand } from './commands/archives';
+import { backupsCommand, findCommand, initDestinationCommand, lsCommand, restoreCommand, verifyCommand } from './commands/backups';
 import { daemonCommand } from './commands/daemon';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
@@ -60,21 +60,40 @@ const COMMANDS: Record<string, Command> = {
     run: runCommand,
   },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
+  backups: {
+    summary: 'the backups at the destination, one row per day, with what changed (alias: archives)',
+    usage: 'burrow backups [--job NAME] [--json]',
+    options: jobOpt,
+    run: backupsCommand,
+  },
   archives: {
-    summary: 'archives at the destination, and where else they exist',
+    summary: 'the same as burrow backups',
     usage: 'burrow archives [--job NAME] [--json]',
     options: jobOpt,
-    run: archivesCommand,
+    run: backupsCommand,
+  },
+  ls: {
+    summary: "one directory of a day's backup",
+    usage: 'burrow ls JOB DAY [PATH] [--json]',
+    options: jobOpt,
+    run: lsCommand,
+  },
+  find: {
+    summary: 'where a file or folder is: in which days, what size',
+    usage: 'burrow find JOB TEXT [--json]',
+    options: jobOpt,
+    run: findCommand,
   },
   verify: {
-    summary: 'test-restore archives on the destination',
-    usage: 'burrow verify [--job NAME] [--all | --sample N%] [--json]',
+    summary: 'check stored backups on the destination against the checksums recorded when they were sent',
+    usage: 'burrow verify [--job NAME] [--all | --sample N%] [DAY...] [--json]',
     options: { ...jobOpt, all: { type: 'boolean' }, sample: { type: 'string' } },
     run: verifyCommand,
   },
   restore: {
-    summary: 'restore an archive to the laptop or back onto the source',
-    usage: 'burrow restore ARCHIVE (--to-laptop DIR | --to-source DIR) [--extract] [--in-place] [--job NAME]',
+    summary: 'restore files, folders or a whole day to the laptop or back onto the source',
+    usage:
+      'burrow restore JOB DAY [PATH...] (--to-laptop DIR | --to-source DIR) [--in-place]\n                   burrow restore ARCHIVE (--to-laptop DIR | --to-source DIR) [--extract] [--in-place] [--job NAME]',
     options: {
       job: { type: 'string' },
       'to-laptop': { type: 'string' },
@@ -83,6 +102,12 @@ const COMMANDS: Record<string, Command> = {
       'in-place': { type: 'boolean' },
     },
     run: restoreCommand,
+  },
+  'init-destination': {
+    summary: "set a job's destination up: says what it creates, then writes its marker",
+    usage: 'burrow init-destination JOB [--yes] [--dry-run]',
+    options: { job: { type: 'string' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    run: initDestinationCommand,
   },
   status: {
     summary: "each job's last success, next run and missed slots",

@@ -10,7 +10,8 @@ import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import type { RunRecord, RunTrigger } from '../../shared/run-types';
-import { BackupRun, findJob } from './backup-run';
+import { storedRecords } from './archives';
+import { BackupRun, destinationOf, findJob } from './backup-run';
 import type { AgentProvider } from './ssh/auth';
 import { Heartbeat } from './state/heartbeat';
 import { History } from './state/history';
@@ -75,6 +76,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return this.opts.agents;
   }
 
+  /** Where history, heartbeat, locks and kept listings live. */
+  get stateDir(): string {
+    return this.opts.stateDir;
+  }
+
   get clock(): Clock {
     return this.opts.clock ?? systemClock;
   }
@@ -126,7 +132,8 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
         trigger,
         clock: this.clock,
         signal: controller.signal,
-        priorSuccess: this.history.lastSuccess(job.name) !== undefined,
+        priorSuccess: succeededAt(this.history.lastSuccess(job.name), job),
+        records: storedRecords(this.history, this.opts.stateDir),
         ...(dryRun ? { dryRun } : {}),
         ...(this.opts.agents ? { agents: this.opts.agents } : {}),
       });
@@ -185,6 +192,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     for (const c of this.controllers.values()) c.abort();
     await Promise.allSettled([...this.inFlight]);
   }
+}
+
+/** Whether `last` (a job's last success) wrote to the job's destination as configured now; records from before Burrow noted the path count as yes. */
+function succeededAt(last: RunRecord | undefined, job: JobConfig): boolean {
+  return last !== undefined && (last.destination === undefined || last.destination === destinationOf(job));
 }
 
 /** A catch-up waits until the source's sshd accepts TCP (through a jump host: just try). */

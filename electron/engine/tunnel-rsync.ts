@@ -111,7 +111,7 @@ export function transferCommand(ctx: RunContext, argv: string[]): string {
  * Runs rsync on the source with the laptop's agent forwarded, turning its
  * progress into events and its exit status into a defined outcome.
  */
-export async function runRsyncOnSource(ctx: RunContext, argv: string[], opts: { isTransfer?: boolean } = {}): Promise<TransferStats> {
+export async function runRsyncOnSource(ctx: RunContext, argv: string[], opts: { isTransfer?: boolean } = {}): Promise<TransferStats & { symlinks: string[] }> {
   let lastEmit = 0;
   const reader = new RsyncOutputReader((progress: TransferProgress) => {
     const now = Date.now();
@@ -126,7 +126,7 @@ export async function runRsyncOnSource(ctx: RunContext, argv: string[], opts: { 
   const outcome = rsyncOutcome(r.code);
   if (outcome.state === 'failed') throw explainRsyncFailure(ctx, r.code, r.stderr, outcome.kind!, outcome.meaning);
   if (outcome.state === 'warning') ctx.log('warn', `rsync: ${outcome.meaning}`);
-  return stats;
+  return { ...stats, symlinks: reader.symlinks() };
 }
 
 function explainRsyncFailure(ctx: RunContext, code: number | null, stderr: string, kind: BurrowError['kind'], meaning: string): BurrowError {

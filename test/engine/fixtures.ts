@@ -11,6 +11,13 @@ import type { RunEvent, RunRecord } from '../../shared/run-types';
 import { BackupRun, type RunOptions } from '../../electron/engine/backup-run';
 import type { Clock } from '../../shared/clock';
 import type { Lab } from '../../electron/lab/lab';
+import type { BackupsAccess } from '../../electron/engine/archives';
+import type { Engine } from '../../electron/engine/engine';
+
+/** What `burrow backups`, `ls`, `verify` and `restore` need, from an engine. */
+export function accessOf(engine: Engine): BackupsAccess {
+  return { config: engine.config, history: engine.history, stateDir: engine.stateDir, ...(engine.agents ? { agents: engine.agents } : {}) };
+}
 
 export interface JobOverrides {
   [key: string]: unknown;

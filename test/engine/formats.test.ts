@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
-import { restoreArchive } from '../../electron/engine/archives';
+import { restoreBackup } from '../../electron/engine/archives';
 import { Engine } from '../../electron/engine/engine';
 import { startLab, type Lab } from '../../electron/lab/lab';
-import { day, extract, labConfig, snapshotTree, visible, writeSampleTree } from './fixtures';
+import { accessOf, day, extract, labConfig, snapshotTree, visible, writeSampleTree } from './fixtures';
 
 let lab: Lab;
 let data: string;
@@ -103,13 +103,15 @@ describe('snapshot format', () => {
     expect((await e.runNow('daily')).error).toBeUndefined();
     const into = join(lab.source.home, 'restored');
     const job = e.config.jobs[0]!;
-    const r = await restoreArchive(e.config, job, e.history, { archive: '2026-11-26', toSource: into });
-    expect(r.path).toBe(join(into, '2026-11-26'));
+    const r = await restoreBackup(accessOf(e), job, { backup: '2026-11-26', toSource: into });
+    expect(r.path).toBe(into);
+    expect(r.paths.sort()).toEqual(["bob's files", 'projects']);
     for (const base of ['projects', "bob's files"]) {
       expect(contentAndModes(join(r.path, base))).toEqual(contentAndModes(join(data, base)));
     }
-    const again = await restoreArchive(e.config, job, e.history, { archive: '2026-11-26', toSource: into }).catch((err: Error) => err);
-    expect((again as Error).message).toContain('already exists: not overwritten');
+    expect(r.checked).toBeGreaterThan(0);
+    const again = await restoreBackup(accessOf(e), job, { backup: '2026-11-26', toSource: into }).catch((err: Error) => err);
+    expect((again as Error).message).toContain('already exist: not overwritten');
   });
 
   it('refuses an empty source directory instead of snapshotting nothing, and prunes old snapshots by retention only', async () => {

@@ -49,12 +49,25 @@ describe('the storage format has one home', () => {
       pack: archiveFormat.pack,
       pruneSource: archiveFormat.pruneSource,
     };
-    // @ts-expect-error: a format with only pack and pruneSource lacks guard, transfer, verify, pruneDestination, list, verifyStored and restore
+    // @ts-expect-error: a format with only pack and pruneSource lacks guard, transfer, verify, pruneDestination, list, browse, search, verifyStored and restore
     const incomplete: StorageFormat = tape;
     expect(incomplete.pack).toBe(archiveFormat.pack);
     expectTypeOf(archiveFormat).toMatchTypeOf<StorageFormat>();
     expectTypeOf<keyof StorageFormat>().toEqualTypeOf<
-      'name' | 'pack' | 'pruneSource' | 'guard' | 'transfer' | 'verify' | 'pruneDestination' | 'list' | 'verifyStored' | 'restore'
+      | 'name'
+      | 'pack'
+      | 'pruneSource'
+      | 'guard'
+      | 'transfer'
+      | 'verify'
+      | 'pruneDestination'
+      | 'countStored'
+      | 'setUpCreates'
+      | 'list'
+      | 'browse'
+      | 'search'
+      | 'verifyStored'
+      | 'restore'
     >();
   });
 });

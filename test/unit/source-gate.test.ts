@@ -18,12 +18,13 @@ import { gatePinsFor } from '../../electron/engine/keys/gate-pins';
 import { GATE_MAX_BYTES, GATE_QUERY_SCRIPT, SOURCE_SCRIPTS, sourceGateScript, type ArgRule } from '../../electron/engine/keys/source-gate';
 import type { RunContext } from '../../electron/engine/run-context';
 import { shCommand, shScript } from '../../electron/engine/shell-quote';
-import { SOURCES_PRESENT, snapshotRsyncArgs, verifySnapshotArgs } from '../../electron/engine/formats/snapshot/transfer';
+import { SOURCES_PRESENT, snapshotRsyncArgs } from '../../electron/engine/formats/snapshot/transfer';
+import { SENT_SUMS_SCRIPT } from '../../electron/engine/formats/snapshot/verify';
 import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshArgv, tunnelSshCommand } from '../../electron/engine/tunnel-rsync';
 import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../../electron/engine/formats/archive/pack';
 import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../../electron/engine/formats/archive/prune';
 import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../../electron/engine/destination-marker';
-import { LIST_FILES_SCRIPT, SUMS_SCRIPT, rsyncArgs } from '../../electron/engine/formats/archive/transfer';
+import { SUMS_SCRIPT, rsyncArgs } from '../../electron/engine/formats/archive/transfer';
 import { REMOVE_TMP_SCRIPT } from '../../electron/engine/steps/teardown';
 import { RSYNC_VERSION_SCRIPT } from '../../electron/engine/steps/commands';
 import { listTree, treeChanges } from './tree-listing';
@@ -142,18 +143,18 @@ const REAL: { what: string; argv: string[] }[] = [
   { what: 'mkdir of the holding dir', argv: shScript(MKDIR_SCRIPT, [holding]) },
   { what: 'already packed (dry run)', argv: shScript(EXISTING_SCRIPT, [`${holding}/projects.20261126.tar.bz2`, `${holding}/etc.20261126.tar.bz2`]) },
   { what: 'holding ages', argv: shScript(HOLDING_AGES_SCRIPT, [holding]) },
-  { what: 'list files', argv: shScript(LIST_FILES_SCRIPT, [holding]) },
   { what: 'list with marker', argv: shScript(LIST_WITH_MARKER_SCRIPT, [holding, MARKER]) },
   { what: 'sums', argv: shScript(SUMS_SCRIPT, [holding, 'projects.20261001.tar.bz2']) },
   { what: 'remove', argv: shScript(REMOVE_SCRIPT, [holding, 'etc.20250101.tar.bz2']) },
   { what: 'sources present', argv: shScript(SOURCES_PRESENT, [projects]) },
+  { what: 'checksums of what a snapshot sent', argv: shScript(SENT_SUMS_SCRIPT, [projects]) },
   { what: 'mktemp', argv: shScript(MKTEMP_SCRIPT, []) },
   { what: 'rsync version', argv: shScript(RSYNC_VERSION_SCRIPT, []) },
   { what: 'known_hosts (pinned key)', argv: shScript(KNOWN_HOSTS_SCRIPT, [runTmp, dkType, dkB64]) },
   { what: 'known_hosts (pinned fingerprint)', argv: shScript(KNOWN_HOSTS_SCRIPT, [runTmp, fkType, fkB64]) },
   { what: 'archive transfer', argv: rsyncArgs(ctxFor(daily), knownHosts) },
   { what: 'snapshot transfer', argv: snapshotRsyncArgs(ctxFor(snap), knownHosts, '2026-11-25') },
-  { what: 'snapshot verify', argv: verifySnapshotArgs(ctxFor(snap), knownHosts) },
+  { what: 'snapshot transfer updating the same day', argv: snapshotRsyncArgs(ctxFor(snap), knownHosts, '2026-11-26') },
   { what: 'the check through the tunnel', argv: [...tunnelSshArgv(40123, knownHosts), 'backup@127.0.0.1', 'true'] },
   { what: 'the gate query', argv: shScript(GATE_QUERY_SCRIPT, []) },
 ];
@@ -198,7 +199,7 @@ describe.each(shells)('the source gate under %s', (shell) => {
     ['a newline outside quotes', `${shCommand(['sh', '-c', PACK_SCRIPT, 'burrow'])}\nid`, 'a character outside quotes'],
     ['a newline inside an argument', shCommand(shScript(HOLDING_AGES_SCRIPT, [`${holding}\n`])), 'a control character in an argument'],
     ['an unterminated quote', "sh -c 'id", 'unterminated quote'],
-    ['a command over 16 KiB', shCommand(shScript(LIST_FILES_SCRIPT, ['x'.repeat(GATE_MAX_BYTES)])), 'longer than 16384 bytes'],
+    ['a command over 16 KiB', shCommand(shScript(HOLDING_AGES_SCRIPT, ['x'.repeat(GATE_MAX_BYTES)])), 'longer than 16384 bytes'],
     ['more than 512 words', shCommand(shScript(SUMS_SCRIPT, [holding, ...Array.from({ length: 600 }, (_, i) => `f${i}`)])), 'more than 512 words'],
     ['pack from a directory no job reads', shCommand(shScript(PACK_SCRIPT, [other, holding, 'other.20261126.tar.bz2', 'bzip2', 'no'])), 'is not pinned'],
     [

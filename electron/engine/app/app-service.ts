@@ -13,7 +13,7 @@ import type { Clock } from '../../../shared/clock';
 import type { EngineEvent } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
-import { listArchives, restoreArchive, verifyArchives } from '../archives';
+import { browseBackup, initDestination, listBackups, restoreBackup, searchBackups, verifyBackups, type BackupsAccess } from '../archives';
 import { findJob } from '../backup-run';
 import { checkJob } from '../check';
 import { ConfigError, parseConfigText } from '../config-file';
@@ -157,6 +157,10 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     };
   }
 
+  private backupsAccess(engine: Engine): BackupsAccess {
+    return { config: engine.config, history: engine.history, stateDir: engine.stateDir, ...(engine.agents ? { agents: engine.agents } : {}) };
+  }
+
   private requireEngine(): Engine {
     if (!this.engine)
       throw new BurrowError('config', this.problems.length ? 'the config is invalid; fix it in Settings' : 'no config yet; set Burrow up first');
@@ -224,29 +228,36 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         return s;
       },
       importSshHosts: async () => importSshConfig(),
-      listArchives: async ({ job }) => {
+      listBackups: async ({ job }) => {
         const engine = this.requireEngine();
-        return listArchives(engine.config, findJob(engine.config, job), engine.history, engine.agents);
+        return listBackups(this.backupsAccess(engine), findJob(engine.config, job));
       },
-      verifyArchives: async ({ job, names }) => {
+      browseBackup: async ({ job, backup, path }) => {
         const engine = this.requireEngine();
-        return verifyArchives(engine.config, findJob(engine.config, job), engine.history, names ? { names } : { all: true }, engine.agents);
+        return browseBackup(this.backupsAccess(engine), findJob(engine.config, job), backup, path);
+      },
+      searchBackups: async ({ job, query }) => {
+        const engine = this.requireEngine();
+        return searchBackups(this.backupsAccess(engine), findJob(engine.config, job), query);
+      },
+      verifyBackups: async ({ job, names }) => {
+        const engine = this.requireEngine();
+        return verifyBackups(this.backupsAccess(engine), findJob(engine.config, job), names ? { names } : { all: true });
       },
       listVerifications: async ({ job }) => this.engine?.history.verifyRuns(job) ?? [],
-      restoreArchive: async ({ job, archive, toLaptop, toSource, extract }) => {
+      restoreBackup: async ({ job, backup, paths, toLaptop, toSource, inPlace }) => {
         const engine = this.requireEngine();
-        return restoreArchive(
-          engine.config,
-          findJob(engine.config, job),
-          engine.history,
-          {
-            archive,
-            ...(toLaptop ? { toLaptop } : {}),
-            ...(toSource ? { toSource } : {}),
-            extract: extract === true,
-          },
-          engine.agents,
-        );
+        return restoreBackup(this.backupsAccess(engine), findJob(engine.config, job), {
+          backup,
+          ...(paths ? { paths } : {}),
+          ...(toLaptop ? { toLaptop } : {}),
+          ...(toSource ? { toSource } : {}),
+          inPlace: inPlace === true,
+        });
+      },
+      initDestination: async ({ job, preview }) => {
+        const engine = this.requireEngine();
+        return initDestination(this.backupsAccess(engine), findJob(engine.config, job), preview === true);
       },
       startDemo: async () =>
         this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' },

@@ -18,7 +18,7 @@
  *   no symlink), archive names derived from the pinned paths, and the
  *   run's temporary directory exactly `${TMPDIR:-/tmp}/burrow.` and 8
  *   letters or digits, this user's, not a symlink;
- * - `rsync` with only the options Burrow's transfer and verify use, `-e`
+ * - `rsync` with only the options Burrow's transfers use, `-e`
  *   set to the tunnel ssh command (its known_hosts in such a temporary
  *   directory), and sources and destination exactly a pinned job's:
  *   reading on the source, writing only through the tunnel;
@@ -41,8 +41,9 @@ import { RSYNC_VERSION_SCRIPT } from '../steps/commands';
 import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../destination-marker';
 import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../formats/archive/pack';
 import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../formats/archive/prune';
-import { LIST_FILES_SCRIPT, SUMS_SCRIPT } from '../formats/archive/transfer';
+import { SUMS_SCRIPT } from '../formats/archive/transfer';
 import { SOURCES_PRESENT } from '../formats/snapshot/transfer';
+import { SENT_SUMS_SCRIPT } from '../formats/snapshot/verify';
 import { REMOVE_TMP_SCRIPT } from '../steps/teardown';
 import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshCommand } from '../tunnel-rsync';
 
@@ -73,11 +74,12 @@ export const SOURCE_SCRIPTS: readonly { text: string; rule: ArgRule }[] = [
   { text: MKDIR_SCRIPT, rule: 'holding-create' },
   { text: EXISTING_SCRIPT, rule: 'holding-paths' },
   { text: HOLDING_AGES_SCRIPT, rule: 'holding-read' },
-  { text: LIST_FILES_SCRIPT, rule: 'holding-read' },
   { text: REMOVE_SCRIPT, rule: 'holding-remove' },
   { text: LIST_WITH_MARKER_SCRIPT, rule: 'holding-marker' },
   { text: SUMS_SCRIPT, rule: 'holding-files' },
   { text: SOURCES_PRESENT, rule: 'job-paths' },
+  // Checksums of the files a snapshot run just sent: the job's directories as arguments, the names on standard input.
+  { text: SENT_SUMS_SCRIPT, rule: 'job-paths' },
   { text: MKTEMP_SCRIPT, rule: 'none' },
   { text: RSYNC_VERSION_SCRIPT, rule: 'none' },
   { text: KNOWN_HOSTS_SCRIPT, rule: 'known-hosts' },
@@ -289,11 +291,10 @@ key_pinned() {
 ${keyLines(jobs).join('\n')}
   return 1
 }
-# A snapshot job writes LOGIN ROOT/.DAY.partial/ (linking to ROOT/DAY) and verifies LOGIN ROOT/DAY/.
+# A snapshot job writes LOGIN ROOT/.DAY.partial/, linking to ROOT/DAY (the day before, or the same day's earlier snapshot).
 snapshot_target() {
   case $3 in
     "$1$2/."$DAY".partial/") [ -z "$4" ] && return 0; case $4 in "$2/"$DAY) return 0 ;; esac; return 1 ;;
-    "$1$2/"$DAY/) [ -z "$4" ] ;;
     *) return 1 ;;
   esac
 }
@@ -339,7 +340,7 @@ check_rsync() {
     case $a in
       --) break ;;
       -e) [ $# -gt 0 ] || refuse 'rsync -e without a value'; tunnel_ssh "$1"; e=1; shift ;;
-      -rlptgo|-u|-aH|-z|-rlc|-n|--numeric-ids|-M--fake-super|--delete-delay|--delay-updates|--fuzzy|--stats|--info=progress2) ;;
+      -rlptgo|-u|-aH|-z|--numeric-ids|-M--fake-super|--delete-delay|--delay-updates|--fuzzy|--stats|--info=progress2) ;;
       '--exclude=.*.partial.*'|"--exclude=/$MARK"|"--filter=P /$MARK") ;;
       --max-delete=*|--timeout=*|--bwlimit=*) digits "\${a#*=}" "\${a%%=*}" ;;
       --out-format=*) [ "\${a#*=}" = "$FMT" ] || refuse "rsync $a" ;;

@@ -2,7 +2,7 @@
 import type { StorageFormat } from '../storage-format';
 import { packArchives } from './pack';
 import { pruneArchivesAtDestination, pruneHolding } from './prune';
-import { listArchivesStored, restoreArchiveStored, verifyArchivesStored } from './stored';
+import { browseArchives, countArchives, listArchivesStored, restoreArchiveStored, searchArchives, verifyArchivesStored } from './stored';
 import { guardArchives, transferArchives, verifyArchivesArrived } from './transfer';
 
 export const archiveFormat: StorageFormat = {
@@ -13,7 +13,11 @@ export const archiveFormat: StorageFormat = {
   transfer: transferArchives,
   verify: (ctx) => verifyArchivesArrived(ctx),
   pruneDestination: pruneArchivesAtDestination,
+  countStored: countArchives,
+  setUpCreates: () => [],
   list: listArchivesStored,
+  browse: browseArchives,
+  search: searchArchives,
   verifyStored: verifyArchivesStored,
   restore: restoreArchiveStored,
 };

@@ -40,7 +40,6 @@ ${COMPRESS_PROGRAM}
 tmp="$holding/.$name.partial.$$"
 trap 'rm -f -- "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
-if [ -e "$holding/$name" ]; then echo "exists"; exit 0; fi
 [ -d "$src" ] || { echo "not a directory: $src" >&2; exit 66; }
 parent=$(dirname -- "$src") base=$(basename -- "$src")
 if [ "$sudo" = yes ]; then S="sudo -n"; else S=""; fi
@@ -48,11 +47,17 @@ $S tar -C "$parent" --use-compress-program="$prog" -cf - -- "$base" > "$tmp"
 rc=$?
 if [ "$rc" -gt 1 ]; then echo "tar failed (status $rc)" >&2; exit 70; fi
 $prog -t < "$tmp" || { echo "the new archive failed its integrity test ($prog -t)" >&2; exit 65; }
+# Packed again the same day: keep today's archive when nothing changed, replace it when something did.
+how=new
+if [ -e "$holding/$name" ]; then
+  if cmp -s -- "$tmp" "$holding/$name"; then echo "exists"; exit 0; fi
+  how=replaced
+fi
 size=$(wc -c < "$tmp")
 sum=$(sha256sum < "$tmp" | cut -d' ' -f1)
 mv -f -- "$tmp" "$holding/$name" || exit 73
 trap - EXIT
-echo "packed $rc $size $sum \${prog%% *}"
+echo "packed $rc $size $sum \${prog%% *} $how"
 `;
 
 /** Creates the holding dir "$1" (the gate admits only a pinned one) and refuses one reached through a symlink. */
@@ -84,11 +89,12 @@ export async function packArchives(ctx: RunContext): Promise<StepOutcome> {
     );
     const pack = names.filter((n) => !existing.has(n));
     record.plan = { ...(record.plan ?? { pruneSource: [], send: [], deleteAtDestination: [] }), pack };
-    return { detail: pack.length ? `would pack ${pack.join(', ')}` : "today's archives are already packed" };
+    return { detail: pack.length ? `would pack ${pack.join(', ')}` : "would pack today's archives again, replacing them where something changed" };
   }
   await source.run(shScript(MKDIR_SCRIPT, [job.holdingDir]), `creating holding dir ${job.holdingDir}`, { signal: ctx.signal });
   const packed: ArchiveInfo[] = [];
   let existing = 0;
+  let replaced = 0;
   let bytes = 0;
   for (const path of job.paths) {
     const name = archiveName(path, record.stamp, job.compression);
@@ -101,11 +107,15 @@ export async function packArchives(ctx: RunContext): Promise<StepOutcome> {
     }
     if (out === 'exists') {
       existing++;
-      ctx.log('info', `${name} already packed today; kept as it is`);
+      ctx.log('info', `${name} was packed earlier today and nothing changed since; kept as it is`);
       continue;
     }
-    const [, tarStatus, size, sha256, program] = out.split(' ');
+    const [, tarStatus, size, sha256, program, how] = out.split(' ');
     if (program) ctx.log('info', `${name}: compressed with ${program}`);
+    if (how === 'replaced') {
+      replaced++;
+      ctx.log('info', `${name} was packed earlier today; what changed since is in the new one, which replaces it`);
+    }
     if (tarStatus === '1') {
       const said = r.stderr
         .split('\n')
@@ -122,7 +132,10 @@ export async function packArchives(ctx: RunContext): Promise<StepOutcome> {
     bytes += Number(size);
   }
   record.packed = packed;
-  const detail = `packed ${packed.length} archive${packed.length === 1 ? '' : 's'}` + (existing ? `, ${existing} already there from today` : '');
+  const detail =
+    `packed ${packed.length} archive${packed.length === 1 ? '' : 's'}` +
+    (replaced ? ` (${replaced} replacing today's earlier one)` : '') +
+    (existing ? `, ${existing} unchanged since earlier today` : '');
   const first = job.paths[0]!;
   const example = [
     'sh',

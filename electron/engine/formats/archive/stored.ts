@@ -1,32 +1,68 @@
 /**
- * The archives a job keeps at the destination: listed with where else they
- * exist, test-restored on the destination host itself (decompress test, tar
- * listing, SHA-256 against the one recorded at transfer), and brought back
- * to the laptop (SFTP download) or onto the source through the reverse
- * tunnel (rsync on the source pulls from the destination; the source still
- * reaches nothing directly).
+ * The archives a job keeps at the destination, one backup per day (a day
+ * holds one archive per configured directory): listed with where else they
+ * exist, browsed and searched through their `tar -t` listings (kept on the
+ * laptop), test-restored on the destination host itself (decompress test,
+ * tar listing, SHA-256 against the one recorded at transfer), and restored
+ * by file, folder or day (or as whole archive files) to the laptop or onto
+ * the source through the reverse tunnel.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { link, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import type { BackupEntryView, SearchHitView, SearchResultView } from '../../../../shared/api-contract';
 import { parseArchiveName } from '../../../../shared/archive-names';
-import { listDir } from '../../destination-marker';
+import { listDir, type Listing } from '../../destination-marker';
 import { BurrowError } from '../../errors';
 import type { RunContext } from '../../run-context';
 import { shScript } from '../../shell-quote';
-import { lastLine, type SshSession } from '../../ssh/ssh-session';
+import type { SshSession } from '../../ssh/ssh-session';
 import { connectStep, openDestination } from '../../steps/connect';
-import { prepareRestoreOnSource, rsyncOntoSource } from '../../restore-on-source';
-import { throughTunnel } from '../../tunnel-rsync';
-import type { Restored, RestoreOptions, StoredRecords, StoredRow, VerifyResult, VerifyWhich } from '../storage-format';
+import { dayOfStamp, inBucket } from '../days';
+import type { BackupEntry, Restored, RestoreOptions, SearchOptions, StoredRecords, StoredRow, VerifyResult, VerifyWhich } from '../storage-format';
+import { checkBackupPath, childrenOf, nameMatches, sortHits } from '../tree';
+import { archiveEntries, archivesByDay, dayArchives, keptEntries } from './listing';
+import { restoreArchivePaths, restoreWholeArchive } from './restore';
 
-/** The archives at the destination, and whether each is still in the source's holding dir. */
+export { extractTarget } from './restore';
+
+export const countArchives = async (_ctx: RunContext, listing: Listing) => [...listing.files.keys()].filter((n) => parseArchiveName(n)).length;
+
+type Verified = StoredRow['verified'];
+const worst = (states: Verified[]): Verified =>
+  states.includes('failed') ? 'failed' : states.every((s) => s === 'ok') ? 'ok' : states.every((s) => s === 'ok' || s === 'at transfer') ? 'at transfer' : 'never';
+
+/** A day's entries, when every archive of it was listed before (kept on the laptop). */
+async function keptDay(ctx: RunContext, records: StoredRecords, archives: { name: string; size: number }[]): Promise<BackupEntryView[] | undefined> {
+  const all: BackupEntryView[] = [];
+  for (const a of archives) {
+    const e = await keptEntries(ctx, records, a.name, a.size);
+    if (!e) return undefined;
+    all.push(...e);
+  }
+  return all;
+}
+
+function changesBetween(before: BackupEntryView[], after: BackupEntryView[]): NonNullable<StoredRow['changes']> {
+  const old = new Map(before.filter((e) => e.type !== 'dir').map((e) => [e.path, e]));
+  const changes = { added: 0, changed: 0, removed: 0, bytes: 0 };
+  for (const e of after) {
+    if (e.type === 'dir') continue;
+    const b = old.get(e.path);
+    if (!b) {
+      changes.added++;
+      changes.bytes += e.size;
+    } else if (b.size !== e.size || b.mtime !== e.mtime) {
+      changes.changed++;
+      changes.bytes += e.size;
+    }
+    old.delete(e.path);
+  }
+  changes.removed = old.size;
+  return changes;
+}
+
+/** One row per day: its archives, sizes, whether they are still in the source's holding dir, whether verified. */
 export async function listArchivesStored(ctx: RunContext, records: StoredRecords): Promise<StoredRow[]> {
   const { job } = ctx;
-  const dest = await listDir(await openDestination(ctx), job.destination.path, ctx.signal);
+  const days = archivesByDay(await listDir(await openDestination(ctx), job.destination.path, ctx.signal));
   let atSource: Set<string> | undefined;
   try {
     await connectStep(ctx);
@@ -36,26 +72,69 @@ export async function listArchivesStored(ctx: RunContext, records: StoredRecords
   }
   const sums = records.recordedSums(job.name);
   const checks = records.verifications(job.name);
-  return [...dest.files]
-    .filter(([name]) => parseArchiveName(name))
-    .map(([name, size]): StoredRow => {
-      const check = checks.get(name);
-      const row: StoredRow = {
-        name,
-        stamp: parseArchiveName(name)!.stamp,
-        size,
-        atDestination: true,
-        atSource: atSource ? atSource.has(name) : 'unknown',
-        verified: check ? (check.ok ? 'ok' : 'failed') : sums.has(name) ? 'at transfer' : 'never',
-      };
-      const sha = sums.get(name);
-      if (sha) row.sha256 = sha;
-      return row;
-    })
-    .sort((a, b) => b.stamp.localeCompare(a.stamp) || a.name.localeCompare(b.name));
+  const rows: StoredRow[] = [];
+  let previous: BackupEntryView[] | undefined;
+  for (const day of [...days.keys()].sort()) {
+    const archives = days.get(day)!;
+    const states = archives.map((a): Verified => {
+      const c = checks.get(a.name);
+      return c ? (c.ok ? 'ok' : 'failed') : sums.has(a.name) ? 'at transfer' : 'never';
+    });
+    const entries = await keptDay(ctx, records, archives);
+    const row: StoredRow = {
+      name: day,
+      stamp: day.replaceAll('-', ''),
+      format: 'archive',
+      size: archives.reduce((n, a) => n + a.size, 0),
+      atDestination: true,
+      atSource: atSource ? archives.every((a) => atSource!.has(a.name)) : 'unknown',
+      verified: worst(states),
+      archives: archives.map((a) => ({ name: a.name, size: a.size, ...(sums.has(a.name) ? { sha256: sums.get(a.name)! } : {}) })),
+    };
+    if (entries) row.files = entries.filter((e) => e.type !== 'dir').length;
+    if (entries && previous) row.changes = changesBetween(previous, entries);
+    previous = entries;
+    rows.push(row);
+  }
+  return rows.reverse();
 }
 
-const TEST_PROGRAM: Record<string, string> = { bz2: 'bzip2', gz: 'gzip', zst: 'zstd' };
+export async function browseArchives(ctx: RunContext, records: StoredRecords, backup: string, path: string): Promise<BackupEntry[]> {
+  const { day, archives } = await dayArchives(ctx, backup);
+  const dir = path === '' ? '' : checkBackupPath(path);
+  const entries: BackupEntryView[] = [];
+  for (const a of archives) entries.push(...(await archiveEntries(ctx, records, a.name, a.size)));
+  const children = childrenOf(entries, dir);
+  if (dir !== '' && children.length === 0 && !entries.some((e) => e.path === dir && e.type === 'dir')) throw new BurrowError('config', `${day} holds no directory ${dir}`);
+  return children;
+}
+
+/** Searches every day's archives (listing each once; later searches read the kept listings). */
+export async function searchArchives(ctx: RunContext, records: StoredRecords, query: string, opts: SearchOptions = {}): Promise<SearchResultView> {
+  const limit = opts.limit ?? 500;
+  const days = archivesByDay(await listDir(await openDestination(ctx), ctx.job.destination.path, ctx.signal));
+  const hits: SearchHitView[] = [];
+  const notSearched: string[] = [];
+  let truncated = false;
+  for (const day of [...days.keys()].sort().reverse()) {
+    for (const a of days.get(day)!) {
+      let entries: BackupEntryView[];
+      try {
+        entries = await archiveEntries(ctx, records, a.name, a.size);
+      } catch (err) {
+        notSearched.push(`${a.name}: ${(err as Error).message}`);
+        continue;
+      }
+      for (const e of entries) {
+        if (!nameMatches(e.path, query)) continue;
+        if (hits.length >= limit) truncated = true;
+        else hits.push({ ...e, backup: day });
+      }
+    }
+  }
+  return { hits: sortHits(hits), truncated, notSearched };
+}
+
 /** For each archive: name NUL decompress-test-ok NUL tar-entries-or-error NUL sha256 NUL. */
 const VERIFY_SCRIPT = `cd -- "$1" || exit 66; shift
 for f; do
@@ -66,24 +145,13 @@ for f; do
   $p -dc < "$f" 2>/dev/null | tar -tf - >/dev/null 2>&1 || n="unreadable"
   printf "%s\\0%s\\0%s\\0%s\\0" "$f" "$t" "$n" "$(sha256sum < "$f" | cut -d' ' -f1)"
 done`;
+const TEST_PROGRAM: Record<string, string> = { bz2: 'bzip2', gz: 'gzip', zst: 'zstd' };
 
-/** Test-restores archives on the destination and records the results. */
-export async function verifyArchivesStored(ctx: RunContext, records: StoredRecords, which: VerifyWhich): Promise<VerifyResult[]> {
-  const { job } = ctx;
-  const dest = await openDestination(ctx);
-  const listing = await listDir(dest, job.destination.path, ctx.signal);
-  let names = which.names ?? [...listing.files.keys()].filter((n) => parseArchiveName(n)).sort();
-  if (!which.all && !which.names && which.samplePercent !== undefined) {
-    const count = Math.max(1, Math.ceil((names.length * which.samplePercent) / 100));
-    names = [...names]
-      .sort(() => Math.random() - 0.5)
-      .slice(0, count)
-      .sort();
-  }
+/** Test-restores `names` on the destination: decompress test, tar listing, SHA-256 against `sums` (recorded at transfer). */
+export async function testArchives(dest: SshSession, dir: string, names: string[], sums: Map<string, string>, signal?: AbortSignal): Promise<VerifyResult[]> {
   if (names.length === 0) return [];
-  const r = await dest.run(shScript(VERIFY_SCRIPT, [job.destination.path, ...names]), 'verifying archives');
+  const r = await dest.run(shScript(VERIFY_SCRIPT, [dir, ...names]), 'verifying archives', signal ? { signal } : {});
   const parts = r.stdout.split('\0');
-  const sums = records.recordedSums(job.name);
   const results: VerifyResult[] = [];
   for (let i = 0; i + 3 < parts.length; i += 4) {
     const [name, test, entries, sha] = [parts[i]!, parts[i + 1]!, parts[i + 2]!, parts[i + 3]!];
@@ -99,93 +167,28 @@ export async function verifyArchivesStored(ctx: RunContext, records: StoredRecor
     if (/^\d+$/.test(entries)) result.entries = Number(entries);
     results.push(result);
   }
-  await records.recordVerify(job.name, ctx.clock.now().toISOString(), results);
   return results;
 }
 
-/** `etc.20261126.tar.bz2` in `/srv` unpacks into `/srv/etc.20261126` (or `/srv` in place). */
-export function extractTarget(dir: string, archive: string, inPlace: boolean): string {
-  const p = parseArchiveName(archive)!;
-  return inPlace ? dir : join(dir, `${p.base}.${p.stamp}`);
-}
-
-const EXTRACT_SCRIPT = 'if [ "$3" = fresh ]; then mkdir -- "$2" || exit 17; else mkdir -p -- "$2"; fi; tar -xf "$1" -C "$2"';
-
-/** Restores one archive; returns where it landed. Never overwrites an existing file. */
-export async function restoreArchiveStored(ctx: RunContext, records: StoredRecords, opts: RestoreOptions): Promise<Restored> {
+/** `burrow verify`: every archive (--all), the named days or archives, or a share (--sample N%); the results are recorded. */
+export async function verifyArchivesStored(ctx: RunContext, records: StoredRecords, which: VerifyWhich): Promise<VerifyResult[]> {
   const { job } = ctx;
-  if (!parseArchiveName(opts.archive) || opts.archive.includes('/')) throw new BurrowError('config', `"${opts.archive}" is not an archive name`);
-  const expected = records.recordedSums(job.name).get(opts.archive);
-  const extract = opts.extract === true || opts.inPlace === true;
-  if (opts.toLaptop) {
-    const got = await downloadToLaptop(ctx, await openDestination(ctx), opts.archive, opts.toLaptop, expected);
-    if (!extract) return got;
-    const into = extractTarget(opts.toLaptop, opts.archive, opts.inPlace === true);
-    await runLocal('sh', ['-c', EXTRACT_SCRIPT, 'sh', got.path, into, opts.inPlace ? 'in-place' : 'fresh'], `unpacking into ${into}`);
-    return { ...got, extractedTo: into };
+  const dest = await openDestination(ctx);
+  const listing = await listDir(dest, job.destination.path, ctx.signal);
+  const all = [...listing.files.keys()].filter((n) => parseArchiveName(n)).sort();
+  let names = all;
+  if (which.names) names = all.filter((n) => which.names!.includes(n) || which.names!.includes(dayOfStamp(parseArchiveName(n)!.stamp)));
+  else if (!which.all && which.samplePercent !== undefined) {
+    const n = Math.max(1, Math.round(100 / which.samplePercent));
+    const today = ctx.clock.now().toISOString().slice(0, 10);
+    names = all.filter((a) => inBucket(a, today, n));
   }
-  if (opts.toSource) {
-    const got = await sendToSource(ctx, opts.archive, opts.toSource, expected);
-    if (!extract) return got;
-    const into = extractTarget(opts.toSource, opts.archive, opts.inPlace === true);
-    const argv = shScript(EXTRACT_SCRIPT, [got.path, into, opts.inPlace ? 'in-place' : 'fresh']);
-    await ctx.source!.run(job.sudo ? ['sudo', '-n', ...argv] : argv, `unpacking into ${into} (it must not exist yet)`);
-    return { ...got, extractedTo: into };
-  }
-  throw new BurrowError('config', 'say where to restore: --to-laptop DIR or --to-source DIR');
+  const results = await testArchives(dest, job.destination.path, names, records.recordedSums(job.name), ctx.signal);
+  if (results.length > 0) await records.recordVerify(job.name, ctx.clock.now().toISOString(), results);
+  return results;
 }
 
-function runLocal(cmd: string, args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, (err, _out, stderr) => {
-      if (err) reject(new BurrowError('remote-command', `${what} failed: ${lastLine(String(stderr)) || err.message}`));
-      else resolve();
-    });
-  });
-}
-
-async function downloadToLaptop(ctx: RunContext, dest: SshSession, name: string, dir: string, expected?: string): Promise<Restored> {
-  await mkdir(dir, { recursive: true });
-  const final = join(dir, name);
-  const partial = join(dir, `.${name}.partial`);
-  const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => dest.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
-  const hash = createHash('sha256');
-  try {
-    const from = sftp.createReadStream(`${ctx.job.destination.path}/${name}`);
-    from.on('data', (b: Buffer) => hash.update(b));
-    await pipeline(from, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-  } catch (err) {
-    await rm(partial, { force: true });
-    throw new BurrowError('remote-command', `downloading ${name} from ${ctx.job.destination.host} failed: ${(err as Error).message}`);
-  } finally {
-    sftp.end();
-  }
-  const sha256 = hash.digest('hex');
-  if (expected && expected !== sha256) {
-    await rm(partial, { force: true });
-    throw new BurrowError('verify-mismatch', `${name} downloaded with SHA-256 ${sha256}, but ${expected} was recorded at transfer: not restored`);
-  }
-  await linkOrFail(partial, final);
-  return { path: final, sha256 };
-}
-
-async function linkOrFail(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to); // fails if `to` exists: never overwrite
-  } finally {
-    await rm(from, { force: true });
-  }
-}
-
-const SOURCE_SHA = '[ -f "$1" ] && sha256sum < "$1" | cut -d" " -f1';
-
-async function sendToSource(ctx: RunContext, name: string, dir: string, expected?: string): Promise<Restored> {
-  const into = dir.replace(/\/+$/, '');
-  const target = `${into}/${name}`;
-  const rsh = await prepareRestoreOnSource(ctx, target);
-  await rsyncOntoSource(ctx, ['rsync', '-t', '--mkpath', '-e', rsh, '--', throughTunnel(ctx, `${ctx.job.destination.path}/${name}`), `${into}/`], name);
-  const sum = lastLine((await ctx.source!.run(shScript(SOURCE_SHA, [target]), 'checksumming the restored archive')).stdout);
-  if (expected && sum !== expected)
-    throw new BurrowError('verify-mismatch', `${target} on ${ctx.job.source} has SHA-256 ${sum}, but ${expected} was recorded at transfer`);
-  return { path: target, sha256: sum };
+export async function restoreArchiveStored(ctx: RunContext, records: StoredRecords, opts: RestoreOptions): Promise<Restored> {
+  if (parseArchiveName(opts.backup)) return restoreWholeArchive(ctx, records, opts);
+  return restoreArchivePaths(ctx, records, opts);
 }

@@ -11,6 +11,8 @@ import { BurrowError } from '../../errors';
 import { shScript } from '../../shell-quote';
 import { SshSession } from '../../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../../run-context';
+import { ARCHIVE_CYCLE_DAYS, cycleWords, dayOfStamp, inBucket } from '../days';
+import { testArchives } from './stored';
 import { sshCommandFor } from '../../steps/commands';
 import { runRsyncOnSource, throughTunnel, transferCommand, tunnelRsyncOptions } from '../../tunnel-rsync';
 
@@ -108,8 +110,6 @@ for f; do
   if [ -f "$f" ]; then printf "%s\\0%s\\0%s\\0" "$f" "$(wc -c < "$f" | tr -d ' ')" "$(sha256sum < "$f" | cut -d' ' -f1)"
   else printf "%s\\0missing\\0\\0" "$f"; fi
 done`;
-/** Visible regular files directly in dir "$1", NUL-separated. */
-export const LIST_FILES_SCRIPT = 'cd -- "$1" || exit 66; for f in *; do [ -f "$f" ] && printf "%s\\0" "$f"; done; exit 0';
 
 export async function sums(session: SshSession, dir: string, names: string[], signal: AbortSignal): Promise<Map<string, ArchiveInfo | 'missing'>> {
   const out = new Map<string, ArchiveInfo | 'missing'>();
@@ -124,26 +124,32 @@ export async function sums(session: SshSession, dir: string, names: string[], si
 }
 
 /**
- * Checks that every archive in the holding dir arrived: the laptop computes
- * size and SHA-256 on the source and, over its own connection, on the
- * destination, and compares them.
+ * The verify step for archives. In full, what this run sent: the archives
+ * it packed (against the size and SHA-256 the pack step took on the source)
+ * and any other file rsync itemized (checksummed on the source now), each
+ * against its copy at the destination. Then a rolling sample of the rest:
+ * the archives in this day's bucket of a 28-day cycle are test-restored at
+ * the destination (decompress test, tar listing, SHA-256 against the one
+ * recorded when they were sent), so each is checked once while it is kept.
  */
 export async function verifyArchivesArrived(ctx: RunContext): Promise<StepOutcome> {
   const { job } = ctx;
-  const listed = await ctx.source!.run(shScript(LIST_FILES_SCRIPT, [job.holdingDir]), `listing ${job.holdingDir}`, { signal: ctx.signal });
-  const names = listed.stdout.split('\0').filter((n) => n !== '');
   ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: job.destination.host, agents: ctx.agents, signal: ctx.signal });
-  const [atSource, atDest] = await Promise.all([
-    sums(ctx.source!, job.holdingDir, names, ctx.signal),
-    sums(ctx.destination, job.destination.path, names, ctx.signal),
+  const packed = new Map((ctx.record.packed ?? []).map((p) => [p.name, p]));
+  const sent = [...new Set([...packed.keys(), ...(ctx.record.transfer?.transferred ?? []).filter((n) => !n.includes('/'))])].sort();
+  const others = sent.filter((n) => !packed.has(n));
+  const [atSource, atDest, listing] = await Promise.all([
+    sums(ctx.source!, job.holdingDir, others, ctx.signal),
+    sums(ctx.destination, job.destination.path, sent, ctx.signal),
+    listDir(ctx.destination, job.destination.path, ctx.signal),
   ]);
   const bad: string[] = [];
   const verified: ArchiveInfo[] = [];
   let bytes = 0;
-  for (const name of names) {
-    const s = atSource.get(name);
+  for (const name of sent) {
+    const s = packed.get(name) ?? atSource.get(name);
     const d = atDest.get(name);
-    if (!s || s === 'missing') continue; // vanished from the source since the listing
+    if (!s || s === 'missing') continue; // vanished from the source since the transfer
     if (!d || d === 'missing') bad.push(`${name} is missing`);
     else if (d.size !== s.size || d.sha256 !== s.sha256)
       bad.push(`${name} differs (source ${s.size} bytes ${s.sha256?.slice(0, 12)}, destination ${d.size} bytes ${d.sha256?.slice(0, 12)})`);
@@ -153,9 +159,22 @@ export async function verifyArchivesArrived(ctx: RunContext): Promise<StepOutcom
     }
   }
   ctx.record.verified = verified;
-  if (bad.length > 0) throw new BurrowError('verify-mismatch', `on ${job.destination.host}: ${bad.join('; ')}`);
+  const today = dayOfStamp(ctx.record.stamp);
+  const pool = [...listing.files.keys()].filter((n) => isArchiveName(n) && !sent.includes(n)).sort();
+  const sample = pool.filter((n) => inBucket(n, today, ARCHIVE_CYCLE_DAYS));
+  const tested = await testArchives(ctx.destination, job.destination.path, sample, ctx.records?.recordedSums(job.name) ?? new Map(), ctx.signal);
+  const sampleProblems = tested.filter((t) => !t.ok).map((t) => `${t.name}: ${t.problems.join(', ')}`);
+  if (tested.length > 0) await ctx.records?.recordVerify(job.name, ctx.clock.now().toISOString(), tested);
+  ctx.record.verification = {
+    full: { what: `${sent.length} archive(s) sent`, items: sent.length, bytes },
+    sample: { what: 'stored archives', items: sample.length, of: pool.length, cycle: cycleWords(today, ARCHIVE_CYCLE_DAYS), problems: sampleProblems },
+  };
+  const problems = [...bad, ...sampleProblems.map((p) => `sample: ${p}`)];
+  if (problems.length > 0) throw new BurrowError('verify-mismatch', `on ${job.destination.host}: ${problems.join('; ')}`);
   return {
-    detail: `${verified.length} file${verified.length === 1 ? '' : 's'} match by size and SHA-256`,
+    detail:
+      `${verified.length} sent file${verified.length === 1 ? '' : 's'} match by size and SHA-256; ` +
+      `sample of the store: ${sample.length} of ${pool.length} archive(s) test-restored ok (${cycleWords(today, ARCHIVE_CYCLE_DAYS)})`,
     bytes,
     command: sshCommandFor(ctx.config, job.destination.host, shScript('cd -- "$1" && sha256sum -- *', [job.destination.path])),
   };

@@ -6,32 +6,40 @@
  * the destination user is not root (`--fake-super` stores them in xattrs).
  *
  * A snapshot is written under `.<date>.partial` and renamed when complete:
- * a half-sent day never has a final name.
+ * a half-sent day never has a final name. A second run on the same day
+ * writes a new `.<date>.partial` linked to that day's snapshot and swaps it
+ * in, so what changed since is backed up now, not tomorrow.
  */
 import { dateStamp } from '../../../../shared/archive-names';
 import { applyRetentionToDated, snapshotItems } from '../../../../shared/retention';
+import type { Listing } from '../../destination-marker';
 import { BurrowError } from '../../errors';
 import { shScript } from '../../shell-quote';
 import type { SshSession } from '../../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../../run-context';
-import { OUT_FORMAT } from '../../../../shared/rsync-output';
-import { runRsyncOnSource, throughTunnel, transferCommand, tunnelRsyncOptions, tunnelSshCommand } from '../../tunnel-rsync';
+import { runRsyncOnSource, throughTunnel, transferCommand, tunnelRsyncOptions } from '../../tunnel-rsync';
+import { META, listDays, snapshotName, snapshotRoot } from './layout';
 
-/** `20261126` -> `2026-11-26` */
-export const snapshotName = (stamp: string) => `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}`;
-
-export function snapshotRoot(ctx: RunContext): string {
-  return `${ctx.job.destination.path}/${ctx.job.name}`;
-}
+export { snapshotName, snapshotRoot } from './layout';
 
 const LIST_SNAPSHOTS = 'mkdir -p -- "$1" && cd -- "$1" && for d in ????-??-??; do [ -d "$d" ] && printf "%s\\0" "$d"; done; exit 0';
-const FINISH = 'cd -- "$1" && mv -T -- ".$2.partial" "$2"';
+/** Swaps the finished `.$2.partial` in as day "$2" (replacing an earlier snapshot of the same day). */
+const FINISH = `cd -- "$1" || exit 66
+if [ -d "$2" ]; then rm -rf -- ".$2.replaced" && mv -T -- "$2" ".$2.replaced" || exit 73; fi
+mv -T -- ".$2.partial" "$2" || exit 73
+rm -rf -- ".$2.replaced"`;
 export const SOURCES_PRESENT =
   'for p; do [ -d "$p" ] || { echo "not a directory: $p" >&2; exit 66; }; [ -n "$(ls -A -- "$p")" ] || { echo "empty directory: $p" >&2; exit 65; }; done';
 
 export async function listSnapshots(dest: SshSession, root: string, signal: AbortSignal): Promise<string[]> {
   const r = await dest.run(shScript(LIST_SNAPSHOTS, [root]), `listing snapshots in ${root}`, { signal });
   return r.stdout.split('\0').filter(Boolean).sort();
+}
+
+/** How many days the destination holds for this job (nothing created). */
+export async function countSnapshots(ctx: RunContext, listing: Listing): Promise<number> {
+  if (listing.missing) return 0;
+  return (await listDays(ctx.destination!, snapshotRoot(ctx), ctx.signal)).length;
 }
 
 /**
@@ -53,8 +61,13 @@ export function fakeSuper(ctx: RunContext): string[] {
   return ctx.destinationHost.user === 'root' ? [] : ['-M--fake-super'];
 }
 
-/** The snapshot transfer: rsync on the source into `.<today>.partial`, hard-linking unchanged files to `previous`. */
-export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, previous: string | undefined): string[] {
+/**
+ * The snapshot transfer: rsync on the source into `.<today>.partial`,
+ * hard-linking unchanged files to `linkTo` (the previous day, or today's
+ * own snapshot when the run updates it). --delete-delay clears what an
+ * interrupted run left in the partial directory and the source no longer has.
+ */
+export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, linkTo: string | undefined): string[] {
   const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
   return [
@@ -62,8 +75,9 @@ export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, previous:
     '-aH',
     '--numeric-ids',
     '-z',
+    '--delete-delay',
     ...fakeSuper(ctx),
-    ...(previous ? [`--link-dest=${root}/${previous}`] : []),
+    ...(linkTo ? [`--link-dest=${root}/${linkTo}`] : []),
     ...tunnelRsyncOptions(ctx, knownHosts),
     '--',
     ...ctx.job.paths,
@@ -71,49 +85,39 @@ export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, previous:
   ];
 }
 
+/** What the transfer learned that the verify step needs: the symlinks rsync made (fake-super stores them as files). */
+export interface SnapshotSent {
+  symlinks: string[];
+}
+
 export async function transferSnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
   const dest = ctx.destination!;
   const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
   const existing = await listSnapshots(dest, root, ctx.signal);
-  if (existing.includes(today)) return { detail: `today's snapshot ${today} exists; nothing sent` };
+  const updating = existing.includes(today);
   const previous = existing.filter((d) => d < today).pop();
-  const argv = snapshotRsyncArgs(ctx, knownHosts, previous);
+  const linkTo = updating ? today : previous;
+  const argv = snapshotRsyncArgs(ctx, knownHosts, linkTo);
   const stats = await runRsyncOnSource(ctx, argv);
+  sentBy.set(ctx.record.id, { symlinks: stats.symlinks });
   await dest.run(shScript(FINISH, [root, today]), `completing snapshot ${today}`, { signal: ctx.signal });
-  ctx.record.snapshot = { name: today, ...(previous ? { linkedTo: previous } : {}) };
+  ctx.record.snapshot = { name: today, ...(previous ? { linkedTo: previous } : {}), ...(updating ? { updated: true } : {}) };
+  const how = updating ? `updated today's snapshot ${today}` : `snapshot ${today}${previous ? ` (unchanged files linked to ${previous})` : ''}`;
   return {
-    detail: `snapshot ${today}${previous ? ` (unchanged files linked to ${previous})` : ''}: ${stats.transferred.length} files sent, ${stats.bytesSent} bytes on the wire`,
+    detail: `${how}: ${stats.transferred.length} files sent, ${stats.bytesSent} bytes on the wire`,
     bytes: stats.bytesSent,
     command: transferCommand(ctx, argv),
   };
 }
 
-/**
- * Verifies today's snapshot by content: rsync compares every file by
- * checksum (a dry run) and must find nothing to send.
- */
-export function verifySnapshotArgs(ctx: RunContext, knownHosts: string): string[] {
-  const target = throughTunnel(ctx, `${snapshotRoot(ctx)}/${snapshotName(ctx.record.stamp)}/`);
-  return ['rsync', '-rlc', '-n', `--out-format=${OUT_FORMAT}`, '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, target];
-}
+/** Per run: what its transfer made that the record does not keep (see SnapshotSent). */
+export const sentBy = new Map<string, SnapshotSent>();
 
-export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
-  const today = snapshotName(ctx.record.stamp);
-  const argv = verifySnapshotArgs(ctx, knownHosts);
-  const stats = await runRsyncOnSource(ctx, argv, { isTransfer: false });
-  if (stats.transferred.length > 0) {
-    throw new BurrowError(
-      'verify-mismatch',
-      `snapshot ${today} differs from the source in ${stats.transferred.length} file(s): ${stats.transferred.slice(0, 5).join(', ')}`,
-    );
-  }
-  return { detail: `snapshot ${today} matches the source by checksum`, command: transferCommand(ctx, argv) };
-}
+const REMOVE_DIRS = `cd -- "$1" || exit 66; shift
+for d; do case "$d" in ????-??-??) rm -rf -- "$d" "${META}/$d.files" "${META}/$d.sent" "${META}/$d.json";; esac; done`;
 
-const REMOVE_DIRS = 'cd -- "$1" || exit 66; shift; for d; do case "$d" in ????-??-??) rm -rf -- "$d";; esac; done';
-
-/** Snapshots are deleted only here, by retention (the destination's, else keepDays), never the newest. */
+/** Snapshots are deleted only here, by retention (the destination's, else keepDays), never the newest; their manifests go with them. */
 export async function pruneSnapshotsAtDestination(ctx: RunContext): Promise<StepOutcome> {
   const root = snapshotRoot(ctx);
   const names = await listSnapshots(ctx.destination!, root, ctx.signal);
