@@ -304,7 +304,10 @@ const backupPath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !p.startsWith('/') && p.split('/').every((c) => c !== '' && c !== '.' && c !== '..') && !/[\0]/.test(p), 'must be a path inside the backup (no leading /, . or ..)');
+  .refine(
+    (p) => !p.startsWith('/') && p.split('/').every((c) => c !== '' && c !== '.' && c !== '..') && !/[\0]/.test(p),
+    'must be a path inside the backup (no leading /, . or ..)',
+  );
 const absolutePath = z
   .string()
   .min(1)

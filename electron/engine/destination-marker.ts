@@ -24,7 +24,8 @@ for f in * .[!.]* ..?*; do [ -f "$f" ] && [ "$f" != "$2" ] && printf "%s\\0%s\\0
 if [ -f "$2" ]; then printf "marker\\0"; cat -- "$2"; fi; exit 0`;
 const MARK_SCRIPT = 'umask 022 && mkdir -p -- "$1" && printf "%s\\n" "$3" > "$1/$2.tmp" && mv -f -- "$1/$2.tmp" "$1/$2"';
 /** How many visible entries (files or directories) "$1" holds; "missing" when it does not exist. */
-const COUNT_ENTRIES_SCRIPT = '[ -d "$1" ] || { echo missing; exit 0; }; cd -- "$1" || exit 66; n=0; for f in *; do [ -e "$f" ] || [ -L "$f" ] && n=$((n + 1)); done; echo $n';
+const COUNT_ENTRIES_SCRIPT =
+  '[ -d "$1" ] || { echo missing; exit 0; }; cd -- "$1" || exit 66; n=0; for f in *; do [ -e "$f" ] || [ -L "$f" ] && n=$((n + 1)); done; echo $n';
 
 export interface Listing {
   files: Map<string, number>;
@@ -160,7 +161,9 @@ export async function setUpDestination(ctx: RunContext, preview: boolean): Promi
   const { job } = ctx;
   const at = where(ctx);
   const dest = await listDir(ctx.destination!, job.destination.path, ctx.signal);
-  const count = (await ctx.destination!.run(shScript(COUNT_ENTRIES_SCRIPT, [job.destination.path]), `looking into ${at}`, { signal: ctx.signal })).stdout.trim();
+  const count = (
+    await ctx.destination!.run(shScript(COUNT_ENTRIES_SCRIPT, [job.destination.path]), `looking into ${at}`, { signal: ctx.signal })
+  ).stdout.trim();
   const found = count === 'missing' ? `${at} does not exist yet` : count === '0' ? `${at} is empty` : `${at} holds ${count} entr${count === '1' ? 'y' : 'ies'}`;
   const old = dest.marker !== undefined ? parseMarker(dest.marker) : undefined;
   const stored = dest.missing ? 0 : await ctx.format.countStored(ctx, dest);

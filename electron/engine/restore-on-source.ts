@@ -15,7 +15,8 @@ import { tunnelStep } from './steps/tunnel';
 import { tunnelSshCommand, writeSourceKnownHosts } from './tunnel-rsync';
 
 /** Of the paths on standard input (NUL-separated, relative to "$1"), those that exist, NUL-separated. */
-const EXISTING_BELOW = 'cd -- "$1" 2>/dev/null || exit 0; exec xargs -0 -r sh -c \'for f; do if [ -e "$f" ] || [ -L "$f" ]; then printf "%s\\0" "$f"; fi; done\' burrow';
+const EXISTING_BELOW =
+  'cd -- "$1" 2>/dev/null || exit 0; exec xargs -0 -r sh -c \'for f; do if [ -e "$f" ] || [ -L "$f" ]; then printf "%s\\0" "$f"; fi; done\' burrow';
 
 const nul = (names: readonly string[]) => names.map((n) => `${n}\0`).join('');
 

@@ -76,7 +76,7 @@ describe.each(['snapshot', 'archive'] as const)('%s format, through the burrow c
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ name: '2026-11-26', format, atDestination: true });
     expect(rows[0]!.size).toBeGreaterThan(0);
-    if (format === 'snapshot') expect(rows[0]!.files).toBe(7);
+    if (format === 'snapshot') expect(rows[0]!.files).toBe(6);
 
     const ls = await burrow('ls', 'daily', '2026-11-26', 'projects/sub/deeper', '--json');
     expect(ls.code, ls.err).toBe(0);
@@ -84,7 +84,7 @@ describe.each(['snapshot', 'archive'] as const)('%s format, through the burrow c
     expect(entries).toContainEqual(expect.objectContaining({ path: NESTED, type: 'file', size: 20, mtime: mtime.getTime() / 1000, mode: '640' }));
     // Listed once, the archive's listing is kept: now the list has its counts too.
     const again = JSON.parse((await burrow('backups', '--json')).out) as BackupRowView[];
-    expect(again[0]!.files).toBe(7);
+    expect(again[0]!.files).toBe(6);
 
     const found = JSON.parse((await burrow('find', 'daily', 'NOTES', '--json')).out) as SearchResultView;
     expect(found.hits).toEqual([expect.objectContaining({ backup: '2026-11-26', path: NESTED, size: 20 })]);
@@ -142,20 +142,23 @@ describe.each(['snapshot', 'archive'] as const)('%s format, through the burrow c
 });
 
 describe('a destination is set up, not guessed', () => {
-  it.each(['snapshot', 'archive'] as const)('%s: a new path is set up by the first run; emptied afterwards, the guard says it was set up and now looks empty', async (format) => {
-    const engine = await engineFor(format, new ManualClock(day(0)));
-    const first = await engine.runNow('daily');
-    expect(first.error).toBeUndefined();
-    expect(first.steps.find((s) => s.name === 'guard')?.detail).toContain('a new destination: set up');
-    const marker = JSON.parse(readFileSync(join(setup.backups, '.burrow-destination'), 'utf8')) as Record<string, string>;
-    expect(marker).toMatchObject({ job: 'daily', format });
-    expect(marker.firstBackup).toBeDefined();
-    // Someone empties the destination (the marker, a dot file, survives `rm -rf dir/*`).
-    for (const f of readdirVisible(setup.backups)) rmSync(join(setup.backups, f), { recursive: true });
-    const refused = await engine.runNow('daily');
-    expect(refused.error).toMatchObject({ kind: 'destination-marker', step: 'guard' });
-    expect(refused.error!.message).toMatch(/was set up .* now looks empty/);
-  });
+  it.each(['snapshot', 'archive'] as const)(
+    '%s: a new path is set up by the first run; emptied afterwards, the guard says it was set up and now looks empty',
+    async (format) => {
+      const engine = await engineFor(format, new ManualClock(day(0)));
+      const first = await engine.runNow('daily');
+      expect(first.error).toBeUndefined();
+      expect(first.steps.find((s) => s.name === 'guard')?.detail).toContain('a new destination: set up');
+      const marker = JSON.parse(readFileSync(join(setup.backups, '.burrow-destination'), 'utf8')) as Record<string, string>;
+      expect(marker).toMatchObject({ job: 'daily', format });
+      expect(marker.firstBackup).toBeDefined();
+      // Someone empties the destination (the marker, a dot file, survives `rm -rf dir/*`).
+      for (const f of readdirVisible(setup.backups)) rmSync(join(setup.backups, f), { recursive: true });
+      const refused = await engine.runNow('daily');
+      expect(refused.error).toMatchObject({ kind: 'destination-marker', step: 'guard' });
+      expect(refused.error!.message).toMatch(/was set up .* now looks empty/);
+    },
+  );
 
   it('a job moved to a new, empty path is set up there, although the job succeeded elsewhere before', async () => {
     const engine = await engineFor('snapshot', new ManualClock(day(0)));
@@ -172,7 +175,8 @@ describe('a destination is set up, not guessed', () => {
   it('burrow init-destination says what it creates and writes the marker; a path with other files is refused until then', async () => {
     writeFileSync(join(setup.backups, 'someone-elses.txt'), 'hello\n');
     await setup.lab.destination.own(setup.backups);
-    const engine = await engineFor('archive', new ManualClock(day(0)));
+    // A snapshot job: it writes below PATH/daily and deletes nothing else there.
+    const engine = await engineFor('snapshot', new ManualClock(day(0)));
     const refused = await engine.runNow('daily');
     expect(refused.error?.message).toContain('was never set up as a Burrow destination');
     expect(refused.error?.message).toContain('burrow init-destination daily');

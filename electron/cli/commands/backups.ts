@@ -50,7 +50,9 @@ export async function backupsCommand(ctx: CommandContext): Promise<number> {
   if (ctx.values.json) ctx.io.out(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) ctx.io.out(`no backups of ${job.name} at ${job.destination.host}:${job.destination.path}`);
   else {
-    ctx.io.out(`${'day'.padEnd(10)}  ${'format'.padEnd(8)}  ${'size'.padStart(9)}  ${'files'.padStart(7)}  ${'verified'.padEnd(11)}  ${'where'.padEnd(18)}  changes`);
+    ctx.io.out(
+      `${'day'.padEnd(10)}  ${'format'.padEnd(8)}  ${'size'.padStart(9)}  ${'files'.padStart(7)}  ${'verified'.padEnd(11)}  ${'where'.padEnd(18)}  changes`,
+    );
     for (const r of rows) {
       const where = ['destination', ...(r.atSource === true ? ['source'] : r.atSource === 'unknown' ? ['source?'] : [])].join('+');
       ctx.io.out(
@@ -74,7 +76,9 @@ export async function lsCommand(ctx: CommandContext): Promise<number> {
   if (ctx.values.json) ctx.io.out(JSON.stringify(entries, null, 2));
   else
     for (const e of entries)
-      ctx.io.out(`${e.type === 'dir' ? 'd' : e.type === 'link' ? 'l' : '-'} ${(e.mode ?? '').padStart(4)} ${formatBytes(e.size).padStart(9)}  ${when(e.mtime)}  ${e.path}${e.type === 'dir' ? '/' : ''}`);
+      ctx.io.out(
+        `${e.type === 'dir' ? 'd' : e.type === 'link' ? 'l' : '-'} ${(e.mode ?? '').padStart(4)} ${formatBytes(e.size).padStart(9)}  ${when(e.mtime)}  ${e.path}${e.type === 'dir' ? '/' : ''}`,
+      );
   return 0;
 }
 
@@ -117,7 +121,9 @@ export async function verifyCommand(ctx: CommandContext): Promise<number> {
   else {
     if (results.length === 0) ctx.io.out('nothing to verify');
     for (const r of results)
-      ctx.io.out(`${r.ok ? 'ok  ' : 'BAD '} ${r.name}${r.entries !== undefined ? ` (${r.entries} checked)` : ''}${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`);
+      ctx.io.out(
+        `${r.ok ? 'ok  ' : 'BAD '} ${r.name}${r.entries !== undefined ? ` (${r.entries} checked)` : ''}${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`,
+      );
   }
   return results.every((r) => r.ok) ? 0 : 1;
 }
@@ -136,7 +142,9 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
   if (first && parseArchiveName(first)) {
     const job = findJob(a.config, str(ctx, 'job'));
     const done = await restoreBackup(a, job, { backup: first, ...where, extract: ctx.values.extract === true });
-    ctx.io.out(`restored ${first} to ${toSource ? `${job.source}:` : ''}${done.path} (SHA-256 ${done.sha256})${done.extractedTo ? `; unpacked into ${done.extractedTo}` : ''}`);
+    ctx.io.out(
+      `restored ${first} to ${toSource ? `${job.source}:` : ''}${done.path} (SHA-256 ${done.sha256})${done.extractedTo ? `; unpacked into ${done.extractedTo}` : ''}`,
+    );
     return 0;
   }
   const usage = 'burrow restore JOB DAY [PATH...] (--to-laptop DIR | --to-source DIR)';

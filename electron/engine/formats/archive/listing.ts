@@ -21,7 +21,9 @@ const LINE = /^([-dlhcbpsC])([rwxsStT-]{9})\s+\S+\s+([\d,]+)\s+(\d{4}-\d\d-\d\d)
 /** tar's escape quoting back to the name. */
 function unescapeTar(s: string): string {
   return s.replace(/\\([0-7]{3}|.)/g, (_, c: string) =>
-    /^[0-7]{3}$/.test(c) ? String.fromCharCode(parseInt(c, 8)) : ({ n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', b: '\b', a: '\x07' } as Record<string, string>)[c] ?? c,
+    /^[0-7]{3}$/.test(c)
+      ? String.fromCharCode(parseInt(c, 8))
+      : (({ n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', b: '\b', a: '\x07' } as Record<string, string>)[c] ?? c),
   );
 }
 
@@ -100,7 +102,10 @@ export function archivesByDay(listing: Listing): Map<string, { name: string; siz
     const p = parseArchiveName(name);
     if (!p) continue;
     const day = dayOfStamp(p.stamp);
-    days.set(day, [...(days.get(day) ?? []), { name, size, base: p.base }].sort((a, b) => a.name.localeCompare(b.name)));
+    days.set(
+      day,
+      [...(days.get(day) ?? []), { name, size, base: p.base }].sort((a, b) => a.name.localeCompare(b.name)),
+    );
   }
   return days;
 }
@@ -110,7 +115,10 @@ export async function dayArchives(ctx: RunContext, backup: string): Promise<{ da
   const day = parseDay(backup);
   const days = archivesByDay(await listDir(await openDestination(ctx), ctx.job.destination.path, ctx.signal));
   const archives = days.get(day);
-  if (!archives) throw new BurrowError('config', `no archives of ${day} at ${ctx.job.destination.host}:${ctx.job.destination.path} (days: ${[...days.keys()].sort().join(', ') || 'none'})`);
+  if (!archives)
+    throw new BurrowError(
+      'config',
+      `no archives of ${day} at ${ctx.job.destination.host}:${ctx.job.destination.path} (days: ${[...days.keys()].sort().join(', ') || 'none'})`,
+    );
   return { day, archives };
 }
-

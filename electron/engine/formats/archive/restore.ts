@@ -122,7 +122,8 @@ trap 'rm -rf -- "$t"' EXIT
 tar -xpf "$1" -C "$t" --no-same-owner --null -T - >&2
 tar -cf - -C "$t" .`;
 /** Unpacks the members named on standard input from archive "$1" into "$2" ("$3": overwrite or keep). */
-const UNPACK_SCRIPT = 'mkdir -p -- "$2" && if [ "$3" = overwrite ]; then k=--overwrite; else k=--keep-old-files; fi && tar -xpf "$1" -C "$2" --no-overwrite-dir $k --null -T -';
+const UNPACK_SCRIPT =
+  'mkdir -p -- "$2" && if [ "$3" = overwrite ]; then k="--overwrite --no-overwrite-dir"; else k=--keep-old-files; fi && tar -xpf "$1" -C "$2" $k --null -T -';
 
 /** Files and folders of a day: each from the archive of its top directory, after that archive's checksum matched. */
 export async function restoreArchivePaths(ctx: RunContext, records: StoredRecords, opts: RestoreOptions): Promise<Restored> {
@@ -144,7 +145,8 @@ export async function restoreArchivePaths(ctx: RunContext, records: StoredRecord
   const chosen = new Map<string, BackupEntryView[]>();
   for (const [name, wanted] of byArchive) {
     const entries = await archiveEntries(ctx, records, name, archives.find((a) => a.name === name)!.size);
-    for (const p of wanted) if (!entries.some((e) => e.path === p)) throw new BurrowError('config', `${name} holds no ${p} (see burrow ls ${ctx.job.name} ${day})`);
+    for (const p of wanted)
+      if (!entries.some((e) => e.path === p)) throw new BurrowError('config', `${name} holds no ${p} (see burrow ls ${ctx.job.name} ${day})`);
     const mine = entries.filter((e) => e.type === 'file' && wanted.some((p) => e.path === p || e.path.startsWith(`${p}/`)));
     chosen.set(name, mine);
     files += mine.length;
@@ -158,9 +160,17 @@ export async function restoreArchivePaths(ctx: RunContext, records: StoredRecord
       const expected = sums.get(name);
       if (expected) {
         const sum = lastLine((await dest.run(shScript(SHA_SCRIPT, [`${ctx.job.destination.path}/${name}`]), `checksumming ${name}`)).stdout);
-        if (sum !== expected) throw new BurrowError('verify-mismatch', `${name} has SHA-256 ${sum} at the destination, but ${expected} was recorded at transfer: nothing restored`);
+        if (sum !== expected)
+          throw new BurrowError('verify-mismatch', `${name} has SHA-256 ${sum} at the destination, but ${expected} was recorded at transfer: nothing restored`);
       }
-      await unpackOnLaptop(dest, shScript(STAGE_AND_TAR, [`${ctx.job.destination.path}/${name}`]), wanted.map((p) => `${p}\0`).join(''), dir, inPlace, `unpacking ${name}`);
+      await unpackOnLaptop(
+        dest,
+        shScript(STAGE_AND_TAR, [`${ctx.job.destination.path}/${name}`]),
+        wanted.map((p) => `${p}\0`).join(''),
+        dir,
+        inPlace,
+        `unpacking ${name}`,
+      );
     }
     return { path: dir, paths, files, bytes, checked };
   }
@@ -172,10 +182,15 @@ export async function restoreArchivePaths(ctx: RunContext, records: StoredRecord
       await rsyncOntoSource(ctx, ['rsync', '-t', '-e', rsh, '--', throughTunnel(ctx, `${ctx.job.destination.path}/${name}`), `${ctx.sourceTmp}/`], name);
       const expected = sums.get(name);
       const sum = lastLine((await ctx.source!.run(shScript(SHA_SCRIPT, [copy]), `checksumming ${name}`)).stdout);
-      if (expected && sum !== expected) throw new BurrowError('verify-mismatch', `${name} arrived on ${ctx.job.source} with SHA-256 ${sum}, but ${expected} was recorded at transfer: nothing unpacked`);
+      if (expected && sum !== expected)
+        throw new BurrowError(
+          'verify-mismatch',
+          `${name} arrived on ${ctx.job.source} with SHA-256 ${sum}, but ${expected} was recorded at transfer: nothing unpacked`,
+        );
       const argv = shScript(UNPACK_SCRIPT, [copy, dir, inPlace ? 'overwrite' : 'keep']);
       const r = await ctx.source!.exec(ctx.job.sudo ? ['sudo', '-n', ...argv] : argv, { stdin: wanted.map((p) => `${p}\0`).join('') });
-      if (r.code !== 0) throw new BurrowError('remote-command', `unpacking ${name} into ${ctx.job.source}:${dir} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+      if (r.code !== 0)
+        throw new BurrowError('remote-command', `unpacking ${name} into ${ctx.job.source}:${dir} failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
     }
     return { path: dir, paths, files, bytes, checked };
   }

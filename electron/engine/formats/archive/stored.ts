@@ -27,7 +27,13 @@ export const countArchives = async (_ctx: RunContext, listing: Listing) => [...l
 
 type Verified = StoredRow['verified'];
 const worst = (states: Verified[]): Verified =>
-  states.includes('failed') ? 'failed' : states.every((s) => s === 'ok') ? 'ok' : states.every((s) => s === 'ok' || s === 'at transfer') ? 'at transfer' : 'never';
+  states.includes('failed')
+    ? 'failed'
+    : states.every((s) => s === 'ok')
+      ? 'ok'
+      : states.every((s) => s === 'ok' || s === 'at transfer')
+        ? 'at transfer'
+        : 'never';
 
 /** A day's entries, when every archive of it was listed before (kept on the laptop). */
 async function keptDay(ctx: RunContext, records: StoredRecords, archives: { name: string; size: number }[]): Promise<BackupEntryView[] | undefined> {
@@ -91,7 +97,7 @@ export async function listArchivesStored(ctx: RunContext, records: StoredRecords
       verified: worst(states),
       archives: archives.map((a) => ({ name: a.name, size: a.size, ...(sums.has(a.name) ? { sha256: sums.get(a.name)! } : {}) })),
     };
-    if (entries) row.files = entries.filter((e) => e.type !== 'dir').length;
+    if (entries) row.files = entries.filter((e) => e.type === 'file').length;
     if (entries && previous) row.changes = changesBetween(previous, entries);
     previous = entries;
     rows.push(row);
@@ -105,7 +111,8 @@ export async function browseArchives(ctx: RunContext, records: StoredRecords, ba
   const entries: BackupEntryView[] = [];
   for (const a of archives) entries.push(...(await archiveEntries(ctx, records, a.name, a.size)));
   const children = childrenOf(entries, dir);
-  if (dir !== '' && children.length === 0 && !entries.some((e) => e.path === dir && e.type === 'dir')) throw new BurrowError('config', `${day} holds no directory ${dir}`);
+  if (dir !== '' && children.length === 0 && !entries.some((e) => e.path === dir && e.type === 'dir'))
+    throw new BurrowError('config', `${day} holds no directory ${dir}`);
   return children;
 }
 

@@ -51,7 +51,7 @@ export async function writeMeta(dest: SshSession, dir: string, name: string, tex
 }
 
 /** Every entry below "$1" (type, path, size, mtime), NUL-separated: what a day holds when it has no manifest. */
-export const FIND_SCRIPT = "cd -- \"$1\" || exit 66; find . -mindepth 1 -printf '%y\\0%P\\0%s\\0%T@\\0'";
+export const FIND_SCRIPT = 'cd -- "$1" || exit 66; find . -mindepth 1 -printf \'%y\\0%P\\0%s\\0%T@\\0\'';
 
 /** SHA-256 of the files named on standard input (NUL-separated, relative to "$1"): `hash  name` NUL each. */
 export const DEST_SUMS_SCRIPT = 'cd -- "$1" || exit 66; exec xargs -0 -r sha256sum -z --';

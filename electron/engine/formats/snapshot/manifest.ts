@@ -56,7 +56,13 @@ export function fromFind(out: string): ManifestEntry[] {
 }
 
 export function toEntryView(e: ManifestEntry): BackupEntryView {
-  const v: BackupEntryView = { path: e.p, name: e.p.slice(e.p.lastIndexOf('/') + 1), type: e.t === 'd' ? 'dir' : e.t === 'l' ? 'link' : 'file', size: e.s, mtime: e.m };
+  const v: BackupEntryView = {
+    path: e.p,
+    name: e.p.slice(e.p.lastIndexOf('/') + 1),
+    type: e.t === 'd' ? 'dir' : e.t === 'l' ? 'link' : 'file',
+    size: e.s,
+    mtime: e.m,
+  };
   if (e.x) v.mode = e.x;
   return v;
 }

@@ -62,19 +62,22 @@ const recent = new Map<string, { at: number; entries: ManifestEntry[] }>();
 const KEEP_MS = 30_000;
 
 /** The day's entries: its manifest, or (a day from before manifests) a listing of the day. */
-async function dayEntries(ctx: RunContext, day: string): Promise<ManifestEntry[]> {
+async function dayEntries(ctx: RunContext, day: string, fresh = false): Promise<ManifestEntry[]> {
   const key = `${ctx.job.destination.host}:${snapshotRoot(ctx)}/${day}`;
   const hit = recent.get(key);
-  if (hit && Date.now() - hit.at < KEEP_MS) return hit.entries;
+  if (hit && !fresh && Date.now() - hit.at < KEEP_MS) return hit.entries;
   const dest = await openDestination(ctx);
   const days = await listDays(dest, snapshotRoot(ctx), ctx.signal);
-  if (!days.includes(day)) throw new BurrowError('config', `no snapshot of ${day} at ${ctx.job.destination.host}:${snapshotRoot(ctx)} (days: ${days.join(', ') || 'none'})`);
+  if (!days.includes(day))
+    throw new BurrowError('config', `no snapshot of ${day} at ${ctx.job.destination.host}:${snapshotRoot(ctx)} (days: ${days.join(', ') || 'none'})`);
   const meta = await readMeta(dest, metaDir(ctx), [`${day}.files`], ctx.signal);
   const text = meta.get(`${day}.files`);
   const entries =
     text !== undefined
       ? parseManifest(text)
-      : fromFind((await dest.run(shScript(FIND_SCRIPT, [`${snapshotRoot(ctx)}/${day}`]), `listing ${day}`, { signal: ctx.signal, maxKeep: 512_000_000 })).stdout);
+      : fromFind(
+          (await dest.run(shScript(FIND_SCRIPT, [`${snapshotRoot(ctx)}/${day}`]), `listing ${day}`, { signal: ctx.signal, maxKeep: 512_000_000 })).stdout,
+        );
   recent.set(key, { at: Date.now(), entries });
   for (const [k, v] of recent) if (Date.now() - v.at > KEEP_MS) recent.delete(k);
   return entries;
@@ -91,7 +94,7 @@ export async function browseSnapshot(ctx: RunContext, _records: StoredRecords, b
 /** The days, each D (has a manifest) or N (has none), then the manifest lines holding the text: one command. */
 const SEARCH = `cd -- "$1" 2>/dev/null || exit 0
 for d in ????-??-??; do [ -d "$d" ] || continue; if [ -f "${META}/$d.files" ]; then echo "D $d"; else echo "N $d"; fi; done
-[ -d ${META} ] && cd ${META} && grep -iF -- "$2" ./*.files 2>/dev/null | head -c 64000000; exit 0`;
+[ -d ${META} ] && cd ${META} && grep -HiF -- "$2" ./*.files 2>/dev/null | head -c 64000000; exit 0`;
 
 export async function searchSnapshots(ctx: RunContext, _records: StoredRecords, query: string, opts: SearchOptions = {}): Promise<SearchResultView> {
   const limit = opts.limit ?? 500;
@@ -143,7 +146,8 @@ tar -cf - -C "$t/s" .`;
 
 export async function restoreSnapshot(ctx: RunContext, _records: StoredRecords, opts: RestoreOptions): Promise<Restored> {
   const day = parseDay(opts.backup);
-  const entries = await dayEntries(ctx, day);
+  // Read afresh: a run may have updated the day since it was browsed, and restored files are checked against it.
+  const entries = await dayEntries(ctx, day, true);
   const paths = opts.paths?.length ? opts.paths.map(checkBackupPath) : entries.filter((e) => !e.p.includes('/')).map((e) => e.p);
   for (const p of paths) if (!entries.some((e) => e.p === p)) throw new BurrowError('config', `${day} holds no ${p} (see burrow ls ${ctx.job.name} ${day})`);
   const chosen = selected(entries, paths);
@@ -189,6 +193,9 @@ export async function restoreSnapshot(ctx: RunContext, _records: StoredRecords, 
   } else throw new BurrowError('config', 'say where to restore: --to-laptop DIR or --to-source DIR');
   const bad = recorded.filter((e) => sums.get(e.p) !== e.h).map((e) => e.p);
   if (bad.length > 0)
-    throw new BurrowError('verify-mismatch', `restored, but ${bad.length} file(s) differ from what was recorded when they were sent: ${bad.slice(0, 20).join(', ')}`);
+    throw new BurrowError(
+      'verify-mismatch',
+      `restored, but ${bad.length} file(s) differ from what was recorded when they were sent: ${bad.slice(0, 20).join(', ')}`,
+    );
   return { path: dir, paths, files: files.length, bytes, checked: recorded.length };
 }

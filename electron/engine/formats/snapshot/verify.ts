@@ -109,7 +109,8 @@ function storeItems(days: readonly string[], today: string, todays: readonly Man
   for (const day of days) {
     if (day === today) continue;
     for (const e of parseManifest(metas.get(`${day}.sent`) ?? '')) if (e.h) items.set(`${day}/${e.p}`, e.h);
-    if (day === oldest) for (const e of parseManifest(metas.get(`${day}.files`) ?? '')) if (e.t === 'f' && e.h && (!e.d || e.d < day)) items.set(`${day}/${e.p}`, e.h);
+    if (day === oldest)
+      for (const e of parseManifest(metas.get(`${day}.files`) ?? '')) if (e.t === 'f' && e.h && (!e.d || e.d < day)) items.set(`${day}/${e.p}`, e.h);
   }
   return items;
 }
@@ -137,11 +138,15 @@ export async function verifySnapshot(ctx: RunContext): Promise<StepOutcome> {
   sentBy.delete(ctx.record.id);
   const days = await listDays(dest, root, ctx.signal);
   const previous = days.filter((d) => d < today).pop();
-  const wanted = [...new Set([...(previous ? [`${previous}.files`] : []), `${today}.files`, ...(days[0] ? [`${days[0]}.files`] : []), ...days.map((d) => `${d}.sent`)])];
+  const wanted = [
+    ...new Set([...(previous ? [`${previous}.files`] : []), `${today}.files`, ...(days[0] ? [`${days[0]}.files`] : []), ...days.map((d) => `${d}.sent`)]),
+  ];
   const [src, dst, listed, metas] = await Promise.all([
     sourceSums(ctx, names),
     destSums(dest, `${root}/${today}`, names, ctx.signal),
-    dest.run(shScript(FIND_SCRIPT, [`${root}/${today}`]), `listing snapshot ${today}`, { signal: ctx.signal, maxKeep: 512_000_000 }).then((r) => fromFind(r.stdout)),
+    dest
+      .run(shScript(FIND_SCRIPT, [`${root}/${today}`]), `listing snapshot ${today}`, { signal: ctx.signal, maxKeep: 512_000_000 })
+      .then((r) => fromFind(r.stdout)),
     readMeta(dest, meta, wanted, ctx.signal),
   ]);
   const byPath = new Map(listed.map((e) => [e.p, e]));
@@ -210,7 +215,12 @@ export async function verifySnapshotsStored(ctx: RunContext, records: StoredReco
   const chosen = which.names ? days.filter((d) => which.names!.includes(d)) : days;
   if (chosen.length === 0) return [];
   const newest = days[days.length - 1]!;
-  const metas = await readMeta(dest, metaDir(ctx), which.names ? chosen.map((d) => `${d}.files`) : [`${newest}.files`, `${days[0]}.files`, ...days.map((d) => `${d}.sent`)], ctx.signal);
+  const metas = await readMeta(
+    dest,
+    metaDir(ctx),
+    which.names ? chosen.map((d) => `${d}.files`) : [`${newest}.files`, `${days[0]}.files`, ...days.map((d) => `${d}.sent`)],
+    ctx.signal,
+  );
   let items: Map<string, string>;
   if (which.names) {
     items = new Map();
