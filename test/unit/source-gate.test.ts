@@ -49,6 +49,7 @@ writeFileSync(join(other, 'their-file'), 'not yours\n');
 writeFileSync(join(holding, 'projects.20261001.tar.bz2'), 'old archive');
 // Doors out of the pinned dirs that a thief would like the gate to walk through.
 symlinkSync(join(home, '.ssh'), join(home, 'holding-link'));
+symlinkSync(join(home, '.ssh'), join(projects, 'door'));
 symlinkSync(join(home, '.ssh'), join(tmp, 'burrow.Link0001'));
 mkdirSync(join(tmp, 'burrow.'));
 mkdirSync(join(tmp, 'burrow.Others01'));
@@ -113,10 +114,10 @@ writeFileSync(
 const shells = ['sh', 'bash'].filter((s) => spawnSync('sh', ['-c', `command -v ${s}`]).status === 0);
 if (!shells.includes('bash')) console.warn('[source-gate] the bash runs are skipped: bash is not installed');
 
-function throughGate(shell: string, command: string | undefined, env: NodeJS.ProcessEnv = {}) {
+function throughGate(shell: string, command: string | undefined, env: NodeJS.ProcessEnv = {}, input?: string) {
   const e: NodeJS.ProcessEnv = { PATH: `${bin}:/usr/bin:/bin`, HOME: home, TMPDIR: tmp, ...env };
   if (command !== undefined) e.SSH_ORIGINAL_COMMAND = command;
-  const r = spawnSync(shell, [gate], { env: e, encoding: 'utf8', cwd: home });
+  const r = spawnSync(shell, [gate], { env: e, encoding: 'utf8', cwd: home, ...(input !== undefined ? { input } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const refused = (r: { stderr: string }) => r.stderr.includes('burrow-gate: refused');
@@ -323,6 +324,28 @@ describe.each(shells)('the source gate under %s', (shell) => {
     const r = throughGate(shell, shCommand(shScript(REMOVE_TMP_SCRIPT, [join(tmp, 'burrow.Others01')])));
     expect(r.stderr).toContain('is not a Burrow temporary directory of this user');
     expect(existsSync(join(tmp, 'burrow.Others01'))).toBe(true);
+  });
+
+  it('checksums what a snapshot sent only for names inside the pinned directories: the names on standard input are checked by the script itself', () => {
+    const names = [
+      'projects/README',
+      'projects/../../.ssh/authorized_keys',
+      '../home/.ssh/authorized_keys',
+      'projects/door/authorized_keys',
+      'etc/hosts',
+      '/etc/passwd',
+      'projects//README',
+      'projects/./README',
+    ];
+    const r = throughGate(shell, shCommand(shScript(SENT_SUMS_SCRIPT, [projects])), {}, names.map((n) => `${n}\0`).join(''));
+    expect(refused(r), r.stderr).toBe(false);
+    const parts = r.stdout.split('\0');
+    expect(parts.filter((p) => p.startsWith('G')).map((p) => p.slice(1))).toEqual(names.slice(1));
+    expect(r.stdout).toContain(`S${join(projects, 'README')}`);
+    expect(r.stdout).not.toContain('authorized_keys\0S');
+    expect(r.stdout.match(/[0-9a-f]{64} {2}/g)).toHaveLength(1);
+    // Only the pinned directories as its arguments.
+    expect(refused(throughGate(shell, shCommand(shScript(SENT_SUMS_SCRIPT, [join(home, '.ssh')])), {}, 'authorized_keys\0'))).toBe(true);
   });
 
   it('parses under LC_ALL=C whatever locale sshd passes on, and passes C to what it runs', () => {

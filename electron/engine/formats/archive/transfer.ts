@@ -12,7 +12,7 @@ import { shScript } from '../../shell-quote';
 import { SshSession } from '../../ssh/ssh-session';
 import type { RunContext, StepOutcome } from '../../run-context';
 import { ARCHIVE_CYCLE_DAYS, cycleWords, dayOfStamp, inBucket } from '../days';
-import { testArchives } from './stored';
+import { testArchives } from './test-restore';
 import { sshCommandFor } from '../../steps/commands';
 import { runRsyncOnSource, throughTunnel, transferCommand, tunnelRsyncOptions } from '../../tunnel-rsync';
 
