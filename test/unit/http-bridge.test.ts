@@ -85,6 +85,10 @@ describe('burrow serve', () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.message).toContain('bad arguments for runNow: job');
     expect((await call('/api/nosuch', { method: 'POST', headers: auth(), body: '{}' })).status).toBe(400);
+    // An expected refusal is an answer the page shows (200, ok: false), not a server error the browser logs.
+    const refused = await call('/api/listBackups', { method: 'POST', headers: auth(), body: JSON.stringify({ job: 'nosuch' }) });
+    expect(refused.status).toBe(200);
+    expect(JSON.parse(refused.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/nosuch|config/) } });
     expect((await call('/api/getState', { method: 'POST', headers: { ...auth(), 'Content-Type': 'text/plain' }, body: '{}' })).status).toBe(415);
   });
 

@@ -153,7 +153,9 @@ export async function startHttpBridge(opts: ServeOptions): Promise<RunningServer
       // The person sees a refusal in the UI; only what nobody foresaw goes to the log too.
       if (!(err instanceof BadRequestError) && !(err instanceof BurrowError))
         log(`burrow serve: ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`);
-      send(res, err instanceof BadRequestError ? 400 : 500, { ok: false, error: errorBody(err) });
+      // An expected refusal (a BurrowError: an unreachable host, a file that exists) is an answer the
+      // page shows, so it travels as 200 with ok: false; a browser logs every 4xx/5xx as a console error.
+      send(res, err instanceof BadRequestError ? 400 : err instanceof BurrowError ? 200 : 500, { ok: false, error: errorBody(err) });
     }
   }
 

@@ -109,7 +109,7 @@ export function BackupsPage({ bridge, state }: BackupsPageProps) {
       {rows === undefined && job ? <p className="muted">Reading the destination…</p> : null}
       {rows && rows.length === 0 && !error ? <p className="muted">No backups at the destination yet.</p> : null}
       {rows && rows.length > 0 ? (
-        <DataTable columns={['Day', 'Format', 'Size', 'Files', 'Changes', 'Verified', 'Copies']} actions>
+        <DataTable className="backups" columns={['Day', 'Format', 'Size', 'Files', 'Changes', 'Verified', 'Copies']} actions>
           {rows.map((r) => (
             <tr key={r.name} data-testid="backup-row" data-day={r.name} data-verified={r.verified} aria-selected={browsing === r.name}>
               <td>{r.name}</td>

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AppState, BurrowBridge, ConfigDocument, ImportedHost } from '../../../shared/api-contract';
 import { validateConfig, type ConfigProblem } from '../../../shared/config-schema';
+import { DestinationChanges, DestinationSetup, destinationChanges } from '../components/destination-changes';
 import { HostEditor } from '../components/host-editor';
 import { HostImport } from '../components/host-import';
 import { JobEditor } from '../components/job-editor';
@@ -45,6 +46,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<SaveOutcome>();
   const [importing, setImporting] = useState(false);
+  const [acknowledged, setAcknowledged] = useState(false);
 
   useEffect(() => {
     let alive = true;
@@ -103,6 +105,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       const result = await bridge.saveConfig({ document });
       if (result.ok) {
         setSavedJson(JSON.stringify(document));
+        setAcknowledged(false);
         setOutcome({ ok: true });
         onSaved();
       } else {
@@ -117,6 +120,8 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
 
   const hostNames = draft.hosts.map((h) => h.name);
   const valid = problems.length === 0;
+  const saved = savedJson ? (JSON.parse(savedJson) as ConfigDocument) : undefined;
+  const changes = destinationChanges(saved, document);
 
   return (
     <section className="page settings" aria-labelledby="settings-title">
@@ -180,9 +185,16 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       </section>
 
       <ProblemList problems={problems} title="Fix these before saving" testId="config-problems-list" />
+      <DestinationChanges changes={changes} acknowledged={acknowledged} onAcknowledge={setAcknowledged} />
 
       <div className="save-bar">
-        <button type="button" className="primary" data-testid="save-config" disabled={!valid || saving} onClick={() => void save()}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="save-config"
+          disabled={!valid || saving || (changes.length > 0 && !acknowledged)}
+          onClick={() => void save()}
+        >
           {saving ? 'Saving…' : 'Save'}
         </button>
         <span className="muted" aria-live="polite">
@@ -200,6 +212,8 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
           <ProblemList problems={outcome.problems} title="The engine refused it because" />
         </div>
       ) : null}
+
+      <DestinationSetup bridge={bridge} jobs={state.jobs.map((j) => j.job)} />
 
       <NotificationSettings bridge={bridge} state={state} />
     </section>
