@@ -8,6 +8,7 @@
  * at once and verify passes, the record saying what was sent and what was
  * verified in full and by sample.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -193,3 +194,46 @@ describe('a destination is set up, not guessed', () => {
 });
 
 const readdirVisible = (d: string) => readdirSync(d).filter((n) => !n.startsWith('.'));
+
+describe('a long snapshot history', () => {
+  it('30 days of a 10,000-file tree list, browse and search in one command each (times printed, not asserted)', async () => {
+    for (let d = 0; d < 100; d++) {
+      const sub = join(setup.data, 'projects', 'many', `dir${d}`);
+      mkdirSync(sub, { recursive: true });
+      for (let f = 0; f < 100; f++) writeFileSync(join(sub, `file${f}.txt`), `${d}/${f}\n`);
+    }
+    await setup.lab.source.own(setup.data);
+    const engine = await engineFor('snapshot', new ManualClock(day(0)));
+    const first = await engine.runNow('daily');
+    expect(first.error).toBeUndefined();
+    // 29 more days as unchanged runs leave them: hard-linked trees, each with its manifest and summary.
+    const root = join(setup.backups, 'daily');
+    const meta = join(root, '.burrow');
+    const files = readFileSync(join(meta, '2026-11-26.files'), 'utf8');
+    const summary = JSON.parse(readFileSync(join(meta, '2026-11-26.json'), 'utf8')) as Record<string, unknown>;
+    for (let n = 1; n < 30; n++) {
+      const d = new Date(Date.UTC(2026, 10, 26 + n)).toISOString().slice(0, 10);
+      execFileSync('cp', ['-al', join(root, '2026-11-26'), join(root, d)]);
+      writeFileSync(join(meta, `${d}.files`), files);
+      writeFileSync(join(meta, `${d}.sent`), '');
+      writeFileSync(join(meta, `${d}.json`), JSON.stringify({ ...summary, day: d, changes: { added: 0, changed: 0, removed: 0, bytes: 0 } }));
+    }
+    await setup.lab.destination.own(setup.backups);
+    const timed = async (...args: string[]) => {
+      const t0 = performance.now();
+      const r = await burrow(...args);
+      return { ...r, seconds: (performance.now() - t0) / 1000 };
+    };
+    const list = await timed('backups', '--json');
+    const rows = JSON.parse(list.out) as BackupRowView[];
+    expect(rows).toHaveLength(30);
+    expect(rows[0]!.files).toBe(10_005); // the sample tree's 5 files (its symlink is not a file) and 10,000
+    const ls = await timed('ls', 'daily', '2026-12-10', 'projects/many', '--json');
+    expect(JSON.parse(ls.out)).toHaveLength(100);
+    const found = await timed('find', 'daily', 'file42.txt', '--json');
+    expect((JSON.parse(found.out) as SearchResultView).hits).toHaveLength(500);
+    console.log(
+      `[backups] 30 days x 10,005 files through the lab: backups ${list.seconds.toFixed(2)} s, ls ${ls.seconds.toFixed(2)} s, find ${found.seconds.toFixed(2)} s (goal for the list: under 2 s)`,
+    );
+  }, 240_000);
+});
