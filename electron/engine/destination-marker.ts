@@ -113,7 +113,7 @@ export async function checkMarker(ctx: RunContext, dest: Listing): Promise<strin
   if (ctx.priorSuccess) {
     throw new BurrowError(
       'destination-marker',
-      `${at} has no ${MARKER} although earlier runs of ${job.name} wrote there: it was set up and now looks empty. Is the backup volume (NFS) mounted? ` +
+      `${at} has no ${MARKER} although earlier runs of ${job.name} wrote there: it was set up and now looks empty: is the backup volume (NFS) mounted? ` +
         `Nothing was sent or deleted. If this is meant to be a new, empty destination, set it up with: burrow init-destination ${job.name}`,
     );
   }

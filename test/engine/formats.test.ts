@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
@@ -79,7 +79,7 @@ describe('snapshot format', () => {
     expect(second.snapshot).toEqual({ name: '2026-11-27', linkedTo: '2026-11-26' });
 
     const root = join(backups, 'daily');
-    expect(readdirSync(root).sort()).toEqual(['2026-11-26', '2026-11-27']);
+    expect(visible(root)).toEqual(['2026-11-26', '2026-11-27']);
     const d0 = join(root, '2026-11-26', 'projects');
     const d1 = join(root, '2026-11-27', 'projects');
     // --fake-super keeps a symlink as a small file holding its target (restore makes it a link again).
@@ -121,7 +121,7 @@ describe('snapshot format', () => {
       clock.set(day(n));
       expect((await e.runNow('daily')).error).toBeUndefined();
     }
-    expect(readdirSync(join(backups, 'daily')).sort()).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
+    expect(visible(join(backups, 'daily'))).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
     rmSync(join(data, "bob's files"), { recursive: true });
     mkdirSync(join(data, "bob's files"));
     await lab.source.own(data);
@@ -129,6 +129,6 @@ describe('snapshot format', () => {
     const refused = await e.runNow('daily');
     expect(refused.error).toMatchObject({ kind: 'delete-guard', step: 'guard' });
     expect(refused.error!.message).toContain('empty directory');
-    expect(readdirSync(join(backups, 'daily')).sort()).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
+    expect(visible(join(backups, 'daily'))).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
   });
 });
