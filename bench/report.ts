@@ -5,6 +5,7 @@
  * claims what was not measured.
  */
 import type { PackResult, TransferResult } from './daily-methods';
+import { day2ScaleGoal, day2ScaleSection, type Day2ScaleResult } from './day2-scale';
 import type { EngineResult } from './engine-runs';
 import type { IdleResult } from './idle-cost';
 import { mb, sec, table, x } from './markdown';
@@ -49,6 +50,8 @@ export interface BenchResults {
     idleSeconds: number;
     idleSettleSeconds: number;
     idleHistoryRuns: number;
+    scaleSmallMB?: number;
+    scaleLargeMB?: number;
   };
   tree: { files: number; dirs: number; bytes: number; byKind: Record<string, { files: number; bytes: number }>; day2: MutationSummary };
   relay: RelayResult[];
@@ -56,6 +59,8 @@ export interface BenchResults {
   methods: MethodResult[];
   engine: { results: EngineResult[] };
   idle: IdleResult[];
+  /** The day-2 run with the same change over a small and a large store (section 6). */
+  day2Scale?: Day2ScaleResult;
   neighbours: Neighbours;
   goals: Goal[];
 }
@@ -113,6 +118,7 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
       pass: speedup >= 5,
     });
   }
+  if (r.day2Scale) out.push(day2ScaleGoal(r.day2Scale));
   for (const idle of r.idle.filter((i) => i.goal)) {
     const which = idle.goal === 'long-history' ? `, ${r.settings.idleHistoryRuns.toLocaleString('en')}-run history` : '';
     out.push({
@@ -318,6 +324,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     idleSection(r),
     '',
+    ...(r.day2Scale ? [day2ScaleSection(r.day2Scale), ''] : []),
     notes(r),
     '',
   ].join('\n');

@@ -9,10 +9,12 @@
  *
  * Knobs (environment): BENCH_RELAY_MIB (512), BENCH_RELAY_ROUNDS (4),
  * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30),
- * BENCH_IDLE_HISTORY_RUNS (10000).
+ * BENCH_IDLE_HISTORY_RUNS (10000), BENCH_SCALE_SMALL_MB (200), BENCH_SCALE_LARGE_MB (2000).
+ * BENCH_ONLY=day2-scale runs only section 6 and merges it into the
+ * results.json already there (rewriting docs/performance.md from them).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ import { dateStamp } from '../shared/archive-names';
 import { startLab, type Lab } from '../electron/lab/lab';
 import { day, labConfig } from '../test/engine/fixtures';
 import { COMPRESSORS, DailyBench, METHODS, installed, type Layout } from './daily-methods';
+import { measureDay2Scale } from './day2-scale';
 import { EngineRuns } from './engine-runs';
 import { openBurrowRelay } from './burrow-relay';
 import { prepareSourceLogin } from './hops';
@@ -49,6 +52,8 @@ const settings = {
   idleSeconds: Math.round(envNumber('BENCH_IDLE_SECONDS', 60)),
   idleSettleSeconds: Math.round(envNumber('BENCH_IDLE_SETTLE_SECONDS', 30)),
   idleHistoryRuns: Math.round(envNumber('BENCH_IDLE_HISTORY_RUNS', 10_000)),
+  scaleSmallMB: envNumber('BENCH_SCALE_SMALL_MB', 200),
+  scaleLargeMB: envNumber('BENCH_SCALE_LARGE_MB', 2000),
 };
 
 const started = performance.now();
@@ -173,6 +178,10 @@ async function bench(lab: Lab, phase: (name: string) => void): Promise<Omit<Benc
       settings.idleHistoryRuns,
     );
 
+    phase('6 day-2 scale');
+    say(`6/6 day 2 with the same change over ${settings.scaleSmallMB} MB and ${settings.scaleLargeMB} MB`);
+    const day2Scale = await measureDay2Scale(lab, { smallMB: settings.scaleSmallMB, largeMB: settings.scaleLargeMB, seed: TREE_SEED, say });
+
     return {
       machine: machine(lab),
       settings,
@@ -182,6 +191,7 @@ async function bench(lab: Lab, phase: (name: string) => void): Promise<Omit<Benc
       methods,
       engine: { results: engineResults },
       idle,
+      day2Scale,
     };
   } finally {
     await tunnel.close();
@@ -194,7 +204,27 @@ async function sequential<T, R>(items: readonly T[], fn: (item: T) => Promise<R>
   return out;
 }
 
+/** BENCH_ONLY=day2-scale: section 6 alone, merged into the results already written. */
+async function onlyDay2Scale(): Promise<void> {
+  const path = join(ROOT, 'bench', 'results.json');
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  const lab = await startLab();
+  try {
+    previous.day2Scale = await measureDay2Scale(lab, { smallMB: settings.scaleSmallMB, largeMB: settings.scaleLargeMB, seed: TREE_SEED, say });
+  } finally {
+    await lab.stop();
+  }
+  previous.settings = { ...previous.settings, scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB };
+  previous.goals = goals(previous);
+  const markdown = renderMarkdown(previous);
+  writeFileSync(path, `${JSON.stringify(previous, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'docs', 'performance.md'), markdown);
+  console.log(`\n${markdown}`);
+  say('merged section 6 into bench/results.json and docs/performance.md');
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'day2-scale') return onlyDay2Scale();
   say('starting the lab');
   const lab = await startLab();
   say(`lab ${lab.id} up (${lab.mode} mode)`);
