@@ -208,8 +208,6 @@ export interface BackupRowView {
   /** The archive files of that day (archive format). */
   archives?: { name: string; size: number; sha256?: string }[];
 }
-/** @deprecated the old name of a backup row. */
-export type ArchiveRowView = BackupRowView;
 
 /** An entry of a backup's tree. */
 export interface BackupEntryView {
