@@ -41,4 +41,3 @@ export async function testArchives(dest: SshSession, dir: string, names: string[
   }
   return results;
 }
-

@@ -100,7 +100,7 @@ export async function transferSnapshot(ctx: RunContext, knownHosts: string): Pro
   const linkTo = updating ? today : previous;
   const argv = snapshotRsyncArgs(ctx, knownHosts, linkTo);
   const stats = await runRsyncOnSource(ctx, argv);
-  sentBy.set(ctx.record.id, { symlinks: stats.symlinks });
+  sentBy.set(ctx, { symlinks: stats.symlinks });
   await dest.run(shScript(FINISH, [root, today]), `completing snapshot ${today}`, { signal: ctx.signal });
   ctx.record.snapshot = { name: today, ...(previous ? { linkedTo: previous } : {}), ...(updating ? { updated: true } : {}) };
   const how = updating ? `updated today's snapshot ${today}` : `snapshot ${today}${previous ? ` (unchanged files linked to ${previous})` : ''}`;
@@ -111,8 +111,8 @@ export async function transferSnapshot(ctx: RunContext, knownHosts: string): Pro
   };
 }
 
-/** Per run: what its transfer made that the record does not keep (see SnapshotSent). */
-export const sentBy = new Map<string, SnapshotSent>();
+/** Per run: what its transfer made that the record does not keep (see SnapshotSent); gone with the run. */
+export const sentBy = new WeakMap<RunContext, SnapshotSent>();
 
 const REMOVE_DIRS = `cd -- "$1" || exit 66; shift
 for d; do case "$d" in ????-??-??) rm -rf -- "$d" "${META}/$d.files" "${META}/$d.sent" "${META}/$d.json";; esac; done`;

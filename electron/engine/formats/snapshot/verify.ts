@@ -106,9 +106,11 @@ function storeItems(days: readonly string[], today: string, todays: readonly Man
   const items = new Map<string, string>();
   const oldest = days[0];
   for (const e of todays) if (e.t === 'f' && e.h && e.d !== today) items.set(`${today}/${e.p}`, e.h);
+  // A file sent on an earlier day and unchanged since is the same inode in today's tree: checked there, not twice.
+  const carried = new Map(todays.filter((e) => e.d && e.d !== today).map((e) => [e.p, e.d]));
   for (const day of days) {
     if (day === today) continue;
-    for (const e of parseManifest(metas.get(`${day}.sent`) ?? '')) if (e.h) items.set(`${day}/${e.p}`, e.h);
+    for (const e of parseManifest(metas.get(`${day}.sent`) ?? '')) if (e.h && carried.get(e.p) !== day) items.set(`${day}/${e.p}`, e.h);
     if (day === oldest)
       for (const e of parseManifest(metas.get(`${day}.files`) ?? '')) if (e.t === 'f' && e.h && (!e.d || e.d < day)) items.set(`${day}/${e.p}`, e.h);
   }
@@ -134,8 +136,7 @@ export async function verifySnapshot(ctx: RunContext): Promise<StepOutcome> {
   const meta = metaDir(ctx);
   const today = snapshotName(ctx.record.stamp);
   const names = ctx.record.transfer?.transferred ?? [];
-  const symlinks = new Set(sentBy.get(ctx.record.id)?.symlinks ?? []);
-  sentBy.delete(ctx.record.id);
+  const symlinks = new Set(sentBy.get(ctx)?.symlinks ?? []);
   const days = await listDays(dest, root, ctx.signal);
   const previous = days.filter((d) => d < today).pop();
   const wanted = [
