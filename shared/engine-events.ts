@@ -21,7 +21,8 @@ export interface JobStatus {
   schedule: string;
   paused: boolean;
   running: boolean;
-  lastRun?: { id: string; status: string; endedAt?: string; startedAt: string };
+  /** The latest run; bytesSent when it got as far as sending. */
+  lastRun?: { id: string; status: string; endedAt?: string; startedAt: string; bytesSent?: number };
   lastSuccessAt?: string;
   /** Milliseconds since the last success, when there was one. */
   lastSuccessAgeMs?: number;

@@ -9,7 +9,7 @@ import nodemailer from 'nodemailer';
 import type { EmailChannelConfig } from '../../../shared/alerts-schema';
 import { expandHome } from '../paths';
 import { ChannelError, wantsNotice, type Channel, type ChannelDeps, type Message } from './channel';
-import { readChannelSecret } from './secrets';
+import { readSecretRef } from './secrets';
 
 const DEFAULT_PORT = { starttls: 587, tls: 465, none: 25 } as const;
 
@@ -21,7 +21,7 @@ export function emailChannel(c: EmailChannelConfig, deps: ChannelDeps): Channel 
     async send(m: Message) {
       if (m.kind !== 'notice') return;
       const n = m.notice;
-      const pass = await readChannelSecret({ env: c.passwordEnv, file: c.passwordFile }, deps.env, `e-mail ${c.name} password`);
+      const pass = await readSecretRef({ env: c.passwordEnv, file: c.passwordFile }, deps.env, `e-mail ${c.name} password`);
       let ca: string | undefined;
       if (c.caFile) {
         try {

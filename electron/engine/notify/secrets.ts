@@ -5,18 +5,18 @@
  */
 import { stat, readFile } from 'node:fs/promises';
 import { expandHome } from '../paths';
-import { ChannelError } from './channel';
+import { BurrowError } from '../errors';
 
 export interface SecretRef {
   env?: string | undefined;
   file?: string | undefined;
 }
 
-/** The secret, or undefined when none is configured; throws a ChannelError naming what is wrong. */
-export async function readChannelSecret(ref: SecretRef, env: NodeJS.ProcessEnv, what: string): Promise<string | undefined> {
+/** The secret, or undefined when none is configured; throws a config error naming what is wrong (never the value). */
+export async function readSecretRef(ref: SecretRef, env: NodeJS.ProcessEnv, what: string): Promise<string | undefined> {
   if (ref.env !== undefined) {
     const value = env[ref.env];
-    if (!value) throw new ChannelError(`${what}: the environment variable ${ref.env} is not set`);
+    if (!value) throw new BurrowError('config', `${what}: the environment variable ${ref.env} is not set`);
     return value;
   }
   if (ref.file === undefined) return undefined;
@@ -25,12 +25,12 @@ export async function readChannelSecret(ref: SecretRef, env: NodeJS.ProcessEnv, 
   try {
     mode = (await stat(path)).mode;
   } catch (err) {
-    throw new ChannelError(`${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new BurrowError('config', `${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if ((mode & 0o077) !== 0) {
-    throw new ChannelError(`${what}: ${path} can be read by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+    throw new BurrowError('config', `${what}: ${path} can be read by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
   }
   const value = (await readFile(path, 'utf8')).trim();
-  if (!value) throw new ChannelError(`${what}: ${path} is empty`);
+  if (!value) throw new BurrowError('config', `${what}: ${path} is empty`);
   return value;
 }

@@ -7,7 +7,7 @@ import type { TemplateField, WebhookChannelConfig, WebhookPreset } from '../../.
 import type { Notice } from '../../../shared/notification-policy';
 import { wantsNotice, type Channel, type ChannelDeps } from './channel';
 import { post, type PostRequest } from './http-post';
-import { readChannelSecret } from './secrets';
+import { readSecretRef } from './secrets';
 
 const NTFY_PRIORITY = { critical: 5, normal: 3, low: 2 } as const;
 const GOTIFY_PRIORITY = { critical: 8, normal: 5, low: 2 } as const;
@@ -70,7 +70,7 @@ export function webhookChannel(c: WebhookChannelConfig, deps: ChannelDeps): Chan
     wants: (m) => wantsNotice(m, c.notifySuccess),
     async send(m, signal) {
       if (m.kind !== 'notice') return;
-      const token = await readChannelSecret({ env: c.tokenEnv, file: c.tokenFile }, deps.env, `webhook ${c.name} token`);
+      const token = await readSecretRef({ env: c.tokenEnv, file: c.tokenFile }, deps.env, `webhook ${c.name} token`);
       await post(WEBHOOK_SHAPES[c.preset](c, m.notice, token, deps.hostname), signal, `webhook ${c.name}`);
     },
   };
