@@ -26,7 +26,7 @@ export function defaultChannelDeps(env: NodeJS.ProcessEnv = process.env): Channe
 }
 
 /** The config's channels, built. */
-export function channelsFromConfig(config: BurrowConfig, deps: ChannelDeps = defaultChannelDeps()): Channel[] {
+export function channelsFromConfig(config: Pick<BurrowConfig, 'alerts'>, deps: ChannelDeps = defaultChannelDeps()): Channel[] {
   return config.alerts.channels.map(<T extends ChannelType>(c: Extract<ChannelConfig, { type: T }>) => (CHANNEL_FACTORIES[c.type] as Factories[T])(c, deps));
 }
 
@@ -40,7 +40,7 @@ export interface NotifierSetup {
 }
 
 /** A notifier with the process's desktop channel and the config's channels. */
-export function notifierFor(config: BurrowConfig, setup: NotifierSetup): Notifier {
+export function notifierFor(config: Pick<BurrowConfig, 'alerts'>, setup: NotifierSetup): Notifier {
   const channels = [...(setup.desktop ? [setup.desktop] : []), ...channelsFromConfig(config, setup.deps)];
   return new Notifier({ channels, clock: setup.clock, ...(setup.log ? { log: setup.log } : {}), ...(setup.retry ? { retry: setup.retry } : {}) });
 }

@@ -7,6 +7,7 @@ import { compressionSchema, DEFAULT_COMPRESSION, DEFAULT_FORMAT } from '../../..
 import { isRecord, parseNumberInput, withField, type Fields } from '../lib/config-draft';
 import { problemsFor, type ProblemMap } from '../lib/problems';
 import { Field } from './field';
+import { LaptopFields } from './laptop-fields';
 import { LinesInput } from './lines-input';
 import { ScheduleField } from './schedule-field';
 
@@ -164,6 +165,7 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         )}
       </Field>
       <ScheduleField jobIndex={index} value={schedule} errors={at('schedule')} onChange={(v) => set('schedule', v.trim() === '' ? undefined : v)} />
+      <LaptopFields index={index} job={job} problems={problems} onChange={onChange} />
       <div className="actions split">
         <span />
         <button type="button" className="danger" data-testid={`job-remove-${index}`} onClick={onRemove}>
