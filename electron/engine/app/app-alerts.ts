@@ -45,7 +45,11 @@ export class AppAlerts {
   }
 
   private build(config: BurrowConfig | undefined): Notifier {
-    return notifierFor(config ?? { alerts: { channels: [] } }, { clock: this.opts.clock, desktop: this.opts.desktop, ...(this.opts.log ? { log: this.opts.log } : {}) });
+    return notifierFor(config ?? { alerts: { channels: [] } }, {
+      clock: this.opts.clock,
+      desktop: this.opts.desktop,
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
   }
 
   status(): ChannelStatus[] {
@@ -55,6 +59,12 @@ export class AppAlerts {
   /** A test notice; without a config yet, to the desktop alone. */
   test(channel?: string): Promise<ChannelTestResult[]> {
     return (this.notifier ?? this.build(undefined)).test(channel);
+  }
+
+  /** No engine (no config, or an invalid one): no channels until the next attach. */
+  clear(): void {
+    this.stop();
+    this.notifier = undefined;
   }
 
   private stop(): void {
