@@ -9,7 +9,8 @@
  *   "catching up now"; then one notice with the catch-up's outcome. Later
  *   failed attempts of the same catch-up stay quiet.
  * - A failed run: one notice with its cause (its slot is not told again).
- * - Stale: one notice per stretch without success (the scheduler decides).
+ * - Stale: one notice per stretch without success (the scheduler decides),
+ *   unless the wake-up's missed notice for the job already said it.
  * - Success: a notice every channel may take or leave (notifySuccess).
  * - A deferred slot (battery, metered network) is the person's own rule:
  *   it shows in Status and the tray, not as a notice.
@@ -166,6 +167,8 @@ export class NoticePolicy {
         return out;
       }
       case 'stale':
+        // Found stale at the wake-up that told the missed slots: that notice said it already.
+        if (this.episodes.has(e.job)) return [];
         return [
           {
             kind: 'stale',

@@ -269,7 +269,15 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       outstanding: history.outstanding(job.name).map((m) => ({ slot: m.slot, cause: m.cause })),
       stale: successAt ? this.now - Date.parse(successAt) > staleAfter : false,
     };
-    if (last) status.lastRun = { id: last.id, status: last.status, startedAt: last.startedAt, ...(last.endedAt ? { endedAt: last.endedAt } : {}) };
+    if (last) {
+      status.lastRun = {
+        id: last.id,
+        status: last.status,
+        startedAt: last.startedAt,
+        ...(last.endedAt ? { endedAt: last.endedAt } : {}),
+        ...(last.transfer ? { bytesSent: last.transfer.bytesSent } : {}),
+      };
+    }
     if (successAt) {
       status.lastSuccessAt = successAt;
       status.lastSuccessAgeMs = this.now - Date.parse(successAt);

@@ -60,6 +60,8 @@ describe('notification policy', () => {
       ['failed', 'Catch-up failed: daily', 'test: no route to host. Burrow tries again until the next scheduled backup.'],
     ]);
     expect(p.decide(fail('c2'))).toEqual([]);
+    // Stale found at the same wake-up: the missed notice said it.
+    expect(p.decide({ type: 'stale', job: 'daily', ageMs: 7 * 86_400_000 })).toEqual([]);
     const done = p.decide({ type: 'run-finished', run: run('succeeded', { id: 'c3', trigger: 'catch-up' }) });
     expect(done.map((n) => n.kind)).toEqual(['caught-up', 'succeeded']);
     expect(done[0]!.body).toMatch(/^Run c3 covers 3 missed backups \(Mon 23 Nov .* – Wed 25 Nov .*\)\.$/);

@@ -160,7 +160,7 @@ export async function startHttpBridge(opts: ServeOptions): Promise<RunningServer
   }
 
   async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!opts.metrics) return refuse(res, 404, 'metrics are off: set metrics.enabled in the config');
+    if (!opts.metrics) return refuse(res, 404, 'no /metrics on this port: metrics.enabled is off, or metrics.listen serves them on an address of their own');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'use GET', { Allow: 'GET, HEAD' });
     if (!bearerMatches(req.headers.authorization, [token, opts.metrics.token])) {
       return refuse(res, 401, 'missing or wrong token: /metrics needs Authorization: Bearer with the metrics token', { 'WWW-Authenticate': 'Bearer' });
