@@ -61,6 +61,11 @@ export class AppAlerts {
     return (this.notifier ?? this.build(undefined)).test(channel);
   }
 
+  /** Resolves when what is being sent now has gone (tests; a shell about to quit). */
+  async idle(): Promise<void> {
+    await this.notifier?.idle();
+  }
+
   /** No engine (no config, or an invalid one): no channels until the next attach. */
   clear(): void {
     this.stop();

@@ -74,7 +74,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   private keyContext?: KeyContext;
   readonly handlers: Handlers;
   /** The notifier of the current engine, with the shell's desktop channel. */
-  private readonly alerts: AppAlerts;
+  readonly alerts: AppAlerts;
 
   private constructor(private readonly opts: AppServiceOptions) {
     super();
