@@ -136,8 +136,8 @@ export function AlertChannels({ bridge, state, alerts, jobNames, problems, now, 
         </div>
       </div>
       <p className="muted">
-        The desktop always gets notices (see Notifications below){desktop ? `: ${statusLine(desktop, now).toLowerCase()}` : ''}. {result('desktop')}{' '}
-        {result('*')}
+        The desktop always gets notices (see Notifications below){desktop ? `: ${statusLine(desktop, now).toLowerCase().replace(/\.$/, '')}` : ''}.{' '}
+        {result('desktop')} {result('*')}
       </p>
       {channels.map((c, i) => {
         const type = (CHANNEL_TYPES as readonly string[]).includes(text(c.type)) ? (c.type as ChannelType) : undefined;
