@@ -224,3 +224,7 @@ export type EmailChannelConfig = z.output<typeof emailChannelSchema>;
 export type WebhookChannelConfig = z.output<typeof webhookChannelSchema>;
 export type PingChannelConfig = z.output<typeof pingChannelSchema>;
 export type MetricsConfig = z.output<typeof metricsSchema>;
+
+type UnlistedType = Exclude<ChannelType, (typeof CHANNEL_TYPES)[number]>;
+/** Fails to compile when a channel type of the schema is missing from CHANNEL_TYPES (the Settings page's list). */
+export const ALL_CHANNEL_TYPES_LISTED: UnlistedType extends never ? true : UnlistedType = true;

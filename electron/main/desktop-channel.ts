@@ -8,7 +8,6 @@ import { Notification } from 'electron';
 import { DESKTOP_CHANNEL } from '../../shared/alerts-schema';
 import { desktopShows, type NotificationSettings } from '../../shared/notification-policy';
 import type { Channel } from '../engine/notify/channel';
-import { ChannelError } from '../engine/notify/channel';
 
 export interface NoticeActions {
   runNow(job: string): void;
@@ -19,10 +18,10 @@ export function electronDesktopChannel(settings: () => NotificationSettings, act
   return {
     name: DESKTOP_CHANNEL,
     type: 'desktop',
-    wants: (m) => m.kind === 'notice' && desktopShows(m.notice, settings()),
+    // Where the system has no notifications, the window and the tray still show everything.
+    wants: (m) => m.kind === 'notice' && Notification.isSupported() && desktopShows(m.notice, settings()),
     send: async (m) => {
       if (m.kind !== 'notice') return;
-      if (!Notification.isSupported()) throw new ChannelError('desktop notifications are not supported here');
       const notice = m.notice;
       const n = new Notification({
         title: notice.title,

@@ -4,12 +4,14 @@
  * webhook presets and template, and ping URLs, to an HTTP server that
  * records what arrived. No protocol is mocked.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type ChannelConfig } from '../../shared/config-schema';
-import { NoticePolicy, testNotice, type Notice } from '../../shared/notification-policy';
+import { CHANNEL_TYPES } from '../../shared/alerts-schema';
+import { DEFAULT_NOTIFICATIONS, NoticePolicy, testNotice, type Notice } from '../../shared/notification-policy';
+import { notifySendChannel } from '../../electron/engine/notify/desktop';
 import type { Channel, Message } from '../../electron/engine/notify/channel';
 import { CHANNEL_FACTORIES, channelsFromConfig } from '../../electron/engine/notify/registry';
 import { makeTestCa, startHttpRecorder, startSmtp, type HttpRecorder, type TestCa, type TestSmtp } from '../fixtures/alert-servers';
@@ -211,7 +213,59 @@ describe('ping URLs', () => {
   });
 });
 
-it('every channel type of the schema has a factory (the compiler checks it; this says it at run time too)', () => {
+describe('the desktop without Electron: notify-send', () => {
+  /** A notify-send on the PATH that writes its arguments to a file and exits with `code`. */
+  function fakeNotifySend(code: number): { dir: string; args: () => string[] } {
+    const dir = mkdtempSync(join(tmpdir(), 'burrow-notify-'));
+    writeFileSync(join(dir, 'notify-send'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${dir}/args"\nexit ${code}\n`);
+    chmodSync(join(dir, 'notify-send'), 0o755);
+    return { dir, args: () => readFileSync(join(dir, 'args'), 'utf8').trimEnd().split('\n') };
+  }
+  const withPath = async (dir: string, fn: () => Promise<void>) => {
+    const old = process.env.PATH;
+    process.env.PATH = `${dir}:${old}`;
+    try {
+      await fn();
+    } finally {
+      process.env.PATH = old;
+    }
+  };
+
+  it('calls notify-send with the urgency, title and body (a title starting with "-" stays an argument)', async () => {
+    const fake = fakeNotifySend(0);
+    await withPath(fake.dir, async () => {
+      const logs: string[] = [];
+      const c = notifySendChannel({ settings: () => DEFAULT_NOTIFICATIONS, log: (l) => logs.push(l) });
+      await send(c, notice({ ...failed, title: '-v' }));
+      expect(fake.args()).toEqual(['--app-name=Burrow', '--urgency=critical', '--', '-v', 'port 9122 in use on test']);
+      expect(logs).toEqual([]);
+    });
+  });
+
+  it('when notify-send fails (no session on a server), the notice goes to the log and the channel is not failing', async () => {
+    const fake = fakeNotifySend(1);
+    await withPath(fake.dir, async () => {
+      const logs: string[] = [];
+      const c = notifySendChannel({ settings: () => DEFAULT_NOTIFICATIONS, log: (l) => logs.push(l) });
+      await send(c, notice(failed));
+      expect(logs).toEqual(['notice: Backup failed: cvs: port 9122 in use on test (notify-send exited with 1)']);
+    });
+  });
+
+  it('quiet: no notice but a test; successes only when asked', () => {
+    const quiet = notifySendChannel({ settings: () => ({ quiet: true, notifySuccess: true }), log: () => {}, notifySend: false });
+    expect(quiet.wants(notice(failed))).toBe(false);
+    expect(quiet.wants(notice(testNotice(new Date())))).toBe(true);
+  });
+});
+
+it('every channel type of the schema has a factory and a place in the Settings list; the compiler checks both', () => {
   const types: ChannelConfig['type'][] = ['email', 'webhook', 'ping'];
   expect(Object.keys(CHANNEL_FACTORIES).sort()).toEqual([...types].sort());
+  expect([...CHANNEL_TYPES].sort()).toEqual([...types].sort());
+  // @ts-expect-error a registry without one of the schema's types does not compile
+  const partial: typeof CHANNEL_FACTORIES = { email: CHANNEL_FACTORIES.email, webhook: CHANNEL_FACTORIES.webhook };
+  // @ts-expect-error a channel without send() does not compile
+  const incomplete: Channel = { name: 'x', type: 'webhook', wants: () => true };
+  expect([partial, incomplete]).toHaveLength(2);
 });
