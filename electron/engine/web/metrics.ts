@@ -34,7 +34,8 @@ const seconds = (iso: string | undefined) => (iso ? Date.parse(iso) / 1000 : und
 /** A registry whose job and channel gauges are filled from `snapshot()` on every scrape. */
 export function createMetrics(snapshot: () => MetricsSnapshot, version: string): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The event-loop lag sampler wakes the process at this interval (prom-client's default is 10 ms): twice a second is plenty for a scrape a minute.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 500 });
   const job = (name: string, help: string, labels: string[] = []) => new Gauge({ name, help, labelNames: ['job', ...labels], registers: [registry] });
   const g = {
     info: new Gauge({ name: 'burrow_info', help: 'Burrow is running; its version as a label', labelNames: ['version'], registers: [registry] }),
