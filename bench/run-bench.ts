@@ -7,8 +7,9 @@
  * bench/results.json and docs/performance.md, prints the markdown, and
  * stops the lab (also when something fails).
  *
- * Knobs (environment): BENCH_RELAY_MIB (1024), BENCH_RELAY_ROUNDS (2),
- * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30).
+ * Knobs (environment): BENCH_RELAY_MIB (512), BENCH_RELAY_ROUNDS (4),
+ * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30),
+ * BENCH_IDLE_HISTORY_RUNS (10000).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,8 @@ import { startLab, type Lab } from '../electron/lab/lab';
 import { day, labConfig } from '../test/engine/fixtures';
 import { COMPRESSORS, DailyBench, METHODS, installed, type Layout } from './daily-methods';
 import { EngineRuns } from './engine-runs';
-import { openBurrowRelay, prepareSourceLogin } from './hops';
+import { openBurrowRelay } from './burrow-relay';
+import { prepareSourceLogin } from './hops';
 import { farAwaySchedule, measureIdle } from './idle-cost';
 import { watchNeighbours, type Neighbours } from './neighbours';
 import { INNER_CIPHER, measureRelays } from './relay-throughput';
@@ -39,13 +41,14 @@ function envNumber(name: string, fallback: number): number {
 }
 
 const settings = {
-  relayMiB: Math.round(envNumber('BENCH_RELAY_MIB', 1024)),
-  relayRounds: Math.round(envNumber('BENCH_RELAY_ROUNDS', 2)),
+  relayMiB: Math.round(envNumber('BENCH_RELAY_MIB', 512)),
+  relayRounds: Math.round(envNumber('BENCH_RELAY_ROUNDS', 4)),
   innerCipher: INNER_CIPHER,
   treeSeed: TREE_SEED,
   treeMinMB: envNumber('BENCH_TREE_MB', 210),
   idleSeconds: Math.round(envNumber('BENCH_IDLE_SECONDS', 60)),
   idleSettleSeconds: Math.round(envNumber('BENCH_IDLE_SETTLE_SECONDS', 30)),
+  idleHistoryRuns: Math.round(envNumber('BENCH_IDLE_HISTORY_RUNS', 10_000)),
 };
 
 const started = performance.now();
@@ -161,7 +164,14 @@ async function bench(lab: Lab, phase: (name: string) => void): Promise<Omit<Benc
     phase('5 idle');
     say(`5/5 idle cost: ${settings.idleSettleSeconds} s to settle, then ${settings.idleSeconds} s measured`);
     const idleConfig = labConfig(lab, { schedule: farAwaySchedule(new Date()) });
-    const idle = await measureIdle(idleConfig, join(lab.dir, 'bench-idle'), settings.idleSeconds, settings.idleSettleSeconds);
+    const idle = await measureIdle(
+      idleConfig,
+      join(lab.dir, 'bench-idle'),
+      settings.idleSeconds,
+      settings.idleSettleSeconds,
+      engine.day2Records,
+      settings.idleHistoryRuns,
+    );
 
     return {
       machine: machine(lab),

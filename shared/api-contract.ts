@@ -7,16 +7,12 @@
  */
 import { z } from 'zod';
 import type { ChannelStatus, ChannelTestResult } from './channel-status';
+import { uiSettingsPatchSchema, type UiSettings } from './ui-settings';
 import { NAME_PATTERN, type ConfigProblem } from './config-schema';
 import type { EngineEvent, JobStatus } from './engine-events';
 import type { RunRecord, StepRecord, TransferProgress, TunnelState } from './run-types';
 
-export interface UiSettings {
-  /** No pop-up notifications at all (events still show in the window and tray). */
-  quiet: boolean;
-  notifySuccess: boolean;
-  startAtLogin: boolean;
-}
+export type { UiSettings } from './ui-settings';
 
 export interface LiveRun {
   runId: string;
@@ -266,9 +262,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
   getConfig: empty as z.ZodType<Record<string, never>>,
   saveConfig: z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
   fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
-  setSettings: z.object({ quiet: z.boolean().optional(), notifySuccess: z.boolean().optional(), startAtLogin: z.boolean().optional() }).strict() as z.ZodType<
-    Partial<UiSettings>
-  >,
+  setSettings: uiSettingsPatchSchema,
   importSshHosts: empty as z.ZodType<Record<string, never>>,
   listArchives: z.object({ job: jobName }).strict(),
   verifyArchives: z.object({ job: jobName, names: z.array(z.string().min(1).max(255)).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyArchives'>>,

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 import { alertsSchema, metricsSchema } from './alerts-schema';
+import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS } from './formats';
 
 /** Names of hosts and jobs: safe in file names, unit names and log lines. */
 /** Host, job and key names: a letter or digit, then letters, digits, `.`, `_` or `-`; at most 64. */
 /** What a job that does not say gets: the article's 12:30, and its layout (archives, bzip2). */
 export const DEFAULT_SCHEDULE = '30 12 * * *';
-export const DEFAULT_FORMAT = 'archive';
 export const DEFAULT_COMPRESSION = 'bzip2';
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -128,7 +128,7 @@ export const jobSchema = z
      * archive: date-stamped compressed tarballs in a holding dir (the original layout);
      * snapshot: the trees themselves into DEST/<job>/<YYYY-MM-DD>/, unchanged files hard-linked.
      */
-    format: z.enum(['archive', 'snapshot']).default(DEFAULT_FORMAT),
+    format: z.enum(FORMAT_NAMES).default(DEFAULT_FORMAT),
     compression: compressionSchema.default(DEFAULT_COMPRESSION),
     sudo: z.boolean().default(false),
     pack: z.boolean().default(true),
@@ -202,7 +202,7 @@ export const configSchema = z
       }
       cfg.jobs.forEach((other, k) => {
         // An archive job mirrors its destination with --delete (unless the destination keeps its own retention).
-        if (k === i || other.format !== 'archive' || other.destination.retention || other.destination.host !== job.destination.host) return;
+        if (k === i || !FORMATS[other.format].mirrorsDestination || other.destination.retention || other.destination.host !== job.destination.host) return;
         const p = job.destination.path;
         if (p === other.destination.path || p.startsWith(`${other.destination.path}/`)) {
           ctx.addIssue({

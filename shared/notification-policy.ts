@@ -17,11 +17,9 @@
  */
 import type { EngineEvent } from './engine-events';
 import type { MissedCause, MissedSlot } from './missed-slots';
+import type { UiSettings } from './ui-settings';
 
-export interface NotificationSettings {
-  quiet: boolean;
-  notifySuccess: boolean;
-}
+export type NotificationSettings = Pick<UiSettings, 'quiet' | 'notifySuccess'>;
 
 export const DEFAULT_NOTIFICATIONS: NotificationSettings = { quiet: false, notifySuccess: false };
 

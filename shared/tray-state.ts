@@ -3,6 +3,7 @@
  * which menu. The Electron shell turns the menu model into a real Menu on
  * every state change; clicks only call the engine.
  */
+import { formatSpeed } from './format-bytes';
 import type { AppState } from './api-contract';
 import type { JobStatus } from './engine-events';
 import { CAUSE_TEXT, describeAge, isDeferral } from './notification-policy';
@@ -70,7 +71,7 @@ export function trayTooltip(state: AppState, now: Date): string {
   if (live) {
     const step = live.steps.find((s) => s.status === 'running')?.name ?? 'starting';
     const p = live.progress;
-    const progress = step === 'transfer' && p ? ` ${p.percent}% · ${(p.speedBps / 1024 / 1024).toFixed(1)} MB/s` : '';
+    const progress = step === 'transfer' && p ? ` ${p.percent}% · ${formatSpeed(p.speedBps)}` : '';
     return `Burrow · ${live.job}: ${step}${progress}`;
   }
   const successes = state.jobs.map((j) => j.lastSuccessAgeMs).filter((a): a is number => a !== undefined);

@@ -14,10 +14,8 @@ import { BurrowError, isCancelled, toRunError } from './errors';
 import type { RunContext, Step } from './run-context';
 import { DefaultAgentProvider, type AgentProvider } from './ssh/auth';
 import { connectStep } from './steps/connect';
+import { formatOf } from './formats';
 import { guardStep } from './steps/guard';
-import { pruneDestinationStep } from './steps/prune-destination';
-import { packStep } from './steps/pack';
-import { pruneStep } from './steps/prune';
 import { teardownStep } from './steps/teardown';
 import { transferStep } from './steps/transfer';
 import { tunnelStep } from './steps/tunnel';
@@ -25,13 +23,13 @@ import { verifyStep } from './steps/verify';
 
 const STEPS: Record<Exclude<StepName, 'teardown'>, Step> = {
   connect: connectStep,
-  pack: packStep,
-  prune: pruneStep,
+  pack: (ctx) => ctx.format.pack(ctx),
+  prune: (ctx) => ctx.format.pruneSource(ctx),
   guard: guardStep,
   tunnel: tunnelStep,
   transfer: transferStep,
   verify: verifyStep,
-  'prune-destination': pruneDestinationStep,
+  'prune-destination': (ctx) => ctx.format.pruneDestination(ctx),
 };
 
 /** A dry run stops before anything that changes the destination or opens a listener. */
@@ -81,6 +79,7 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
   return {
     config: opts.config,
     job,
+    format: formatOf(job),
     sourceHost,
     destinationHost,
     clock: opts.clock ?? systemClock,

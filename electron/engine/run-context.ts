@@ -1,6 +1,7 @@
 import type { BurrowConfig, HostConfig, JobConfig } from '../../shared/config-schema';
 import type { Clock } from '../../shared/clock';
 import type { RunEvent, RunRecord } from '../../shared/run-types';
+import type { StorageFormat } from './formats/storage-format';
 import type { AgentProvider } from './ssh/auth';
 import type { SshSession } from './ssh/ssh-session';
 import type { ReverseTunnel } from './tunnel';
@@ -9,6 +10,8 @@ import type { ReverseTunnel } from './tunnel';
 export interface RunContext {
   config: BurrowConfig;
   job: JobConfig;
+  /** How the job's data is packed, sent, checked and stored (chosen once from job.format). */
+  format: StorageFormat;
   sourceHost: HostConfig;
   destinationHost: HostConfig;
   clock: Clock;

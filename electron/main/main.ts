@@ -3,6 +3,8 @@
  * opened on demand, notifications, and the IPC wiring. All logic is in the
  * engine (AppService) and in shared/; this file only connects them.
  */
+// First: the tunnel relay's V8 heap flag, before the engine fills the heap.
+import './heap-first';
 import { app, BrowserWindow, powerMonitor } from 'electron';
 import { join } from 'node:path';
 import type { AppEvent, AppState } from '../../shared/api-contract';

@@ -26,7 +26,7 @@ import { KeyStore } from '../../electron/engine/keys/key-store';
 import { queryGate } from '../../electron/engine/keys/gate-check';
 import { shScript } from '../../electron/engine/shell-quote';
 import { StoreAgentProvider } from '../../electron/engine/keys/store-agent-provider';
-import { PACK_SCRIPT } from '../../electron/engine/steps/pack';
+import { PACK_SCRIPT } from '../../electron/engine/formats/archive/pack';
 import { SshSession, type ExecOptions } from '../../electron/engine/ssh/ssh-session';
 import { History } from '../../electron/engine/state/history';
 import { netnsUnavailableReason, startLab, type Lab, type LabHost } from '../../electron/lab/lab';

@@ -19,13 +19,13 @@ import type { RunContext } from '../../electron/engine/run-context';
 import { serveAgent, type AgentSocket } from '../../electron/engine/keys/agent-socket';
 import { SOURCE_KEY_OPTIONS } from '../../electron/engine/keys/authorized-keys';
 import { sourceGateFor } from '../../electron/engine/keys/source-gate';
-import { tunnelSshCommand } from '../../electron/engine/steps/transfer';
+import { tunnelSshCommand } from '../../electron/engine/tunnel-rsync';
 import { installKey } from '../../electron/engine/keys/install-key';
 import { KeyStore } from '../../electron/engine/keys/key-store';
 import { StoreAgentProvider } from '../../electron/engine/keys/store-agent-provider';
 import { KeyAgent } from '../../electron/engine/ssh/key-agent';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
-import { rsyncArgs } from '../../electron/engine/steps/transfer';
+import { rsyncArgs } from '../../electron/engine/formats/archive/transfer';
 import { netnsUnavailableReason, startLab, type Lab, type LabHost } from '../../electron/lab/lab';
 import { run } from '../../electron/lab/run';
 import { knownHostsEntry, writeKnownHosts } from '../../electron/lab/ssh-client';
@@ -160,7 +160,7 @@ describe.skipIf(skip !== undefined)('a destination key restricted to rrsync -wo'
       destinationHost: config.hosts.destination,
       record: { plan: { deleteAtDestination: [] } },
     } as unknown as RunContext;
-    const burrowArgs = rsyncArgs(ctx, 0, '/dev/null');
+    const burrowArgs = rsyncArgs({ ...ctx, tunnel: { port: 0 } } as unknown as RunContext, '/dev/null');
     const e = burrowArgs.indexOf('-e');
     const passed = [...burrowArgs.slice(1, e).filter((a) => a !== '-s'), '--', `${holding}/`, `${dst()}:${backups}/`];
     const ok = await rsyncTo('xfer', passed);

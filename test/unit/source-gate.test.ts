@@ -18,13 +18,12 @@ import { gatePinsFor } from '../../electron/engine/keys/gate-pins';
 import { GATE_MAX_BYTES, GATE_QUERY_SCRIPT, SOURCE_SCRIPTS, sourceGateScript, type ArgRule } from '../../electron/engine/keys/source-gate';
 import type { RunContext } from '../../electron/engine/run-context';
 import { shCommand, shScript } from '../../electron/engine/shell-quote';
-import { snapshotRsyncArgs, verifySnapshotArgs } from '../../electron/engine/steps/snapshot';
-import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, rsyncArgs, tunnelSshCommand } from '../../electron/engine/steps/transfer';
-import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../../electron/engine/steps/pack';
-import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../../electron/engine/steps/prune';
-import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../../electron/engine/steps/guard';
-import { LIST_FILES_SCRIPT, SUMS_SCRIPT } from '../../electron/engine/steps/verify';
-import { SOURCES_PRESENT } from '../../electron/engine/steps/snapshot';
+import { SOURCES_PRESENT, snapshotRsyncArgs, verifySnapshotArgs } from '../../electron/engine/formats/snapshot/transfer';
+import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshArgv, tunnelSshCommand } from '../../electron/engine/tunnel-rsync';
+import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../../electron/engine/formats/archive/pack';
+import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../../electron/engine/formats/archive/prune';
+import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../../electron/engine/destination-marker';
+import { LIST_FILES_SCRIPT, SUMS_SCRIPT, rsyncArgs } from '../../electron/engine/formats/archive/transfer';
 import { REMOVE_TMP_SCRIPT } from '../../electron/engine/steps/teardown';
 import { RSYNC_VERSION_SCRIPT } from '../../electron/engine/steps/commands';
 import { listTree, treeChanges } from './tree-listing';
@@ -152,10 +151,10 @@ const REAL: { what: string; argv: string[] }[] = [
   { what: 'rsync version', argv: shScript(RSYNC_VERSION_SCRIPT, []) },
   { what: 'known_hosts (pinned key)', argv: shScript(KNOWN_HOSTS_SCRIPT, [runTmp, dkType, dkB64]) },
   { what: 'known_hosts (pinned fingerprint)', argv: shScript(KNOWN_HOSTS_SCRIPT, [runTmp, fkType, fkB64]) },
-  { what: 'archive transfer', argv: rsyncArgs(ctxFor(daily), 40123, knownHosts) },
+  { what: 'archive transfer', argv: rsyncArgs(ctxFor(daily), knownHosts) },
   { what: 'snapshot transfer', argv: snapshotRsyncArgs(ctxFor(snap), knownHosts, '2026-11-25') },
   { what: 'snapshot verify', argv: verifySnapshotArgs(ctxFor(snap), knownHosts) },
-  { what: 'the check through the tunnel', argv: [...tunnelSshCommand(40123, knownHosts).split(' '), 'backup@127.0.0.1', 'true'] },
+  { what: 'the check through the tunnel', argv: [...tunnelSshArgv(40123, knownHosts), 'backup@127.0.0.1', 'true'] },
   { what: 'the gate query', argv: shScript(GATE_QUERY_SCRIPT, []) },
 ];
 
@@ -300,15 +299,15 @@ describe.each(shells)('the source gate under %s', (shell) => {
       shCommand(['rsync', '--link-dest=/etc', '-e', tunnelSshCommand(1, knownHosts), '--', projects, 'store@127.0.0.1:/srv/snaps/snap/.2026-11-26.partial/']),
       'is not pinned',
     ],
-    ['ssh running a command through the tunnel', shCommand([...tunnelSshCommand(1, knownHosts).split(' '), 'backup@127.0.0.1', 'id']), 'runs only "true"'],
+    ['ssh running a command through the tunnel', shCommand([...tunnelSshArgv(1, knownHosts), 'backup@127.0.0.1', 'id']), 'runs only "true"'],
     [
       'ssh through the tunnel as a user no job names',
-      shCommand([...tunnelSshCommand(1, knownHosts).split(' '), 'root@127.0.0.1', 'true']),
+      shCommand([...tunnelSshArgv(1, knownHosts), 'root@127.0.0.1', 'true']),
       'is not a pinned destination user',
     ],
     [
       'ssh with two of its words in one',
-      shCommand(['ssh', '-F none', ...tunnelSshCommand(1, knownHosts).split(' ').slice(3), 'backup@127.0.0.1', 'true']),
+      shCommand(['ssh', '-F none', ...tunnelSshArgv(1, knownHosts).slice(3), 'backup@127.0.0.1', 'true']),
       'ssh argument with a space',
     ],
   ])('refuses %s', (_what, command, why) => {
@@ -326,7 +325,7 @@ describe.each(shells)('the source gate under %s', (shell) => {
   });
 
   it('parses under LC_ALL=C whatever locale sshd passes on, and passes C to what it runs', () => {
-    const argv = rsyncArgs(ctxFor(daily), 40123, knownHosts);
+    const argv = rsyncArgs(ctxFor(daily), knownHosts);
     const r = throughGate(shell, shCommand(argv), { LC_ALL: 'tr_TR.UTF-8', LANG: 'tr_TR.UTF-8', LC_CTYPE: 'tr_TR.UTF-8' });
     expect(r.stdout.startsWith('ran rsync LC_ALL=C\0')).toBe(true);
   });

@@ -36,7 +36,7 @@ const live = (tunnel: LiveRun['tunnel']['state'], percent?: number): Record<stri
     startedAt: now.toISOString(),
     tunnel: { state: tunnel, port: 40123 },
     steps: [{ name: 'transfer', status: 'running' }],
-    ...(percent !== undefined ? { progress: { bytes: 1, percent, speedBps: 12.5 * 1024 * 1024 } } : {}),
+    ...(percent !== undefined ? { progress: { bytes: 1, percent, speedBps: 12_500_000 } } : {}),
   },
 });
 

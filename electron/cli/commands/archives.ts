@@ -7,7 +7,7 @@ import { stateDir } from '../../engine/paths';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import { History } from '../../engine/state/history';
 import type { CommandContext } from '../main';
-import { formatBytes } from '../output';
+import { formatBytes } from '../../../shared/format-bytes';
 
 async function setup({ configPath, values }: CommandContext) {
   const config = await loadConfig(configPath);

@@ -6,7 +6,8 @@ import { startDemoLab, type DemoLab } from '../../engine/demo';
 import type { LabHost } from '../../lab/lab';
 import { startHttpBridge, type RunningServer } from '../../engine/web/http-bridge-server';
 import type { CommandContext } from '../main';
-import { formatBytes, narrate } from '../output';
+import { formatBytes } from '../../../shared/format-bytes';
+import { narrate } from '../output';
 import { ensureRendererBuilt } from './serve';
 
 /** Where a demo host really is: loopback for a normal user, its own network namespace for root. */

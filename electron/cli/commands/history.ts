@@ -2,7 +2,7 @@ import { History } from '../../engine/state/history';
 import { stateDir } from '../../engine/paths';
 import { join } from 'node:path';
 import type { CommandContext } from '../main';
-import { formatBytes } from '../output';
+import { formatBytes } from '../../../shared/format-bytes';
 
 /** `burrow history`: runs, newest first. */
 export async function historyCommand({ io, values }: CommandContext): Promise<number> {

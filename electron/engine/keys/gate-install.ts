@@ -11,7 +11,7 @@ import { baseName } from '../../../shared/archive-names';
 import { BurrowError } from '../errors';
 import { shScript } from '../shell-quote';
 import { lastLine, SshSession } from '../ssh/ssh-session';
-import { COMPRESS_PROGRAM } from '../steps/pack';
+import { COMPRESS_PROGRAM } from '../formats/archive/pack';
 import { gatePinsFor, type JobPins } from './gate-pins';
 import { INSTALL_GATE_SCRIPT, sourceGateScript } from './source-gate';
 

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BurrowConfig, Compression, JobConfig } from '../../../shared/config-schema';
+import { FORMATS } from '../../../shared/formats';
 
 /** One job's allowances on its source host. */
 export interface JobPins {
@@ -41,15 +42,15 @@ export interface GatePins {
 /** The allowances of one job, in a fixed key order. */
 export function jobPins(config: BurrowConfig, job: JobConfig): JobPins {
   const dest = config.hosts[job.destination.host];
-  const archive = job.format === 'archive';
+  const { usesHoldingDir, compresses } = FORMATS[job.format];
   return {
     name: job.name,
     format: job.format,
     paths: [...job.paths],
-    holdingDir: archive ? job.holdingDir : null,
-    compression: archive ? job.compression : null,
-    pack: archive && job.pack,
-    sudo: archive && job.pack && job.sudo,
+    holdingDir: usesHoldingDir ? job.holdingDir : null,
+    compression: compresses ? job.compression : null,
+    pack: usesHoldingDir && job.pack,
+    sudo: usesHoldingDir && job.pack && job.sudo,
     destination: {
       user: dest?.user ?? '',
       path: job.destination.path,

@@ -38,13 +38,13 @@ import { SOURCE_GATE_PATH } from './authorized-keys';
 import { gatePinsFor, pinsJson, type GatePins, type JobPins } from './gate-pins';
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { RSYNC_VERSION_SCRIPT } from '../steps/commands';
-import { MARKER, LIST_WITH_MARKER_SCRIPT } from '../steps/guard';
-import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../steps/pack';
-import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../steps/prune';
-import { SOURCES_PRESENT } from '../steps/snapshot';
+import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../destination-marker';
+import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../formats/archive/pack';
+import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../formats/archive/prune';
+import { LIST_FILES_SCRIPT, SUMS_SCRIPT } from '../formats/archive/transfer';
+import { SOURCES_PRESENT } from '../formats/snapshot/transfer';
 import { REMOVE_TMP_SCRIPT } from '../steps/teardown';
-import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshCommand } from '../steps/transfer';
-import { LIST_FILES_SCRIPT, SUMS_SCRIPT } from '../steps/verify';
+import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshCommand } from '../tunnel-rsync';
 
 /**
  * Asks the source whether a gate guards this login: the gate answers it
@@ -144,9 +144,11 @@ function rsyncLines(jobs: readonly JobPins[]): string[] {
   return jobs.map((j) => {
     const login = `${j.destination.user}@127.0.0.1:`;
     const rp = lit(j.destination.rsyncPath ?? '');
-    if (j.format === 'archive') {
+    if (j.holdingDir !== null) {
+      // A format that packs sends its holding dir, mirrored into the destination path.
       return `  [ "$1" = ${lit(`${j.holdingDir}/`)} ] && [ "$2" = ${lit(`${login}${j.destination.path}/`)} ] && [ "$3" = ${rp} ] && [ -z "$4" ] && return 0`;
     }
+    // A format that sends the trees writes a dated directory below DEST/<job> (see formats/snapshot).
     return `  [ "$1" = ${lit(j.paths.join('\n'))} ] && [ "$3" = ${rp} ] && snapshot_target ${lit(login)} ${lit(`${j.destination.path}/${j.name}`)} "$2" "$4" && return 0`;
   });
 }

@@ -18,6 +18,12 @@ export async function connectSource(ctx: RunContext): Promise<string> {
   return `connected to ${ctx.job.source} (${key?.type} ${key?.fingerprint})`;
 }
 
+/** The laptop's own session to the destination (the guard, verify, listings), opened once per run. */
+export async function openDestination(ctx: RunContext): Promise<SshSession> {
+  ctx.destination ??= await SshSession.open({ config: ctx.config, hostName: ctx.job.destination.host, agents: ctx.agents, signal: ctx.signal });
+  return ctx.destination;
+}
+
 /**
  * Asks the source key's gate (when one guards the login) whether it still
  * admits this job as the config describes it; refuses the run when not.

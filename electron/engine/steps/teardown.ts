@@ -4,7 +4,7 @@
  * connection. Each part is tried even when another fails.
  */
 import { shScript } from '../shell-quote';
-import { SOURCE_TMP_CHECK } from './transfer';
+import { SOURCE_TMP_CHECK } from '../tunnel-rsync';
 import type { RunContext, StepOutcome } from '../run-context';
 
 /** Removes the run's temporary directory on the source, and nothing that is not one (see SOURCE_TMP_CHECK). */

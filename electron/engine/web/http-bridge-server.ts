@@ -19,9 +19,8 @@ import { BurrowError } from '../errors';
 import type { Metrics } from './metrics';
 import { serveStatic } from './static-files';
 import { bearerMatches, bearerToken, sameToken } from './tokens';
+import { CSP } from '../../../shared/csp';
 
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 const MAX_BODY = 1_000_000;
 /** Event streams one token may hold open at once: a few tabs' worth. */
 export const MAX_EVENT_STREAMS = 8;

@@ -8,12 +8,14 @@
  * A snapshot is written under `.<date>.partial` and renamed when complete:
  * a half-sent day never has a final name.
  */
-import { OUT_FORMAT } from '../../../shared/rsync-output';
-import { BurrowError } from '../errors';
-import { shScript } from '../shell-quote';
-import type { SshSession } from '../ssh/ssh-session';
-import type { RunContext, StepOutcome } from '../run-context';
-import { runRsyncOnSource, transferCommand, tunnelSshCommand } from './transfer';
+import { dateStamp } from '../../../../shared/archive-names';
+import { applyRetentionToDated, snapshotItems } from '../../../../shared/retention';
+import { BurrowError } from '../../errors';
+import { shScript } from '../../shell-quote';
+import type { SshSession } from '../../ssh/ssh-session';
+import type { RunContext, StepOutcome } from '../../run-context';
+import { OUT_FORMAT } from '../../../../shared/rsync-output';
+import { runRsyncOnSource, throughTunnel, transferCommand, tunnelRsyncOptions, tunnelSshCommand } from '../../tunnel-rsync';
 
 /** `20261126` -> `2026-11-26` */
 export const snapshotName = (stamp: string) => `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}`;
@@ -32,12 +34,18 @@ export async function listSnapshots(dest: SshSession, root: string, signal: Abor
   return r.stdout.split('\0').filter(Boolean).sort();
 }
 
-/** Refuses to snapshot a missing or empty source directory: that is a wrong path or a missing mount. */
-export async function checkSnapshotSources(ctx: RunContext): Promise<void> {
+/**
+ * The guard of a snapshot: snapshots never delete in the transfer; what
+ * could go wrong is sending nothing real, so a missing or empty source
+ * directory (a wrong path or a missing mount) is refused.
+ */
+export async function guardSnapshot(ctx: RunContext): Promise<string> {
   const r = await ctx.source!.exec(shScript(SOURCES_PRESENT, ctx.job.paths), { signal: ctx.signal });
   if (r.code !== 0) {
     throw new BurrowError('delete-guard', `refusing to snapshot ${ctx.job.source}: ${r.stderr.trim() || `exit ${r.code}`} (a wrong path or a missing mount?)`);
   }
+  ctx.record.plan = { pack: [], pruneSource: [], send: [...ctx.job.paths], deleteAtDestination: [] };
+  return 'sources present and not empty';
 }
 
 export function fakeSuper(ctx: RunContext): string[] {
@@ -55,22 +63,15 @@ export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, previous:
     '--numeric-ids',
     '-z',
     ...fakeSuper(ctx),
-    `--timeout=${ctx.config.rsync.timeoutSec}`,
-    '--stats',
-    '--info=progress2',
-    `--out-format=${OUT_FORMAT}`,
-    '-e',
-    tunnelSshCommand(ctx.tunnel!.port, knownHosts),
     ...(previous ? [`--link-dest=${root}/${previous}`] : []),
-    ...(ctx.job.bwlimitKiBps > 0 ? [`--bwlimit=${ctx.job.bwlimitKiBps}`] : []),
-    ...(ctx.job.destination.rsyncPath ? [`--rsync-path=${ctx.job.destination.rsyncPath}`] : []),
+    ...tunnelRsyncOptions(ctx, knownHosts),
     '--',
     ...ctx.job.paths,
-    `${ctx.destinationHost.user}@127.0.0.1:${root}/.${today}.partial/`,
+    throughTunnel(ctx, `${root}/.${today}.partial/`),
   ];
 }
 
-export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
+export async function transferSnapshot(ctx: RunContext, knownHosts: string): Promise<StepOutcome> {
   const dest = ctx.destination!;
   const root = snapshotRoot(ctx);
   const today = snapshotName(ctx.record.stamp);
@@ -93,7 +94,7 @@ export async function snapshotTransfer(ctx: RunContext, knownHosts: string): Pro
  * checksum (a dry run) and must find nothing to send.
  */
 export function verifySnapshotArgs(ctx: RunContext, knownHosts: string): string[] {
-  const target = `${ctx.destinationHost.user}@127.0.0.1:${snapshotRoot(ctx)}/${snapshotName(ctx.record.stamp)}/`;
+  const target = throughTunnel(ctx, `${snapshotRoot(ctx)}/${snapshotName(ctx.record.stamp)}/`);
   return ['rsync', '-rlc', '-n', `--out-format=${OUT_FORMAT}`, '-e', tunnelSshCommand(ctx.tunnel!.port, knownHosts), '--', ...ctx.job.paths, target];
 }
 
@@ -108,4 +109,24 @@ export async function verifySnapshot(ctx: RunContext, knownHosts: string): Promi
     );
   }
   return { detail: `snapshot ${today} matches the source by checksum`, command: transferCommand(ctx, argv) };
+}
+
+const REMOVE_DIRS = 'cd -- "$1" || exit 66; shift; for d; do case "$d" in ????-??-??) rm -rf -- "$d";; esac; done';
+
+/** Snapshots are deleted only here, by retention (the destination's, else keepDays), never the newest. */
+export async function pruneSnapshotsAtDestination(ctx: RunContext): Promise<StepOutcome> {
+  const root = snapshotRoot(ctx);
+  const names = await listSnapshots(ctx.destination!, root, ctx.signal);
+  const policy = ctx.job.destination.retention ?? ctx.job.retention ?? { keepDays: ctx.job.keepDays };
+  const preview = applyRetentionToDated(snapshotItems(names), policy, dateStamp(ctx.clock.now()));
+  for (const w of preview.warnings) ctx.log('warn', w);
+  const newest = names[names.length - 1];
+  const removed = preview.remove.filter((d) => d.name !== newest);
+  const remove = removed.map((d) => d.name);
+  if (remove.length > 0) {
+    for (const d of removed) ctx.log('info', `pruning snapshot ${d.name} (${d.reasons.join(', ')})`);
+    await ctx.destination!.run(shScript(REMOVE_DIRS, [root, ...remove]), `removing ${remove.length} old snapshot(s)`, { signal: ctx.signal });
+    ctx.record.prunedAtDestination = remove;
+  }
+  return { detail: preview.summary.replaceAll('archive', 'snapshot') };
 }

@@ -5,13 +5,13 @@
  * carries a final name. Paths travel as positional parameters, never as
  * script text.
  */
-import { archiveName } from '../../../shared/archive-names';
-import type { ArchiveInfo } from '../../../shared/run-types';
-import { BurrowError } from '../errors';
-import { shScript } from '../shell-quote';
-import { lastLine } from '../ssh/ssh-session';
-import type { RunContext, StepOutcome } from '../run-context';
-import { sshCommandFor } from './commands';
+import { archiveName } from '../../../../shared/archive-names';
+import type { ArchiveInfo } from '../../../../shared/run-types';
+import { BurrowError } from '../../errors';
+import { shScript } from '../../shell-quote';
+import { lastLine } from '../../ssh/ssh-session';
+import type { RunContext, StepOutcome } from '../../run-context';
+import { sshCommandFor } from '../../steps/commands';
 
 /**
  * Sets $prog to the fastest compatible program installed for compression
@@ -63,9 +63,8 @@ test -w "$1"`;
 /** The paths among "$@" that exist, NUL-separated (the dry run's "already packed"). */
 export const EXISTING_SCRIPT = 'for f; do [ -e "$f" ] && printf "%s\\0" "$f"; done; exit 0';
 
-export async function packStep(ctx: RunContext): Promise<StepOutcome> {
+export async function packArchives(ctx: RunContext): Promise<StepOutcome> {
   const { job, record } = ctx;
-  if (job.format === 'snapshot') return { skipped: true, detail: 'snapshot format: the trees are sent as they are' };
   if (!job.pack) return { skipped: true, detail: 'pack is off: the holding dir is filled by someone else' };
   const source = ctx.source!;
   if (ctx.dryRun) {
