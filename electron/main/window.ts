@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CSP } from '../../shared/csp';
 
-
 export interface WindowPaths {
   rendererDir: string;
   preload: string;

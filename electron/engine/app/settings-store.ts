@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import { DEFAULT_UI_SETTINGS, pickUiSettings, type UiSettings } from '../../../shared/ui-settings';
 import { writeFileAtomic } from '../atomic-file';
 
-
 /** Where the UI's own settings live: electron-store in the app, a JSON file headless. */
 export interface SettingsStore {
   get(): UiSettings;
