@@ -6,6 +6,7 @@
  * what the handlers validate every payload with. Browser-safe.
  */
 import { z } from 'zod';
+import type { ChannelStatus, ChannelTestResult } from './channel-status';
 import { uiSettingsPatchSchema, type UiSettings } from './ui-settings';
 import { NAME_PATTERN, type ConfigProblem } from './config-schema';
 import type { EngineEvent, JobStatus } from './engine-events';
@@ -39,6 +40,8 @@ export interface AppState {
   shell: 'electron' | 'web';
   /** Whether key passphrases can be remembered (the desktop app's system keyring); absent where nothing remembers them. */
   keyring?: KeyringStatus;
+  /** The alert channels (the desktop's first) and how their deliveries go. */
+  alerts?: ChannelStatus[];
 }
 
 /** Whether Burrow can remember store keys' passphrases, and if not, why, in words. */
@@ -131,7 +134,8 @@ export type SaveResult = { ok: true } | { ok: false; problems: ConfigProblem[] }
 
 export interface ApiRequests {
   getState: { args: Record<string, never>; result: AppState };
-  runNow: { args: { job: string }; result: { started: boolean; message?: string; runId?: string } };
+  /** `warning`: the job's laptop rules would have deferred it (on battery, metered network); Run now runs all the same. */
+  runNow: { args: { job: string }; result: { started: boolean; message?: string; runId?: string; warning?: string } };
   cancelRun: { args: { job: string }; result: { cancelled: boolean } };
   setPaused: { args: { paused: boolean }; result: { paused: boolean } };
   listRuns: { args: { job?: string; limit?: number }; result: RunRecord[] };
@@ -186,6 +190,8 @@ export interface ApiRequests {
   gateStatus: { args: { host: string }; result: GateStatusView };
   /** Rewrites the gate from the config's jobs, with the host's password (the login `keys install` uses). */
   updateGate: { args: { host: string; password: string }; result: GateWriteView };
+  /** A test notice to one alert channel of the saved config (or the desktop), or to all. */
+  testChannel: { args: { channel?: string }; result: ChannelTestResult[] };
 }
 
 /** One day's backup at the destination, whatever the format. */
@@ -417,6 +423,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
     .strict() as z.ZodType<ArgsOf<'installKey'>>,
   gateStatus: z.object({ host: z.string().min(1, 'name the host').max(64) }).strict(),
   updateGate: z.object({ host: z.string().min(1, 'name the host').max(64), password: secret("the host's password") }).strict(),
+  testChannel: z.object({ channel: z.string().regex(NAME_PATTERN, 'must be a channel name').optional() }).strict() as z.ZodType<ArgsOf<'testChannel'>>,
 };
 
 export { REQUEST_NAMES, ipcChannel, EVENT_CHANNEL } from './api-names';

@@ -35,6 +35,7 @@ export const REQUEST_NAMES = [
   'installKey',
   'gateStatus',
   'updateGate',
+  'testChannel',
 ] as const satisfies readonly RequestName[];
 
 type Missing = Exclude<keyof ApiRequests, (typeof REQUEST_NAMES)[number]>;

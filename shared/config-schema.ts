@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
+import { alertsSchema, metricsSchema } from './alerts-schema';
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS } from './formats';
 
 /** Names of hosts and jobs: safe in file names, unit names and log lines. */
@@ -75,6 +76,9 @@ export const hostSchema = z
   })
   .strict();
 
+/** What a scheduled run does when the laptop is on battery or on a metered network. */
+export const LAPTOP_CHOICES = ['run', 'defer'] as const;
+
 export const compressionSchema = z.enum(['bzip2', 'gzip', 'zstd']);
 
 /** restic/borg-style keep rules; see shared/retention.ts. */
@@ -131,6 +135,12 @@ export const jobSchema = z
     schedule: cronExpression.default(DEFAULT_SCHEDULE),
     /** Bandwidth limit for rsync on the relayed link, in KiB/s (0 = none). */
     bwlimitKiBps: z.number().int().min(0).default(0),
+    /** Laptop awareness: a scheduled or catch-up run on battery power runs, or waits until the laptop is plugged in. */
+    onBattery: z.enum(LAPTOP_CHOICES, { error: 'must be run or defer' }).default('run'),
+    /** ... on a metered network (NetworkManager's Metered: a phone hotspot, say). */
+    onMetered: z.enum(LAPTOP_CHOICES, { error: 'must be run or defer' }).default('run'),
+    /** On battery below this charge (percent), a scheduled run waits whatever onBattery says; 0 = no minimum. */
+    minBatteryPercent: z.number().int().min(0, 'must be 0 to 100 (percent)').max(100, 'must be 0 to 100 (percent)').default(0),
   })
   .strict();
 
@@ -156,6 +166,10 @@ export const configSchema = z
     jobs: z.array(jobSchema).default([]),
     ssh: sshSettingsSchema.default({ readyTimeoutMs: 20_000, keepaliveIntervalMs: 10_000, keepaliveCountMax: 3 }),
     rsync: rsyncSettingsSchema.default({ timeoutSec: 120 }),
+    /** Where notices go besides the desktop: e-mail, webhooks, ping URLs per job. */
+    alerts: alertsSchema.default({ channels: [] }),
+    /** Prometheus `/metrics` in `burrow serve`. */
+    metrics: metricsSchema.default({ enabled: false }),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -167,6 +181,13 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['hosts', name, 'proxyJump'], input: host.proxyJump, message: 'forms a loop of proxyJump hosts' });
       }
     }
+    const jobNames = new Set(cfg.jobs.map((j) => j.name));
+    cfg.alerts.channels.forEach((c, i) => {
+      if (c.type !== 'ping') return;
+      for (const job of Object.keys(c.jobs)) {
+        if (!jobNames.has(job)) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels', i, 'jobs', job], input: job, message: 'names no job in "jobs"' });
+      }
+    });
     const seen = new Set<string>();
     cfg.jobs.forEach((job, i) => {
       if (seen.has(job.name)) {
@@ -251,10 +272,21 @@ function issueToProblem(issue: z.core.$ZodIssue): ConfigProblem {
     problem.message = `unknown field${issue.keys.length > 1 ? 's' : ''}`;
     return problem;
   }
+  // A secret's value is never repeated, whatever the issue.
+  if (SECRET_KEY.test(String(issue.path[issue.path.length - 1] ?? ''))) return problem;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
+    const input = (issue as { input?: unknown }).input;
+    const tag = input && typeof input === 'object' ? (input as Record<string, unknown>)[issue.discriminator] : undefined;
+    problem.value = tag === undefined ? 'missing' : showValue(tag);
+    return problem;
+  }
   if ('input' in issue && issue.input !== undefined) problem.value = showValue(issue.input);
   else if (issue.code === 'invalid_type') problem.value = 'missing';
   return problem;
 }
+
+/** Fields whose value a message must not show. */
+const SECRET_KEY = /^(password|token|secret|passphrase)$/i;
 
 function joinPath(base: string, key: string): string {
   return base === '(top level)' ? formatPath([key]) : base + keyText(key, false);
@@ -292,3 +324,5 @@ function showValue(v: unknown): string {
 export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}: ${p.message}`).join('\n');
 }
+
+export type { AlertsConfig, ChannelConfig, ChannelType, MetricsConfig } from './alerts-schema';

@@ -5,7 +5,12 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 
-export type MissedCause = 'laptop-off' | 'asleep' | 'failed' | 'skipped';
+/**
+ * Why a slot has no backup. `deferred-*`: the job's laptop rules held the run
+ * back (onBattery, minBatteryPercent, onMetered); it is caught up once the
+ * condition clears, before the next slot.
+ */
+export type MissedCause = 'laptop-off' | 'asleep' | 'failed' | 'skipped' | 'deferred-battery' | 'deferred-low-battery' | 'deferred-metered';
 
 /** A stretch of time the engine was running and beating, as one process saw it. */
 export interface AliveSpan {

@@ -4,8 +4,6 @@
  * `burrow help CMD` and `burrow CMD --help` (or `-h`) print usage and exit 0;
  * `burrow --version` prints the version.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
@@ -20,8 +18,9 @@ import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { KEY_COMMANDS } from './commands/keys';
+import { notifyTestCommand } from './commands/notify-test';
 import { statusCommand } from './commands/status';
-import { appRoot } from './app-root';
+import { burrowVersion } from './app-root';
 import { processIo, type Io } from './output';
 
 export interface CommandContext {
@@ -133,6 +132,12 @@ const COMMANDS: Record<string, Command> = {
     options: { port: { type: 'string' }, 'no-schedule': { type: 'boolean' } },
     run: serveCommand,
   },
+  'notify-test': {
+    summary: 'send a test notice to every alert channel, or to one',
+    usage: 'burrow notify-test [CHANNEL] [--json]',
+    options: { json: { type: 'boolean' } },
+    run: notifyTestCommand,
+  },
   'install-service': { summary: 'write a systemd user unit for the daemon', usage: 'burrow install-service', options: {}, run: installServiceCommand },
   ...KEY_COMMANDS,
   hostkey: {
@@ -148,10 +153,7 @@ export function commandNames(): string[] {
   return Object.keys(COMMANDS);
 }
 
-/** Burrow's version, from its package.json. */
-export function burrowVersion(): string {
-  return (JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
+export { burrowVersion };
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}\n                   ${c.usage}`);

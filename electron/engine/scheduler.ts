@@ -12,7 +12,7 @@ import cron from 'node-cron';
 import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import type { Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
-import { findMissedSlots, nextSlot, type MissedSlot, type RunSummary } from '../../shared/missed-slots';
+import { findMissedSlots, nextSlot, type MissedCause, type MissedSlot, type RunSummary } from '../../shared/missed-slots';
 import type { RunRecord, RunTrigger } from '../../shared/run-types';
 import type { Heartbeat } from './state/heartbeat';
 import type { History } from './state/history';
@@ -26,6 +26,8 @@ export interface SchedulerOptions {
   runJob(job: JobConfig, trigger: RunTrigger, slot?: string): Promise<RunRecord>;
   /** Whether a job's source answers now; a catch-up waits for it. */
   probe(job: JobConfig): Promise<boolean>;
+  /** Why a job's scheduled or catch-up run waits now (its laptop rules: battery, metered network), or undefined. */
+  defer?(job: JobConfig): Promise<MissedCause | undefined>;
   /** Last success older than this raises one 'stale' event (default two days). */
   staleAfterMs?: number;
   /** Catch-up backoff: first retry after firstMs, doubling up to maxMs. */
@@ -111,6 +113,12 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       await this.reportMissed(job, [{ slot: iso, cause: 'skipped' }]);
       return undefined;
     }
+    // Deferred by the laptop rules: recorded with its cause, caught up once the condition clears.
+    const deferred = await this.opts.defer?.(job);
+    if (deferred) {
+      await this.reportMissed(job, [{ slot: iso, cause: deferred }]);
+      return undefined;
+    }
     const record = await this.run(job, 'schedule', iso);
     if (record && record.status !== 'succeeded') await this.reportMissed(job, [{ slot: iso, cause: 'failed' }]);
     return record;
@@ -168,6 +176,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       await this.opts.history.add({ t: 'missed', job: job.name, slot, cause, detectedAt });
       this.emitEvent({ type: 'missed', job: job.name, slot, cause });
     }
+    // Found together: one notice for them all (shared/notification-policy).
+    this.emitEvent({ type: 'missed-found', job: job.name, slots: missed });
     if (missed.some((m) => m.cause !== 'skipped')) this.planCatchUp(job);
   }
 
@@ -197,6 +207,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
         this.emitEvent({ type: 'engine-log', level: 'warn', message: `${job.name}: catch-up window closed; the next scheduled run will catch up` });
         continue;
       }
+      // Still waiting for the laptop (battery, metered network): no attempt counted, asked again next tick.
+      if (await this.opts.defer?.(job)) continue;
       const reachable = this.opts.history.isPaused() ? false : await this.opts.probe(job).catch(() => false);
       const record = reachable ? await this.run(job, 'catch-up') : undefined;
       if (record?.status === 'succeeded') {
@@ -257,7 +269,15 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       outstanding: history.outstanding(job.name).map((m) => ({ slot: m.slot, cause: m.cause })),
       stale: successAt ? this.now - Date.parse(successAt) > staleAfter : false,
     };
-    if (last) status.lastRun = { id: last.id, status: last.status, startedAt: last.startedAt, ...(last.endedAt ? { endedAt: last.endedAt } : {}) };
+    if (last) {
+      status.lastRun = {
+        id: last.id,
+        status: last.status,
+        startedAt: last.startedAt,
+        ...(last.endedAt ? { endedAt: last.endedAt } : {}),
+        ...(last.transfer ? { bytesSent: last.transfer.bytesSent } : {}),
+      };
+    }
     if (successAt) {
       status.lastSuccessAt = successAt;
       status.lastSuccessAgeMs = this.now - Date.parse(successAt);

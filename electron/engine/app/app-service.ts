@@ -9,7 +9,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiRequests, AppEvent, AppState, ConfigDocument, LiveRun, RequestName } from '../../../shared/api-contract';
 import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
-import type { Clock } from '../../../shared/clock';
+import { systemClock, type Clock } from '../../../shared/clock';
 import type { EngineEvent } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
@@ -26,6 +26,9 @@ import { KeyStore, keyStoreDirFor } from '../keys/key-store';
 import { StoreAgentProvider } from '../keys/store-agent-provider';
 import { envPassphraseSource } from '../keys/unlocked-keys';
 import { DefaultAgentProvider } from '../ssh/auth';
+import type { LaptopSource } from '../laptop/laptop-source';
+import type { Channel } from '../notify/channel';
+import { AppAlerts } from './app-alerts';
 import { makeKeyHandlers, rememberingPassphraseSource, type PassphraseMemory } from './key-handlers';
 import type { SettingsStore } from './settings-store';
 
@@ -49,6 +52,12 @@ export interface AppServiceOptions {
   passphraseMemory?: (storeDir: string) => PassphraseMemory;
   /** Environment for BURROW_KEY_PASSPHRASE and SSH_AUTH_SOCK (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The shell's desktop channel for notices (Electron's notifications, or notify-send for `burrow serve`). */
+  desktop?: Channel;
+  /** Where the laptop's battery and network state come from (Electron's powerMonitor in the app). */
+  laptop?: LaptopSource;
+  /** Where the alert channels' failures are written (the serve log); the UI shows them in any case. */
+  log?: (message: string) => void;
 }
 
 /** The key store of the current config and its passphrase memory. */
@@ -64,10 +73,18 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   /** One per config path, shared by the engine's agents and the Keys page, so an unlock in the UI serves the runs. */
   private keyContext?: KeyContext;
   readonly handlers: Handlers;
+  /** The notifier of the current engine, with the shell's desktop channel. */
+  readonly alerts: AppAlerts;
 
   private constructor(private readonly opts: AppServiceOptions) {
     super();
     this.handlers = this.makeHandlers();
+    this.alerts = new AppAlerts({
+      desktop: opts.desktop,
+      clock: opts.clock ?? systemClock,
+      ...(opts.log ? { log: (level: string, m: string) => opts.log!(`${level}: ${m}`) } : {}),
+      onStatus: () => this.emitState(),
+    });
   }
 
   /** Points the app at another config and state (the demo's), and reloads. */
@@ -87,6 +104,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   async load(): Promise<void> {
     await this.engine?.shutdown();
     this.engine = undefined;
+    this.alerts.clear();
     this.problems = [];
     let config: BurrowConfig | undefined;
     try {
@@ -102,8 +120,11 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         stateDir: this.opts.stateDir,
         agents: this.agentsFor(this.keys()),
         ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+        ...(this.opts.laptop ? { laptop: this.opts.laptop } : {}),
       });
       engine.on('event', (e) => this.onEngineEvent(e));
+      // Listening before start-up, which may find missed slots.
+      this.alerts.attach(engine, this.opts.schedule !== false);
       this.engine = engine;
       await engine.scheduler.startUp();
       if (this.opts.schedule !== false) engine.scheduler.arm();
@@ -154,6 +175,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       settings: this.opts.settings.get(),
       shell: this.opts.shell,
       ...(keyring ? { keyring } : {}),
+      alerts: this.alerts.status(),
     };
   }
 
@@ -179,7 +201,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
           return { started: false, message: (err as Error).message };
         }
         started.done.catch(() => {});
-        return { started: true, runId: started.runId };
+        return { started: true, runId: started.runId, ...(started.warning ? { warning: started.warning } : {}) };
       },
       cancelRun: async ({ job }) => ({ cancelled: this.requireEngine().cancel(job) }),
       setPaused: async ({ paused }) => {
@@ -259,6 +281,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         const engine = this.requireEngine();
         return initDestination(this.backupsAccess(engine), findJob(engine.config, job), preview === true);
       },
+      testChannel: async ({ channel }) => this.alerts.test(channel),
       startDemo: async () =>
         this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' },
       ...makeKeyHandlers({
@@ -277,6 +300,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
 
   async shutdown(): Promise<void> {
     await this.engine?.shutdown();
+    await this.alerts.close();
   }
 }
 

@@ -10,13 +10,15 @@
  * throws inside is logged and answered with a 500, request targets are
  * checked before they are parsed, and slow or piled-up clients are cut off.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppService } from '../app/app-service';
 import { BadRequestError, dispatch, errorBody } from '../app/dispatch';
 import { BurrowError } from '../errors';
+import type { Metrics } from './metrics';
 import { serveStatic } from './static-files';
+import { bearerMatches, bearerToken, sameToken } from './tokens';
 import { CSP } from '../../../shared/csp';
 
 const MAX_BODY = 1_000_000;
@@ -39,6 +41,11 @@ export interface ServeOptions {
    * request (default 30 s); Node checks every checkIntervalMs (default 1 s).
    */
   timeouts?: { headersMs?: number; requestMs?: number; checkIntervalMs?: number };
+  /**
+   * `/metrics` on this port (off when absent): it needs `Authorization:
+   * Bearer` with the UI's token or the metrics token.
+   */
+  metrics?: { metrics: Metrics; token?: string | undefined };
 }
 
 export interface RunningServer {
@@ -60,13 +67,6 @@ export function requestTargetProblem(target: string | undefined): string | undef
   if (!/^\/[\x21-\x7e]*$/.test(target)) return 'request target must be a path starting with "/"';
   if (target[1] === '/' || target[1] === '\\') return 'request target must start with a single "/"';
   return undefined;
-}
-
-function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -134,9 +134,10 @@ export async function startHttpBridge(opts: ServeOptions): Promise<RunningServer
     const origin = req.headers.origin;
     if (origin !== undefined && !origins.includes(origin)) return refuse(res, 403, `requests from ${origin.slice(0, 100)} are not allowed`);
     const url = new URL(req.url!, origins[0]);
+    if (url.pathname === '/metrics') return metrics(req, res);
     if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, opts.staticDir, url.pathname, CSP);
 
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const bearer = bearerToken(req.headers.authorization);
     if (!sameToken(bearer ?? url.searchParams.get('token') ?? undefined, token)) {
       return refuse(res, 401, 'missing or wrong token: open the URL `burrow serve` printed');
     }
@@ -157,6 +158,18 @@ export async function startHttpBridge(opts: ServeOptions): Promise<RunningServer
       // page shows, so it travels as 200 with ok: false; a browser logs every 4xx/5xx as a console error.
       send(res, err instanceof BadRequestError ? 400 : err instanceof BurrowError ? 200 : 500, { ok: false, error: errorBody(err) });
     }
+  }
+
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!opts.metrics) return refuse(res, 404, 'no /metrics on this port: metrics.enabled is off, or metrics.listen serves them on an address of their own');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'use GET', { Allow: 'GET, HEAD' });
+    if (!bearerMatches(req.headers.authorization, [token, opts.metrics.token])) {
+      return refuse(res, 401, 'missing or wrong token: /metrics needs Authorization: Bearer with the metrics token', { 'WWW-Authenticate': 'Bearer' });
+    }
+    const text = await opts.metrics.metrics.render();
+    if (res.destroyed) return;
+    res.writeHead(200, { 'Content-Type': opts.metrics.metrics.contentType, 'Cache-Control': 'no-store' });
+    res.end(text);
   }
 
   function events(res: ServerResponse): void {

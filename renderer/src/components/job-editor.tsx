@@ -8,6 +8,7 @@ import { DEFAULT_FORMAT, FORMATS, FORMAT_NAMES, type FormatName } from '../../..
 import { isRecord, parseNumberInput, withField, type Fields } from '../lib/config-draft';
 import { problemsFor, type ProblemMap } from '../lib/problems';
 import { Field } from './field';
+import { LaptopFields } from './laptop-fields';
 import { LinesInput } from './lines-input';
 import { ScheduleField } from './schedule-field';
 
@@ -165,6 +166,7 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         )}
       </Field>
       <ScheduleField jobIndex={index} value={schedule} errors={at('schedule')} onChange={(v) => set('schedule', v.trim() === '' ? undefined : v)} />
+      <LaptopFields index={index} job={job} problems={problems} onChange={onChange} />
       <div className="actions split">
         <span />
         <button type="button" className="danger" data-testid={`job-remove-${index}`} onClick={onRemove}>

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AppState, BurrowBridge, ConfigDocument, ImportedHost } from '../../../shared/api-contract';
 import { validateConfig, type ConfigProblem } from '../../../shared/config-schema';
+import { AlertChannels } from '../components/alert-channels';
 import { DestinationChanges, DestinationSetup, destinationChanges } from '../components/destination-changes';
 import { HostEditor } from '../components/host-editor';
 import { HostImport } from '../components/host-import';
@@ -23,6 +24,7 @@ import {
   type ConfigDraft,
   type Fields,
 } from '../lib/config-draft';
+import { useNow } from '../hooks/use-now';
 import { errorMessage, errorProblems } from '../lib/errors';
 import { problemsByField } from '../lib/problems';
 
@@ -47,6 +49,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   const [outcome, setOutcome] = useState<SaveOutcome>();
   const [importing, setImporting] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
+  const now = useNow(30_000);
 
   useEffect(() => {
     let alive = true;
@@ -183,6 +186,16 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
           />
         ))}
       </section>
+
+      <AlertChannels
+        bridge={bridge}
+        state={state}
+        alerts={draft.rest.alerts}
+        jobNames={draft.jobs.map((j) => (typeof j.job.name === 'string' ? j.job.name : '')).filter(Boolean)}
+        problems={byField}
+        now={now}
+        onChange={(alerts) => update((d) => ({ ...d, rest: { ...d.rest, alerts } }))}
+      />
 
       <ProblemList problems={problems} title="Fix these before saving" testId="config-problems-list" />
       <DestinationChanges changes={changes} acknowledged={acknowledged} onAcknowledge={setAcknowledged} />
