@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { AppState, BurrowBridge, ConfigDocument, ImportedHost } from '../../../shared/api-contract';
 import { validateConfig, type ConfigProblem } from '../../../shared/config-schema';
 import { AlertChannels } from '../components/alert-channels';
-import { DestinationChanges, DestinationSetup, destinationChanges } from '../components/destination-changes';
+import { DestinationChanges, DestinationSetup } from '../components/destination-changes';
 import { HostEditor } from '../components/host-editor';
 import { HostImport } from '../components/host-import';
 import { JobEditor } from '../components/job-editor';
@@ -25,6 +25,7 @@ import {
   type Fields,
 } from '../lib/config-draft';
 import { useNow } from '../hooks/use-now';
+import { destinationChanges } from '../lib/destination-changes';
 import { errorMessage, errorProblems } from '../lib/errors';
 import { problemsByField } from '../lib/problems';
 
