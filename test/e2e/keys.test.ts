@@ -177,7 +177,8 @@ describe('the Keys page', () => {
     const missing = join(work, 'nowhere', 'id_ed25519');
     const res = await api('importKey', { path: missing, storePassphrase: PASSPHRASE });
     expect(res.body.ok).toBe(false);
-    expect(res.status).toBe(500);
+    // An expected refusal is an answer (200, ok: false), not a server error.
+    expect(res.status).toBe(200);
     expect(res.body.error?.message).toBe(`path: cannot read ${missing}: no such file`);
     const bad = await api('importKey', { path: missing, storePassphrase: 42 });
     expect(bad.status).toBe(400);
