@@ -340,7 +340,7 @@ check_rsync() {
     case $a in
       --) break ;;
       -e) [ $# -gt 0 ] || refuse 'rsync -e without a value'; tunnel_ssh "$1"; e=1; shift ;;
-      -rlptgo|-u|-aH|-z|--numeric-ids|-M--fake-super|--delete-delay|--delay-updates|--fuzzy|--stats|--info=progress2) ;;
+      -rlptgo|-u|-aH|-z|--numeric-ids|--no-inc-recursive|-M--fake-super|--delete-delay|--delay-updates|--fuzzy|--stats|--info=progress2) ;;
       '--exclude=.*.partial.*'|"--exclude=/$MARK"|"--filter=P /$MARK") ;;
       --max-delete=*|--timeout=*|--bwlimit=*) digits "\${a#*=}" "\${a%%=*}" ;;
       --out-format=*) [ "\${a#*=}" = "$FMT" ] || refuse "rsync $a" ;;

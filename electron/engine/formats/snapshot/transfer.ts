@@ -76,6 +76,9 @@ export function snapshotRsyncArgs(ctx: RunContext, knownHosts: string, linkTo: s
     '--numeric-ids',
     '-z',
     '--delete-delay',
+    // The whole file list up front: a day's tree is mostly hard links, and incremental
+    // recursion's round trip per directory through the tunnel cost a third of the transfer.
+    '--no-inc-recursive',
     ...fakeSuper(ctx),
     ...(linkTo ? [`--link-dest=${root}/${linkTo}`] : []),
     ...tunnelRsyncOptions(ctx, knownHosts),
