@@ -52,6 +52,7 @@ export interface BenchResults {
     idleHistoryRuns: number;
     scaleSmallMB?: number;
     scaleLargeMB?: number;
+    scaleRounds?: number;
   };
   tree: { files: number; dirs: number; bytes: number; byKind: Record<string, { files: number; bytes: number }>; day2: MutationSummary };
   relay: RelayResult[];

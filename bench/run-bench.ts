@@ -9,7 +9,7 @@
  *
  * Knobs (environment): BENCH_RELAY_MIB (512), BENCH_RELAY_ROUNDS (4),
  * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30),
- * BENCH_IDLE_HISTORY_RUNS (10000), BENCH_SCALE_SMALL_MB (200), BENCH_SCALE_LARGE_MB (2000).
+ * BENCH_IDLE_HISTORY_RUNS (10000), BENCH_SCALE_SMALL_MB (200), BENCH_SCALE_LARGE_MB (2000), BENCH_SCALE_ROUNDS (3).
  * BENCH_ONLY=day2-scale runs only section 6 and merges it into the
  * results.json already there (rewriting docs/performance.md from them).
  */
@@ -54,6 +54,7 @@ const settings = {
   idleHistoryRuns: Math.round(envNumber('BENCH_IDLE_HISTORY_RUNS', 10_000)),
   scaleSmallMB: envNumber('BENCH_SCALE_SMALL_MB', 200),
   scaleLargeMB: envNumber('BENCH_SCALE_LARGE_MB', 2000),
+  scaleRounds: Math.round(envNumber('BENCH_SCALE_ROUNDS', 3)),
 };
 
 const started = performance.now();
@@ -180,7 +181,13 @@ async function bench(lab: Lab, phase: (name: string) => void): Promise<Omit<Benc
 
     phase('6 day-2 scale');
     say(`6/6 day 2 with the same change over ${settings.scaleSmallMB} MB and ${settings.scaleLargeMB} MB`);
-    const day2Scale = await measureDay2Scale(lab, { smallMB: settings.scaleSmallMB, largeMB: settings.scaleLargeMB, seed: TREE_SEED, say });
+    const day2Scale = await measureDay2Scale(lab, {
+      smallMB: settings.scaleSmallMB,
+      largeMB: settings.scaleLargeMB,
+      seed: TREE_SEED,
+      rounds: settings.scaleRounds,
+      say,
+    });
 
     return {
       machine: machine(lab),
@@ -210,11 +217,17 @@ async function onlyDay2Scale(): Promise<void> {
   const previous = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
   const lab = await startLab();
   try {
-    previous.day2Scale = await measureDay2Scale(lab, { smallMB: settings.scaleSmallMB, largeMB: settings.scaleLargeMB, seed: TREE_SEED, say });
+    previous.day2Scale = await measureDay2Scale(lab, {
+      smallMB: settings.scaleSmallMB,
+      largeMB: settings.scaleLargeMB,
+      seed: TREE_SEED,
+      rounds: settings.scaleRounds,
+      say,
+    });
   } finally {
     await lab.stop();
   }
-  previous.settings = { ...previous.settings, scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB };
+  previous.settings = { ...previous.settings, scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB, scaleRounds: settings.scaleRounds };
   previous.goals = goals(previous);
   const markdown = renderMarkdown(previous);
   writeFileSync(path, `${JSON.stringify(previous, null, 2)}\n`);
