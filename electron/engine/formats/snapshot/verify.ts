@@ -59,11 +59,9 @@ stat --printf "S%n\\0%s\\0%Y\\0%a\\0" -- "$@"
 sha256sum -z -- "$@"
 ' burrow-sums`;
 
-interface SourceFile extends SentFile {}
-
 /** The source's record of the files just sent, by their name as rsync itemized it; gone ones are absent. */
-async function sourceSums(ctx: RunContext, names: readonly string[]): Promise<Map<string, SourceFile>> {
-  const out = new Map<string, SourceFile>();
+async function sourceSums(ctx: RunContext, names: readonly string[]): Promise<Map<string, SentFile>> {
+  const out = new Map<string, SentFile>();
   if (names.length === 0) return out;
   const r = await ctx.source!.exec(shScript(SENT_SUMS_SCRIPT, ctx.job.paths), {
     signal: ctx.signal,
@@ -185,13 +183,19 @@ export async function verifySnapshot(ctx: RunContext): Promise<StepOutcome> {
   const at = ctx.clock.now().toISOString();
   const todaySent = manifest.filter((e) => e.d === today);
   const summary = summarizeDay(today, manifest, before, { files: names.length, bytes }, problems.length ? 'failed' : 'ok', at);
-  await writeMeta(dest, meta, `${today}.files`, serializeManifest(manifest), ctx.signal);
-  await writeMeta(dest, meta, `${today}.sent`, serializeManifest(todaySent), ctx.signal);
-  await writeMeta(dest, meta, `${today}.json`, `${JSON.stringify(summary)}\n`, ctx.signal);
-
   const pool = storeItems(days.includes(today) ? days : [...days, today].sort(), today, manifest, metas);
   const sample = new Map([...pool].filter(([k]) => inBucket(k, today, SNAPSHOT_CYCLE_DAYS)));
-  const sampleProblems = await checkItems(dest, root, sample, ctx.signal);
+  // The day's manifest is written while the sample is hashed (the manifest first: the summary says it is complete).
+  const [sampleProblems] = await Promise.all([
+    checkItems(dest, root, sample, ctx.signal),
+    (async () => {
+      await Promise.all([
+        writeMeta(dest, meta, `${today}.files`, serializeManifest(manifest), ctx.signal),
+        writeMeta(dest, meta, `${today}.sent`, serializeManifest(todaySent), ctx.signal),
+      ]);
+      await writeMeta(dest, meta, `${today}.json`, `${JSON.stringify(summary)}\n`, ctx.signal);
+    })(),
+  ]);
   const verification: RunVerification = {
     full: { what: `${names.length} file(s) sent to snapshot ${today}`, items: names.length, bytes, ...(changedSince ? { changedSince } : {}) },
     sample: { what: 'stored snapshot files', items: sample.size, of: pool.size, cycle: cycleWords(today, SNAPSHOT_CYCLE_DAYS), problems: sampleProblems },
