@@ -18,7 +18,7 @@ import { privateKeyProtection } from '../keys/openssh-private-format';
 import { WeakPassphraseError } from '../keys/passphrase-floor';
 import type { PassphraseSource } from '../keys/unlocked-keys';
 import type { AgentProvider } from '../ssh/auth';
-import type { Handlers } from './app-service';
+import type { Handlers } from '../../../shared/api-contract';
 
 /**
  * Where a shell keeps store keys' passphrases between runs, if anywhere:
@@ -123,7 +123,7 @@ function sourceHostConfig(ctx: KeyHandlerContext, host: string): BurrowConfig {
 }
 
 function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'host-key-missing' = 'config'): BurrowError {
-  return new BurrowError(kind, `${field}: ${message}`);
+  return new BurrowError(kind, `${field}: ${message}`, { problems: [{ path: field, message }] });
 }
 
 /** The key store's passphrase floor, said at the form field that holds the passphrase. */

@@ -24,7 +24,7 @@ import {
   type Fields,
 } from '../lib/config-draft';
 import { useNow } from '../hooks/use-now';
-import { errorMessage, errorProblems } from '../lib/errors';
+import { errorConfigProblems, errorMessage } from '../lib/errors';
 import { problemsByField } from '../lib/problems';
 
 export interface SettingsPageProps {
@@ -103,16 +103,13 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     setSaving(true);
     setOutcome(undefined);
     try {
-      const result = await bridge.saveConfig({ document });
-      if (result.ok) {
-        setSavedJson(JSON.stringify(document));
-        setOutcome({ ok: true });
-        onSaved();
-      } else {
-        setOutcome({ ok: false, message: 'The config was not saved.', problems: result.problems });
-      }
+      await bridge.saveConfig({ document });
+      setSavedJson(JSON.stringify(document));
+      setOutcome({ ok: true });
+      onSaved();
     } catch (err) {
-      setOutcome({ ok: false, message: errorMessage(err), problems: errorProblems(err) });
+      // The engine's own validation: its problems go next to the fields they name.
+      setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err) });
     } finally {
       setSaving(false);
     }
