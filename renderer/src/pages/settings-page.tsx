@@ -36,7 +36,7 @@ export interface SettingsPageProps {
   onSaved: () => void;
 }
 
-type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[] };
+type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[]; forDocument: string };
 
 /** Hosts, jobs, `save-config` (`save-ok` / `save-error`), and the app's own settings. */
 export function SettingsPage({ bridge, state, initialDocument, onSaved }: SettingsPageProps) {
@@ -71,7 +71,9 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     const result = validateConfig(document);
     return [...draftProblems(draft), ...(result.ok ? [] : result.problems)];
   }, [draft, document]);
-  const byField = useMemo(() => problemsByField(problems), [problems]);
+  // After a refused save, the engine's problems (the one authority) stand at their fields until the draft changes.
+  const engineSaid = outcome && !outcome.ok && outcome.forDocument === JSON.stringify(document) && outcome.problems.length > 0 ? outcome.problems : undefined;
+  const byField = useMemo(() => problemsByField(engineSaid ?? problems), [engineSaid, problems]);
 
   if (loadError)
     return (
@@ -109,7 +111,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       onSaved();
     } catch (err) {
       // The engine's own validation: its problems go next to the fields they name.
-      setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err) });
+      setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err), forDocument: JSON.stringify(document) });
     } finally {
       setSaving(false);
     }
@@ -119,7 +121,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   const valid = problems.length === 0;
 
   return (
-    <section className="page settings" aria-labelledby="settings-title">
+    <section className="page settings" aria-labelledby="settings-title" data-problems-from={engineSaid ? 'engine' : 'draft'}>
       <div className="page-head">
         <h2 id="settings-title">Settings</h2>
       </div>
@@ -192,7 +194,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       <ProblemList problems={problems} title="Fix these before saving" testId="config-problems-list" />
 
       <div className="save-bar">
-        <button type="button" className="primary" data-testid="save-config" disabled={!valid || saving} onClick={() => void save()}>
+        <button type="button" className="primary" data-testid="save-config" disabled={saving || (!dirty && valid)} onClick={() => void save()}>
           {saving ? 'Saving…' : 'Save'}
         </button>
         <span className="muted" aria-live="polite">
