@@ -6,6 +6,7 @@
  * what the handlers validate every payload with. Browser-safe.
  */
 import { z } from 'zod';
+import { unwrapReply, type Reply } from './api-reply';
 import type { ChannelStatus, ChannelTestResult } from './channel-status';
 import { uiSettingsPatchSchema, type UiSettings } from './ui-settings';
 import { NAME_PATTERN, type ConfigProblem } from './config-schema';
@@ -130,68 +131,63 @@ export interface HostKeyView {
 /** Config as the UI edits it: the JSON file's content. */
 export type ConfigDocument = Record<string, unknown>;
 
-export type SaveResult = { ok: true } | { ok: false; problems: ConfigProblem[] };
+/** A saved config; one that does not validate is refused with its problems (ApiError.problems, by field path). */
+export type SaveResult = { saved: true };
 
-export interface ApiRequests {
-  getState: { args: Record<string, never>; result: AppState };
+/** Every request's result; what it takes is its schema in ARG_SCHEMAS. */
+export interface ApiResults {
+  getState: AppState;
   /** `warning`: the job's laptop rules would have deferred it (on battery, metered network); Run now runs all the same. */
-  runNow: { args: { job: string }; result: { started: boolean; message?: string; runId?: string; warning?: string } };
-  cancelRun: { args: { job: string }; result: { cancelled: boolean } };
-  setPaused: { args: { paused: boolean }; result: { paused: boolean } };
-  listRuns: { args: { job?: string; limit?: number }; result: RunRecord[] };
-  getRun: { args: { id: string }; result: RunRecord | null };
-  check: { args: { job: string }; result: HopResultView[] };
-  getConfig: { args: Record<string, never>; result: { path: string; exists: boolean; document: ConfigDocument | null; problems: ConfigProblem[] } };
-  saveConfig: { args: { document: ConfigDocument }; result: SaveResult };
-  fetchHostKey: { args: { hostname: string; port: number }; result: HostKeyView };
-  setSettings: { args: Partial<UiSettings>; result: UiSettings };
+  runNow: { started: boolean; message?: string; runId?: string; warning?: string };
+  cancelRun: { cancelled: boolean };
+  setPaused: { paused: boolean };
+  listRuns: RunRecord[];
+  getRun: RunRecord | null;
+  check: HopResultView[];
+  getConfig: { path: string; exists: boolean; document: ConfigDocument | null; problems: ConfigProblem[] };
+  saveConfig: SaveResult;
+  fetchHostKey: HostKeyView;
+  setSettings: UiSettings;
   /** Host candidates from ~/.ssh/config, for the welcome page and settings. */
-  importSshHosts: { args: Record<string, never>; result: { source: string; hosts: ImportedHost[] } };
+  importSshHosts: { source: string; hosts: ImportedHost[] };
   /** The backups at a job's destination, one row per day, newest first (`burrow backups`). */
-  listBackups: { args: { job: string }; result: BackupRowView[] };
+  listBackups: BackupRowView[];
   /** One directory of one day's backup (`burrow ls`); `path` '' is the day's top. */
-  browseBackup: { args: { job: string; backup: string; path: string }; result: BackupEntryView[] };
+  browseBackup: BackupEntryView[];
   /** Files and directories whose name contains `query`, in every day the destination holds. */
-  searchBackups: { args: { job: string; query: string }; result: SearchResultView };
+  searchBackups: SearchResultView;
   /** Test-restores stored backups on the destination (all, or the named days); recorded in history. */
-  verifyBackups: { args: { job: string; names?: string[] }; result: VerifyResultView[] };
+  verifyBackups: VerifyResultView[];
   /** `burrow verify` results, newest first. */
-  listVerifications: { args: { job?: string }; result: VerificationView[] };
+  listVerifications: VerificationView[];
   /** Restores files, folders or a whole day to a directory on this machine or on the source (through the tunnel). */
-  restoreBackup: {
-    args: { job: string; backup: string; paths?: string[]; toLaptop?: string; toSource?: string; inPlace?: boolean };
-    result: RestoredView;
-  };
+  restoreBackup: RestoredView;
   /** Sets a job's destination up (writes its marker), or with `preview` only says what that would create. */
-  initDestination: { args: { job: string; preview?: boolean }; result: DestinationSetupView };
+  initDestination: DestinationSetupView;
   /** Starts `burrow demo` behind this UI: a throw-away lab on loopback and a config for it. */
-  startDemo: { args: Record<string, never>; result: { started: boolean; message: string } };
+  startDemo: { started: boolean; message: string };
   /** Burrow's key store: its keys (public parts only), the hosts to install them on, the keyring. */
-  listKeys: { args: Record<string, never>; result: KeysOverview };
+  listKeys: KeysOverview;
   /** A new ed25519 key, encrypted under the passphrase. */
-  generateKey: { args: { name: string; comment?: string; passphrase: string; remember?: boolean }; result: KeyView };
-  /** A private key file (OpenSSH or PEM) copied into the store, encrypted; the file is left alone. */
-  importKey: {
-    args: { path: string; name?: string; comment?: string; passphrase?: string; storePassphrase?: string; remember?: boolean };
-    /** `note`: what the import changed beyond copying, e.g. a file with too few KDF rounds stored re-encrypted. */
-    result: KeyView & { note?: string };
-  };
-  deleteKey: { args: { name: string }; result: { deleted: string; fingerprint: string } };
+  generateKey: KeyView;
+  /**
+   * A private key file (OpenSSH or PEM) copied into the store, encrypted; the file is left alone.
+   * `note`: what the import changed beyond copying, e.g. a file with too few KDF rounds stored re-encrypted.
+   */
+  importKey: KeyView & { note?: string };
+  deleteKey: { deleted: string; fingerprint: string };
   /** Decrypts a key into memory, for `minutes` or until locked; `remember` keeps its passphrase in the system keyring. */
-  unlockKey: { args: { name: string; passphrase: string; minutes?: number; remember?: boolean }; result: KeyView };
+  unlockKey: KeyView;
   /** Forgets the decrypted key and any remembered passphrase: the next use asks again. */
-  lockKey: { args: { name: string }; result: KeyView };
+  lockKey: KeyView;
   /** Installs a key's public half on a configured host (ssh-copy-id with a one-time password, restricted by role). */
-  installKey: {
-    args: { name: string; host: string; role: KeyRole; password: string; path?: string; fingerprint?: string };
-    result: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string; gate?: GateWriteView };
-  };
+  installKey: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string; gate?: GateWriteView };
   /** Asks the source key's gate on a host (logging in with the host's usual key) whether it admits the jobs as configured. */
-  gateStatus: { args: { host: string }; result: GateStatusView };
+  gateStatus: GateStatusView;
   /** Rewrites the gate from the config's jobs, with the host's password (the login `keys install` uses). */
-  updateGate: { args: { host: string; password: string }; result: GateWriteView };
+  updateGate: GateWriteView;
   /** A test notice to one alert channel of the saved config (or the desktop), or to all. */
-  testChannel: { args: { channel?: string }; result: ChannelTestResult[] };
+  testChannel: ChannelTestResult[];
 }
 
 /** One day's backup at the destination, whatever the format. */
@@ -291,9 +287,16 @@ export interface ImportedHost {
   hostKey?: string;
 }
 
-export type RequestName = keyof ApiRequests;
-export type ArgsOf<K extends RequestName> = ApiRequests[K]['args'];
-export type ResultOf<K extends RequestName> = ApiRequests[K]['result'];
+export type RequestName = keyof ApiResults;
+/** What a caller passes (the schema's input). */
+export type ArgsOf<K extends RequestName> = z.input<(typeof ARG_SCHEMAS)[K]>;
+/** What a handler receives: the arguments after their schema checked them. */
+export type ParsedArgsOf<K extends RequestName> = z.output<(typeof ARG_SCHEMAS)[K]>;
+export type ResultOf<K extends RequestName> = ApiResults[K];
+export type ApiRequests = { [K in RequestName]: { args: ArgsOf<K>; result: ResultOf<K> } };
+
+/** The engine's side: one handler per request, given checked arguments (app-service.ts implements them). */
+export type Handlers = { [K in RequestName]: (args: ParsedArgsOf<K>) => Promise<ResultOf<K>> };
 
 const empty = z.object({}).strict();
 const jobName = z.string().min(1).max(64);
@@ -341,24 +344,24 @@ const secret = (what: string) =>
     .max(1024, `${what} is longer than 1024 characters`);
 
 /** Every request's argument schema: what the main process and `burrow serve` accept. */
-export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
-  getState: empty as z.ZodType<Record<string, never>>,
+export const ARG_SCHEMAS = {
+  getState: empty,
   runNow: z.object({ job: jobName }).strict(),
   cancelRun: z.object({ job: jobName }).strict(),
   setPaused: z.object({ paused: z.boolean() }).strict(),
-  listRuns: z.object({ job: jobName.optional(), limit: z.number().int().min(1).max(5000).optional() }).strict() as z.ZodType<ArgsOf<'listRuns'>>,
+  listRuns: z.object({ job: jobName.optional(), limit: z.number().int().min(1).max(5000).optional() }).strict(),
   getRun: z.object({ id: z.string().min(1).max(100) }).strict(),
   check: z.object({ job: jobName }).strict(),
-  getConfig: empty as z.ZodType<Record<string, never>>,
+  getConfig: empty,
   saveConfig: z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
   fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
   setSettings: uiSettingsPatchSchema,
-  importSshHosts: empty as z.ZodType<Record<string, never>>,
+  importSshHosts: empty,
   listBackups: z.object({ job: jobName }).strict(),
   browseBackup: z.object({ job: jobName, backup: backupName, path: backupPath.or(z.literal('')) }).strict(),
   searchBackups: z.object({ job: jobName, query: z.string().min(1, 'type part of a name').max(255) }).strict(),
-  verifyBackups: z.object({ job: jobName, names: z.array(backupName).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyBackups'>>,
-  listVerifications: z.object({ job: jobName.optional() }).strict() as z.ZodType<ArgsOf<'listVerifications'>>,
+  verifyBackups: z.object({ job: jobName, names: z.array(backupName).max(10_000).optional() }).strict(),
+  listVerifications: z.object({ job: jobName.optional() }).strict(),
   restoreBackup: z
     .object({
       job: jobName,
@@ -369,15 +372,11 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
       inPlace: z.boolean().optional(),
     })
     .strict()
-    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<
-    ArgsOf<'restoreBackup'>
-  >,
-  initDestination: z.object({ job: jobName, preview: z.boolean().optional() }).strict() as z.ZodType<ArgsOf<'initDestination'>>,
-  startDemo: empty as z.ZodType<Record<string, never>>,
-  listKeys: empty as z.ZodType<Record<string, never>>,
-  generateKey: z
-    .object({ name: keyName, comment: keyComment.optional(), passphrase: secret('the passphrase'), remember: z.boolean().optional() })
-    .strict() as z.ZodType<ArgsOf<'generateKey'>>,
+    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }),
+  initDestination: z.object({ job: jobName, preview: z.boolean().optional() }).strict(),
+  startDemo: empty,
+  listKeys: empty,
+  generateKey: z.object({ name: keyName, comment: keyComment.optional(), passphrase: secret('the passphrase'), remember: z.boolean().optional() }).strict(),
   importKey: z
     .object({
       path: z.string().min(1, 'name the key file').max(4096),
@@ -387,7 +386,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
       storePassphrase: secret('the passphrase to store it under').optional(),
       remember: z.boolean().optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'importKey'>>,
+    .strict(),
   deleteKey: z.object({ name: keyName }).strict(),
   unlockKey: z
     .object({
@@ -401,7 +400,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .optional(),
       remember: z.boolean().optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'unlockKey'>>,
+    .strict(),
   lockKey: z.object({ name: keyName }).strict(),
   installKey: z
     .object({
@@ -420,13 +419,16 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint')
         .optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'installKey'>>,
+    .strict(),
   gateStatus: z.object({ host: z.string().min(1, 'name the host').max(64) }).strict(),
   updateGate: z.object({ host: z.string().min(1, 'name the host').max(64), password: secret("the host's password") }).strict(),
-  testChannel: z.object({ channel: z.string().regex(NAME_PATTERN, 'must be a channel name').optional() }).strict() as z.ZodType<ArgsOf<'testChannel'>>,
-};
+  testChannel: z.object({ channel: z.string().regex(NAME_PATTERN, 'must be a channel name').optional() }).strict(),
+} satisfies { [K in keyof ApiResults]: z.ZodType };
 
 export { REQUEST_NAMES, ipcChannel, EVENT_CHANNEL } from './api-names';
+import { REQUEST_NAMES } from './api-names';
+export type { ApiError, ApiProblem, Reply } from './api-reply';
+export { BridgeError } from './api-reply';
 
 /** What the UI hears: the engine's events, plus "state changed, fetch it again". */
 export type AppEvent = EngineEvent | { type: 'state'; state: AppState };
@@ -438,3 +440,20 @@ export type AppEvent = EngineEvent | { type: 'state'; state: AppState };
 export type BurrowBridge = { [K in RequestName]: (args: ArgsOf<K>) => Promise<ResultOf<K>> } & {
   onEvent(listener: (event: AppEvent) => void): () => void;
 };
+
+/**
+ * What a shell hands the page (the Electron preload): the same methods, each
+ * resolving with the reply envelope as the engine wrote it; the page's
+ * bridge (bridgeFromRaw) turns an error reply into a thrown BridgeError.
+ */
+export type RawBridge = { [K in RequestName]: (args: ArgsOf<K>) => Promise<Reply<ResultOf<K>>> } & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+/** The page's bridge over a raw one: values out, error replies thrown as BridgeError (with their problems). */
+export function bridgeFromRaw(raw: RawBridge): BurrowBridge {
+  const methods = Object.fromEntries(
+    REQUEST_NAMES.map((name) => [name, async (args: unknown) => unwrapReply(await (raw[name] as (a: unknown) => Promise<Reply<unknown>>)(args))]),
+  );
+  return { ...(methods as Omit<BurrowBridge, 'onEvent'>), onEvent: (listener) => raw.onEvent(listener) };
+}

@@ -60,7 +60,6 @@ it('alert channels: Send a test, a down server named, schema messages per field,
 
   await page.getByTestId('channel-url-0').fill('ftp://example.com/x');
   await expect.poll(() => page.getByTestId('channel-0').textContent()).toContain('must start with http:// or https://');
-  await expect.poll(() => page.getByTestId('save-config').isDisabled()).toBe(true);
   await page.getByTestId('channel-url-0').fill(`${http.url}/hooks/x`);
 
   await page.getByTestId('job-onbattery-0').selectOption('defer');

@@ -92,14 +92,26 @@ describe('the status window in a browser', () => {
     await screenshot(page, 'check');
   });
 
-  it('Settings: an invalid cron expression shows an error; a valid one is saved and shown in the status', async () => {
+  it('Settings: an invalid cron and an invalid port are refused by the engine, whose words stand at each field; a valid one is saved', async () => {
     const { page } = await open(labConfig(lab));
     await nav(current!, 'Settings').click();
     const input = page.getByTestId('schedule-input-0');
     await input.fill('61 12 * * *');
+    await page.getByTestId('host-port-0').fill('99999');
     await expect.poll(() => page.getByTestId('schedule-error-0').textContent()).toMatch(/cron/i);
-    expect(await page.getByTestId('save-config').isDisabled()).toBe(true);
+    // Save anyway: the engine refuses through the reply envelope, and its problems go to the fields they name.
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/saveConfig'));
+    await page.getByTestId('save-config').click();
+    const reply = (await (await answered).json()) as { ok: boolean; error: { problems: { path: string; message: string }[] } };
+    expect(reply.ok).toBe(false);
+    const said = (path: string) => reply.error.problems.find((p) => p.path === path)?.message;
+    expect(said('jobs[0].schedule')).toMatch(/cron/);
+    expect(said('hosts.source.port')).toBeTruthy();
+    await expect.poll(() => page.locator('section.settings').getAttribute('data-problems-from')).toBe('engine');
+    expect(await page.getByTestId('schedule-error-0').textContent()).toContain(said('jobs[0].schedule'));
+    expect(await page.getByTestId('host-port-error-0').textContent()).toContain(said('hosts.source.port'));
     await screenshot(page, 'settings-invalid');
+    await page.getByTestId('host-port-0').fill(String(lab.source.port));
     await input.fill('15 3 * * *');
     await expect.poll(() => page.getByTestId('schedule-preview-0').textContent()).toMatch(/03:15|3:15/);
     await page.getByTestId('save-config').click();

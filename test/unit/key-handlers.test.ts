@@ -14,6 +14,7 @@ import type { KeyringStatus } from '../../shared/api-contract';
 import { ManualClock } from '../../shared/clock';
 import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
 import { AppService } from '../../electron/engine/app/app-service';
+import { isReply, unwrapReply, type Reply } from '../../shared/api-reply';
 import { dispatch } from '../../electron/engine/app/dispatch';
 import { makeKeyHandlers, rememberingPassphraseSource, type KeyHandlers, type PassphraseMemory } from '../../electron/engine/app/key-handlers';
 import { JsonSettingsStore } from '../../electron/engine/app/settings-store';
@@ -93,13 +94,21 @@ function keyFile(name: string, passphrase = ''): string {
   return path;
 }
 
+/** The message of an error reply (or of a handler's rejection, when called directly). */
 async function rejection(p: Promise<unknown>): Promise<string> {
+  let settled: unknown;
   try {
-    await p;
+    settled = await p;
   } catch (err) {
     return (err as Error).message;
   }
+  if (isReply(settled) && !settled.ok) return settled.error.message;
   throw new Error('expected a rejection');
+}
+
+/** The value of an ok reply. */
+async function value<T>(p: Promise<Reply<unknown>>): Promise<T> {
+  return unwrapReply(await p) as T;
 }
 
 let logged: string[] = [];
@@ -154,7 +163,7 @@ describe('the key requests through the contract (dispatch)', () => {
   });
 
   it('generates, lists (public parts only), unlocks, locks and deletes through the app', async () => {
-    const k = (await dispatch(svc.handlers, 'generateKey', { name: 'backup', passphrase: PASS, comment: 'laptop' })) as { fingerprint: string };
+    const k = await value<{ fingerprint: string }>(dispatch(svc.handlers, 'generateKey', { name: 'backup', passphrase: PASS, comment: 'laptop' }));
     expect(k.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     const list = await svc.handlers.listKeys({});
     expect(list.keys.map((x) => [x.name, x.fingerprint, x.comment, x.encrypted, x.unlocked])).toEqual([['backup', k.fingerprint, 'laptop', true, false]]);

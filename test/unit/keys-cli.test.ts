@@ -87,7 +87,9 @@ describe('burrow keys', () => {
     await keysCommand(ctx(configPath, ['generate', 'k']).c);
     await expect(keysCommand(ctx(configPath, ['install', 'k']).c)).rejects.toThrow(/name the host/);
     await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h', role: 'web' }).c)).rejects.toThrow(/--role must be source or destination/);
-    await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h', role: 'destination' }).c)).rejects.toThrow(/--path DIR/);
+    await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h', role: 'destination' }).c)).rejects.toThrow(
+      /path: say which directory the key may write to/,
+    );
     await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h' }).c)).rejects.toThrow(/cannot reach h/);
   });
 

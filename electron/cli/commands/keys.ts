@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import type { KeyRole } from '../../engine/keys/authorized-keys';
-import { destinationPathsFor, identityFileHint, installKey, updateGate } from '../../engine/keys/install-key';
+import { identityFileHint, installKey, planKeyInstall, updateGate } from '../../engine/keys/install-key';
 import type { GateWriteResult } from '../../engine/keys/gate-install';
 import { gateStatus, updateGateCommand as updateGateHint } from '../../engine/keys/gate-check';
 import { KeyStore, keyStoreDirFor, strengthenedNote, type StoredKeyInfo } from '../../engine/keys/key-store';
@@ -152,23 +152,11 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
   if (!hostName) throw new BurrowError('config', `name the host: burrow keys install ${name} --host HOST`);
   const role = parseRole(str(ctx, 'role'));
   const config = await loadConfig(configPath);
-  const host = config.hosts[hostName];
-  if (!host) throw new BurrowError('config', `no host named "${hostName}" in ${configPath}`);
+  const { host, backupPath, needsFingerprint } = planKeyInstall(config, hostName, role, str(ctx, 'path'));
   const key = await store.info(name);
 
-  let backupPath = str(ctx, 'path');
-  if (role === 'destination' && !backupPath) {
-    const paths = destinationPathsFor(config, hostName);
-    if (paths.length !== 1)
-      throw new BurrowError(
-        'config',
-        `say which directory the key may write to: --path DIR (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`,
-      );
-    backupPath = paths[0];
-  }
-
   let confirmFingerprint = str(ctx, 'fingerprint');
-  if (!host.hostKey && confirmFingerprint === undefined) {
+  if (needsFingerprint && confirmFingerprint === undefined) {
     // First contact: show the key without logging in, and let the user vouch for it.
     const presented = await SshSession.fetchHostKey({ config, hostName });
     io.err(`burrow: ${hostName} has no pinned host key; it presents ${presented.type} ${presented.fingerprint}`);

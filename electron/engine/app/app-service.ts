@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ApiRequests, AppEvent, AppState, ConfigDocument, LiveRun, RequestName } from '../../../shared/api-contract';
+import type { AppEvent, AppState, ConfigDocument, Handlers, LiveRun } from '../../../shared/api-contract';
 import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
 import { systemClock, type Clock } from '../../../shared/clock';
 import type { EngineEvent } from '../../../shared/engine-events';
@@ -18,7 +18,7 @@ import { findJob } from '../backup-run';
 import { checkJob } from '../check';
 import { ConfigError, parseConfigText } from '../config-file';
 import { Engine } from '../engine';
-import { BurrowError } from '../errors';
+import { BurrowError, configProblems } from '../errors';
 import { keyLine } from '../ssh/host-key';
 import { SshSession } from '../ssh/ssh-session';
 import { importSshConfig } from '../ssh-config-import';
@@ -31,8 +31,6 @@ import type { Channel } from '../notify/channel';
 import { AppAlerts } from './app-alerts';
 import { makeKeyHandlers, rememberingPassphraseSource, type PassphraseMemory } from './key-handlers';
 import type { SettingsStore } from './settings-store';
-
-export type Handlers = { [K in RequestName]: (args: ApiRequests[K]['args']) => Promise<ApiRequests[K]['result']> };
 
 export interface AppServiceOptions {
   configPath: string;
@@ -111,7 +109,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       const text = await readFile(this.opts.configPath, 'utf8');
       config = parseConfigText(text, this.opts.configPath);
     } catch (err) {
-      if (err instanceof ConfigError) this.problems = err.problems;
+      if (err instanceof ConfigError) this.problems = err.configProblems;
       else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.problems = [{ field: '(file)', message: (err as Error).message }];
     }
     if (config) {
@@ -228,19 +226,23 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       },
       saveConfig: async ({ document }) => {
         const result = validateConfig(document);
-        if (!result.ok) return { ok: false, problems: result.problems };
-        if (Object.keys(this.live).length > 0) {
-          return { ok: false, problems: [{ field: '(file)', message: 'a backup is running; save again when it has finished' }] };
+        if (!result.ok) {
+          const n = result.problems.length;
+          throw new BurrowError('config', `the config has ${n} problem${n === 1 ? '' : 's'}; nothing was saved`, { problems: configProblems(result.problems) });
         }
+        if (Object.keys(this.live).length > 0) throw new BurrowError('config', 'a backup is running; save again when it has finished');
         await mkdir(dirname(this.opts.configPath), { recursive: true });
         await keepAsideIfBroken(this.opts.configPath);
         await writeFileAtomic(this.opts.configPath, `${JSON.stringify(document, null, 2)}\n`);
         await this.load();
-        return { ok: true };
+        return { saved: true };
       },
       fetchHostKey: async ({ hostname, port }) => {
         const config = validateConfig({ hosts: { probe: { hostname, port, user: 'burrow' } } });
-        if (!config.ok) throw new BurrowError('config', config.problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+        if (!config.ok) {
+          const problems = config.problems.map((p) => ({ ...p, field: p.field.replace(/^hosts\.probe\./, '') }));
+          throw new BurrowError('config', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { problems: configProblems(problems) });
+        }
         const key = await SshSession.fetchHostKey({ config: config.config, hostName: 'probe' });
         return { type: key.type, fingerprint: key.fingerprint, keyLine: keyLine(key) };
       },

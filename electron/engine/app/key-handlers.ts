@@ -11,14 +11,14 @@ import { isAbsolute } from 'node:path';
 import type { KeyHostView, KeyringStatus, KeyView } from '../../../shared/api-contract';
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
-import { destinationPathsFor, identityFileHint, installKey, updateGate } from '../keys/install-key';
+import { destinationPathsFor, identityFileHint, installKey, planKeyInstall, updateGate } from '../keys/install-key';
 import { gateStatus, updateGateCommand } from '../keys/gate-check';
 import { strengthenedNote, type KeyStore, type StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
 import { WeakPassphraseError } from '../keys/passphrase-floor';
 import type { PassphraseSource } from '../keys/unlocked-keys';
 import type { AgentProvider } from '../ssh/auth';
-import type { Handlers } from './app-service';
+import type { Handlers } from '../../../shared/api-contract';
 
 /**
  * Where a shell keeps store keys' passphrases between runs, if anywhere:
@@ -123,7 +123,7 @@ function sourceHostConfig(ctx: KeyHandlerContext, host: string): BurrowConfig {
 }
 
 function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'host-key-missing' = 'config'): BurrowError {
-  return new BurrowError(kind, `${field}: ${message}`);
+  return new BurrowError(kind, `${field}: ${message}`, { problems: [{ path: field, message }] });
 }
 
 /** The key store's passphrase floor, said at the form field that holds the passphrase. */
@@ -212,19 +212,9 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
     installKey: async ({ name, host: hostName, role, password, path, fingerprint }) => {
       const config = ctx.config();
       if (!config) throw new BurrowError('config', 'host: there is no valid config with hosts yet; add the host in Settings first');
-      const host = config.hosts[hostName];
-      if (!host) throw fieldError('host', `no host named "${hostName}" in the config (hosts: ${Object.keys(config.hosts).join(', ') || 'none'})`);
+      const { host, backupPath, needsFingerprint } = planKeyInstall(config, hostName, role, path);
       const key = await ctx.store().info(name);
-      if (path !== undefined && role !== 'destination') throw fieldError('path', 'only a destination key is restricted to a directory; leave it empty');
-      let backupPath = path;
-      if (role === 'destination' && !backupPath) {
-        const paths = destinationPathsFor(config, hostName);
-        if (paths.length !== 1) {
-          throw fieldError('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
-        }
-        backupPath = paths[0];
-      }
-      if (!host.hostKey && !fingerprint) {
+      if (needsFingerprint && !fingerprint) {
         throw fieldError(
           'fingerprint',
           `${hostName} has no pinned host key: fetch its key, compare the fingerprint with the host's own, and confirm it; no password was sent`,

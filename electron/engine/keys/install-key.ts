@@ -184,3 +184,33 @@ export async function updateGate(
     session.close();
   }
 }
+
+/** Where a key goes and how, before any password is asked for: the same for `burrow keys install` and the Keys page. */
+export interface InstallPlan {
+  host: HostConfig;
+  /** For a destination key: the one directory it may write to. */
+  backupPath?: string;
+  /** The host has no pin: its fingerprint must be confirmed first. */
+  needsFingerprint: boolean;
+}
+
+/**
+ * Checks an install request against the config: the host exists, a
+ * destination key gets exactly one backup path (the given one, or the one
+ * directory the host's jobs write to), and only a destination key takes a
+ * path. Errors name the field they are about (host, path).
+ */
+export function planKeyInstall(config: BurrowConfig, hostName: string, role: KeyRole, path?: string): InstallPlan {
+  const field = (name: string, message: string) => new BurrowError('config', `${name}: ${message}`, { problems: [{ path: name, message }] });
+  const host = config.hosts[hostName];
+  if (!host) throw field('host', `no host named "${hostName}" in the config (hosts: ${Object.keys(config.hosts).join(', ') || 'none'})`);
+  if (path !== undefined && role !== 'destination') throw field('path', 'only a destination key is restricted to a directory; leave it empty');
+  let backupPath = path;
+  if (role === 'destination' && !backupPath) {
+    const paths = destinationPathsFor(config, hostName);
+    if (paths.length !== 1)
+      throw field('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
+    backupPath = paths[0];
+  }
+  return { host, ...(backupPath ? { backupPath } : {}), needsFingerprint: !host.hostKey };
+}

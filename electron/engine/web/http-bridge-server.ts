@@ -14,8 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppService } from '../app/app-service';
-import { BadRequestError, dispatch, errorBody } from '../app/dispatch';
-import { BurrowError } from '../errors';
+import { dispatch } from '../app/dispatch';
 import type { Metrics } from './metrics';
 import { serveStatic } from './static-files';
 import { bearerMatches, bearerToken, sameToken } from './tokens';
@@ -79,16 +78,19 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 const refuse = (res: ServerResponse, status: number, message: string, headers?: Record<string, string>) =>
-  send(res, status, { ok: false, error: { message } }, headers);
+  send(res, status, { ok: false, error: { kind: 'bad-request', message } }, headers);
+
+/** A request body the server will not read (too large, not JSON): a 400, before any handler. */
+class BadBody extends Error {}
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY) throw new BadRequestError('request body too large');
+  if (declared > MAX_BODY) throw new BadBody('request body too large');
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new BadRequestError('request body too large');
+    if (size > MAX_BODY) throw new BadBody('request body too large');
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -96,7 +98,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new BadRequestError('request body is not JSON');
+    throw new BadBody('request body is not JSON');
   }
 }
 
@@ -146,18 +148,21 @@ export async function startHttpBridge(opts: ServeOptions): Promise<RunningServer
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
       return refuse(res, 415, 'Content-Type must be application/json');
     }
+    let args: unknown;
     try {
-      const args = await readBody(req);
-      const result = await dispatch(opts.service.handlers, url.pathname.slice('/api/'.length), args);
-      send(res, 200, { ok: true, result });
+      args = await readBody(req);
     } catch (err) {
-      // The person sees a refusal in the UI; only what nobody foresaw goes to the log too.
-      if (!(err instanceof BadRequestError) && !(err instanceof BurrowError))
-        log(`burrow serve: ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`);
-      // An expected refusal (a BurrowError: an unreachable host, a file that exists) is an answer the
-      // page shows, so it travels as 200 with ok: false; a browser logs every 4xx/5xx as a console error.
-      send(res, err instanceof BadRequestError ? 400 : err instanceof BurrowError ? 200 : 500, { ok: false, error: errorBody(err) });
+      if (err instanceof BadBody) return refuse(res, 400, err.message);
+      // The client went away (or its stream broke) before the body was read: nobody to answer.
+      res.destroy();
+      return;
     }
+    // A request the engine refused is an answer like any other (200, ok: false), so the page's console stays
+    // clean; only what nobody foresaw goes to the log too.
+    const reply = await dispatch(opts.service.handlers, url.pathname.slice('/api/'.length), args, (err) =>
+      log(`burrow serve: ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    send(res, 200, reply);
   }
 
   async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -109,13 +109,15 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
   const [remember, setRemember] = useState(keyring.remembers);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<unknown>();
   const nameProblem = keyNameProblem(name);
   const mismatch = repeat !== '' && repeat !== passphrase ? 'The two passphrases differ.' : undefined;
-  const atField = fieldOfError(error, ['passphrase']);
+  const atField = fieldOfError(failure, ['passphrase']);
 
   async function submit() {
     setBusy(true);
     setError(undefined);
+    setFailure(undefined);
     try {
       const k = await bridge.generateKey({
         name,
@@ -126,6 +128,7 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
       onDone({ message: `Generated ${k.name}: ${k.type} ${k.fingerprint}${k.remembered ? ', passphrase remembered' : ''}.` });
     } catch (err) {
       setError(errorMessage(err));
+      setFailure(err);
     } finally {
       setPassphrase('');
       setRepeat('');
@@ -225,12 +228,14 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
   const [remember, setRemember] = useState(keyring.remembers);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<unknown>();
   const nameProblem = keyNameProblem(name);
-  const atField = fieldOfError(error, ['passphrase', 'storePassphrase']);
+  const atField = fieldOfError(failure, ['passphrase', 'storePassphrase']);
 
   async function submit() {
     setBusy(true);
     setError(undefined);
+    setFailure(undefined);
     try {
       const k = await bridge.importKey({
         path,
@@ -242,6 +247,7 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
       onDone({ message: `Imported ${k.name}: ${k.type} ${k.fingerprint}, stored encrypted; ${path} was left as it is.${k.note ? ` Note: ${k.note}.` : ''}` });
     } catch (err) {
       setError(errorMessage(err));
+      setFailure(err);
     } finally {
       setPassphrase('');
       setStorePassphrase('');

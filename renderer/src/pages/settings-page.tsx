@@ -26,7 +26,7 @@ import {
 } from '../lib/config-draft';
 import { useNow } from '../hooks/use-now';
 import { destinationChanges } from '../lib/destination-changes';
-import { errorMessage, errorProblems } from '../lib/errors';
+import { errorConfigProblems, errorMessage } from '../lib/errors';
 import { problemsByField } from '../lib/problems';
 
 export interface SettingsPageProps {
@@ -38,7 +38,7 @@ export interface SettingsPageProps {
   onSaved: () => void;
 }
 
-type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[] };
+type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[]; forDocument: string };
 
 /** Hosts, jobs, `save-config` (`save-ok` / `save-error`), and the app's own settings. */
 export function SettingsPage({ bridge, state, initialDocument, onSaved }: SettingsPageProps) {
@@ -74,7 +74,9 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     const result = validateConfig(document);
     return [...draftProblems(draft), ...(result.ok ? [] : result.problems)];
   }, [draft, document]);
-  const byField = useMemo(() => problemsByField(problems), [problems]);
+  // After a refused save, the engine's problems (the one authority) stand at their fields until the draft changes.
+  const engineSaid = outcome && !outcome.ok && outcome.forDocument === JSON.stringify(document) && outcome.problems.length > 0 ? outcome.problems : undefined;
+  const byField = useMemo(() => problemsByField(engineSaid ?? problems), [engineSaid, problems]);
 
   if (loadError)
     return (
@@ -106,17 +108,14 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     setSaving(true);
     setOutcome(undefined);
     try {
-      const result = await bridge.saveConfig({ document });
-      if (result.ok) {
-        setSavedJson(JSON.stringify(document));
-        setAcknowledged(false);
-        setOutcome({ ok: true });
-        onSaved();
-      } else {
-        setOutcome({ ok: false, message: 'The config was not saved.', problems: result.problems });
-      }
+      await bridge.saveConfig({ document });
+      setSavedJson(JSON.stringify(document));
+      setAcknowledged(false);
+      setOutcome({ ok: true });
+      onSaved();
     } catch (err) {
-      setOutcome({ ok: false, message: errorMessage(err), problems: errorProblems(err) });
+      // The engine's own validation: its problems go next to the fields they name.
+      setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err), forDocument: JSON.stringify(document) });
     } finally {
       setSaving(false);
     }
@@ -128,7 +127,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   const changes = destinationChanges(saved, document);
 
   return (
-    <section className="page settings" aria-labelledby="settings-title">
+    <section className="page settings" aria-labelledby="settings-title" data-problems-from={engineSaid ? 'engine' : 'draft'}>
       <div className="page-head">
         <h2 id="settings-title">Settings</h2>
       </div>
@@ -206,7 +205,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
           type="button"
           className="primary"
           data-testid="save-config"
-          disabled={!valid || saving || (changes.length > 0 && !acknowledged)}
+          disabled={saving || (!dirty && valid) || (changes.length > 0 && !acknowledged)}
           onClick={() => void save()}
         >
           {saving ? 'Saving…' : 'Save'}
