@@ -106,6 +106,19 @@ describe('the Backups page', () => {
     await expect.poll(() => page.getByTestId('restore-error').textContent(), { timeout: 30_000 }).toContain('not overwritten');
   });
 
+  it("Settings: a job's format change says what happens to its backups and asks; Set up destination says what it would do", async () => {
+    const { page } = await openBackups();
+    await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+    await page.getByTestId('job-format-0').selectOption('archive');
+    await expect.poll(() => page.getByTestId('destination-changes').textContent()).toMatch(/snaps changes from snapshot to archive .* stay as they are/);
+    expect(await page.getByTestId('save-config').isDisabled()).toBe(true);
+    await page.getByTestId('destination-changes-ok').check();
+    expect(await page.getByTestId('save-config').isDisabled()).toBe(false);
+    await page.getByTestId('setup-destination-snaps').click();
+    await expect.poll(() => page.getByTestId('setup-preview').textContent(), { timeout: 30_000 }).toContain('already set up for job snaps (snapshot)');
+    await screenshot(page, 'settings-destination-change');
+  });
+
   it('a destination out of reach is said in words, not a server error', async () => {
     const { page } = await openBackups();
     await page.getByTestId('backups-job').selectOption('unreachable');
