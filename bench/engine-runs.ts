@@ -58,6 +58,8 @@ export interface EngineResult {
 /** Runs the variants' day-1 runs now and their day-2 runs when `day2` is called. */
 export class EngineRuns {
   private readonly results = new Map<string, EngineResult>();
+  /** The day-2 runs' records as the engine finished them (the idle bench copies them into a long history). */
+  readonly day2Records: RunRecord[] = [];
 
   constructor(
     private readonly lab: Lab,
@@ -115,6 +117,7 @@ export class EngineRuns {
       if (!prior?.ok) continue;
       try {
         const record = await this.run(v, 1);
+        this.day2Records.push(record);
         const steps: Partial<Record<StepName, number>> = {};
         for (const s of record.steps) if (s.durationMs !== undefined) steps[s.name] = s.durationMs / 1000;
         this.results.set(v.key, {

@@ -1,8 +1,8 @@
 /**
  * The hops the bench drives on the lab: commands run on the source and the
  * destination as their users, the ssh command the source uses to reach the
- * destination through a tunnel, and the two relays compared, Burrow's
- * `ReverseTunnel` and OpenSSH's `ssh -R`, both run from the laptop.
+ * destination through a tunnel, and OpenSSH's `ssh -R` relay run from the
+ * laptop (Burrow's is in bench/burrow-relay.ts).
  *
  * The source logs in to the destination with a key made for the bench only
  * (inside the lab dir, removed with the lab): Burrow itself forwards the
@@ -11,13 +11,10 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BurrowConfig } from '../shared/config-schema';
-import { DefaultAgentProvider } from '../electron/engine/ssh/auth';
-import { SshSession } from '../electron/engine/ssh/ssh-session';
-import { ReverseTunnel, directTarget } from '../electron/engine/tunnel';
 import type { ExecResult, Lab, LabHost } from '../electron/lab/lab';
 import { run } from '../electron/lab/run';
 import { knownHostsEntry, strictOptions } from '../electron/lab/ssh-client';
+import type { GcCounts } from './relay-serve';
 
 /** The name the destination goes by in the source's bench known_hosts. */
 const ALIAS = 'bench-destination';
@@ -77,39 +74,11 @@ export interface Relay {
   port: number;
   /** Cipher of the laptop<->source connection that carries the relayed bytes. */
   cipher: string;
-  /** PID of the relaying process (this process for Burrow). */
+  /** PID of the relaying process. */
   pid: number;
+  /** V8's garbage collections in the relaying process so far (Burrow's relay only). */
+  gcCounts?(): Promise<GcCounts>;
   close(): Promise<void>;
-}
-
-/** Burrow's relay: SshSession to the source, ReverseTunnel with a direct target, in this process. */
-export async function openBurrowRelay(lab: Lab, config: BurrowConfig): Promise<Relay & { tunnel: ReverseTunnel }> {
-  const session = await SshSession.open({ config, hostName: 'source', agents: new DefaultAgentProvider() });
-  const tunnel = new ReverseTunnel(session, 0, directTarget(lab.destination.address, lab.destination.port), 'destination');
-  tunnel.on('error', (err) => console.error(`bench: relay: ${err.message}`));
-  let port: number;
-  try {
-    port = await tunnel.start();
-  } catch (err) {
-    session.close();
-    throw err;
-  }
-  return {
-    port,
-    tunnel,
-    pid: process.pid,
-    cipher: negotiatedCipher(session),
-    close: async () => {
-      await tunnel.close();
-      session.close();
-    },
-  };
-}
-
-/** ssh2 keeps what the key exchange settled on in private fields; best effort. */
-function negotiatedCipher(session: SshSession): string {
-  const proto = (session.client as unknown as { _protocol?: { _kex?: { negotiated?: { cs?: { cipher?: string } } } } })._protocol;
-  return proto?._kex?.negotiated?.cs?.cipher ?? 'ssh2 default';
 }
 
 /**

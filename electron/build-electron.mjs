@@ -4,13 +4,18 @@
 // dist/cli/main.mjs (ESM, its npm dependencies left as imports), which
 // electron/cli/burrow.mjs runs when it is newer than the sources: plain node
 // instead of tsx's loader, a third of the daemon's idle CPU and memory.
+// `--outdir DIR` writes them under DIR instead of dist/ (the relay-heap test
+// reads a fresh main bundle without touching the one in dist/).
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 // Paths below (and the inputs list) are relative to the checkout, wherever this is started from.
 const root = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+const out = values.outdir ? resolve(values.outdir) : join(root, 'dist');
 
 const common = {
   absWorkingDir: root,
@@ -25,11 +30,11 @@ const common = {
   external: ['electron', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'better-sqlite3'],
 };
 
-await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs' });
-await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs' });
+await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: join(out, 'electron', 'main.cjs') });
+await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: join(out, 'electron', 'preload.cjs') });
 const cli = await build({
   entryPoints: ['electron/cli/main.ts'],
-  outfile: 'dist/cli/main.mjs',
+  outfile: join(out, 'cli', 'main.mjs'),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -42,5 +47,5 @@ const cli = await build({
 });
 // The sources in the bundle: burrow.mjs runs it only while none is newer.
 const inputs = Object.keys(cli.metafile.inputs).filter((p) => p.endsWith('.ts'));
-writeFileSync(join(root, 'dist', 'cli', 'inputs.json'), `${JSON.stringify(inputs)}\n`);
-console.log('built dist/electron/main.cjs, dist/electron/preload.cjs and dist/cli/main.mjs');
+writeFileSync(join(out, 'cli', 'inputs.json'), `${JSON.stringify(inputs)}\n`);
+console.log(`built ${['electron/main.cjs', 'electron/preload.cjs', 'cli/main.mjs'].map((p) => join(out, p)).join(', ')}`);

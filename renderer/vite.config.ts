@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { META_CSP } from '../shared/csp';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const api = process.env.BURROW_API;
@@ -26,11 +27,20 @@ function devWithoutCsp(): Plugin {
   };
 }
 
+/** The built page's meta CSP, from the one policy in shared/csp.ts. */
+function metaCsp(): Plugin {
+  return {
+    name: 'burrow-meta-csp',
+    apply: 'build',
+    transformIndexHtml: (html) => html.replace('%BURROW_CSP%', META_CSP),
+  };
+}
+
 export default defineConfig({
   root: here,
   // Relative URLs: file:// in Electron and http://127.0.0.1:PORT/ in a browser.
   base: './',
-  plugins: [react(), devWithoutCsp()],
+  plugins: [react(), devWithoutCsp(), metaCsp()],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,

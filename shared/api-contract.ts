@@ -6,16 +6,15 @@
  * what the handlers validate every payload with. Browser-safe.
  */
 import { z } from 'zod';
+import { unwrapReply, type Reply } from './api-reply';
+import type { ChannelStatus, ChannelTestResult } from './channel-status';
+import { uiSettingsPatchSchema, type UiSettings } from './ui-settings';
 import { NAME_PATTERN, type ConfigProblem } from './config-schema';
 import type { EngineEvent, JobStatus } from './engine-events';
-import { RUN_STATUSES, type RunDay, type RunPage, type RunRecord, type RunStatus, type StepRecord, type TransferProgress, type TunnelState } from './run-types';
+import type { FormatName } from './formats';
+import { RUN_STATUSES, type RunDay, type RunPage, type RunRecord, type StepRecord, type TransferProgress, type TunnelState } from './run-types';
 
-export interface UiSettings {
-  /** No pop-up notifications at all (events still show in the window and tray). */
-  quiet: boolean;
-  notifySuccess: boolean;
-  startAtLogin: boolean;
-}
+export type { UiSettings } from './ui-settings';
 
 export interface LiveRun {
   runId: string;
@@ -42,6 +41,8 @@ export interface AppState {
   shell: 'electron' | 'web';
   /** Whether key passphrases can be remembered (the desktop app's system keyring); absent where nothing remembers them. */
   keyring?: KeyringStatus;
+  /** The alert channels (the desktop's first) and how their deliveries go. */
+  alerts?: ChannelStatus[];
 }
 
 /** Whether Burrow can remember store keys' passphrases, and if not, why, in words. */
@@ -82,6 +83,25 @@ export interface KeyHostView {
   identityFile?: string;
   /** Backup paths of the jobs whose destination is this host (the default for a destination key). */
   destinationPaths: string[];
+  /** Jobs whose source is this host: what its source key's gate admits. */
+  sourceJobs: string[];
+}
+
+/** Whether a source key's gate admits the config's jobs as they are now. */
+export interface GateStatusView {
+  /** `none`: no gate guards the host's usual login; `stale`: it no longer matches the config. */
+  state: 'none' | 'current' | 'stale';
+  changes: string[];
+  /** The command that updates it. */
+  command: string;
+}
+
+/** What updating a gate wrote, and what is left to do by hand. */
+export interface GateWriteView {
+  jobs: string[];
+  warnings: string[];
+  /** sudoers lines for jobs with sudo: true. */
+  sudoers: string[];
 }
 
 export type KeyRole = 'unrestricted' | 'source' | 'destination';
@@ -111,68 +131,140 @@ export interface HostKeyView {
 /** Config as the UI edits it: the JSON file's content. */
 export type ConfigDocument = Record<string, unknown>;
 
-export type SaveResult = { ok: true } | { ok: false; problems: ConfigProblem[] };
+/** A saved config; one that does not validate is refused with its problems (ApiError.problems, by field path). */
+export type SaveResult = { saved: true };
 
-export interface ApiRequests {
-  getState: { args: Record<string, never>; result: AppState };
-  runNow: { args: { job: string }; result: { started: boolean; message?: string; runId?: string } };
-  cancelRun: { args: { job: string }; result: { cancelled: boolean } };
-  setPaused: { args: { paused: boolean }; result: { paused: boolean } };
+/** Every request's result; what it takes is its schema in ARG_SCHEMAS. */
+export interface ApiResults {
+  getState: AppState;
+  /** `warning`: the job's laptop rules would have deferred it (on battery, metered network); Run now runs all the same. */
+  runNow: { started: boolean; message?: string; runId?: string; warning?: string };
+  cancelRun: { cancelled: boolean };
+  setPaused: { paused: boolean };
   /** Run summaries, newest first, a page at a time (`before` = the last page's `next`); filters: job, result, start between from and to (ISO). */
-  listRuns: { args: { job?: string; status?: RunStatus; from?: string; to?: string; before?: string; limit?: number }; result: RunPage };
+  listRuns: RunPage;
   /** A whole run record (steps, log, file lists). */
-  getRun: { args: { id: string }; result: RunRecord | null };
+  getRun: RunRecord | null;
   /** Per day over the last `days` (default 60): bytes sent and the longest run, in the asker's time zone (minutes east of UTC). */
-  listRunDays: { args: { job?: string; days?: number; tzOffsetMinutes?: number }; result: RunDay[] };
-  check: { args: { job: string }; result: HopResultView[] };
-  getConfig: { args: Record<string, never>; result: { path: string; exists: boolean; document: ConfigDocument | null; problems: ConfigProblem[] } };
-  saveConfig: { args: { document: ConfigDocument }; result: SaveResult };
-  fetchHostKey: { args: { hostname: string; port: number }; result: HostKeyView };
-  setSettings: { args: Partial<UiSettings>; result: UiSettings };
+  listRunDays: RunDay[];
+  check: HopResultView[];
+  getConfig: { path: string; exists: boolean; document: ConfigDocument | null; problems: ConfigProblem[] };
+  saveConfig: SaveResult;
+  fetchHostKey: HostKeyView;
+  setSettings: UiSettings;
   /** Host candidates from ~/.ssh/config, for the welcome page and settings. */
-  importSshHosts: { args: Record<string, never>; result: { source: string; hosts: ImportedHost[] } };
-  /** The archives at a job's destination, and where else each exists. */
-  listArchives: { args: { job: string }; result: ArchiveRowView[] };
-  /** Test-restores archives on the destination (all, or the named ones); recorded in history. */
-  verifyArchives: { args: { job: string; names?: string[] }; result: VerifyResultView[] };
+  importSshHosts: { source: string; hosts: ImportedHost[] };
+  /** The backups at a job's destination, one row per day, newest first (`burrow backups`). */
+  listBackups: BackupRowView[];
+  /** One directory of one day's backup (`burrow ls`); `path` '' is the day's top. */
+  browseBackup: BackupEntryView[];
+  /** Files and directories whose name contains `query`, in every day the destination holds. */
+  searchBackups: SearchResultView;
+  /** Test-restores stored backups on the destination (all, or the named days); recorded in history. */
+  verifyBackups: VerifyResultView[];
   /** `burrow verify` results, newest first. */
-  listVerifications: { args: { job?: string }; result: VerificationView[] };
-  /** Restores one archive to a directory on this machine or on the source (through the tunnel). */
-  restoreArchive: {
-    args: { job: string; archive: string; toLaptop?: string; toSource?: string; extract?: boolean };
-    result: { path: string; sha256: string; extractedTo?: string };
-  };
+  listVerifications: VerificationView[];
+  /** Restores files, folders or a whole day to a directory on this machine or on the source (through the tunnel). */
+  restoreBackup: RestoredView;
+  /** Sets a job's destination up (writes its marker), or with `preview` only says what that would create. */
+  initDestination: DestinationSetupView;
   /** Starts `burrow demo` behind this UI: a throw-away lab on loopback and a config for it. */
-  startDemo: { args: Record<string, never>; result: { started: boolean; message: string } };
+  startDemo: { started: boolean; message: string };
   /** Burrow's key store: its keys (public parts only), the hosts to install them on, the keyring. */
-  listKeys: { args: Record<string, never>; result: KeysOverview };
+  listKeys: KeysOverview;
   /** A new ed25519 key, encrypted under the passphrase. */
-  generateKey: { args: { name: string; comment?: string; passphrase: string; remember?: boolean }; result: KeyView };
-  /** A private key file (OpenSSH or PEM) copied into the store, encrypted; the file is left alone. */
-  importKey: {
-    args: { path: string; name?: string; comment?: string; passphrase?: string; storePassphrase?: string; remember?: boolean };
-    result: KeyView;
-  };
-  deleteKey: { args: { name: string }; result: { deleted: string; fingerprint: string } };
+  generateKey: KeyView;
+  /**
+   * A private key file (OpenSSH or PEM) copied into the store, encrypted; the file is left alone.
+   * `note`: what the import changed beyond copying, e.g. a file with too few KDF rounds stored re-encrypted.
+   */
+  importKey: KeyView & { note?: string };
+  deleteKey: { deleted: string; fingerprint: string };
   /** Decrypts a key into memory, for `minutes` or until locked; `remember` keeps its passphrase in the system keyring. */
-  unlockKey: { args: { name: string; passphrase: string; minutes?: number; remember?: boolean }; result: KeyView };
+  unlockKey: KeyView;
   /** Forgets the decrypted key and any remembered passphrase: the next use asks again. */
-  lockKey: { args: { name: string }; result: KeyView };
+  lockKey: KeyView;
   /** Installs a key's public half on a configured host (ssh-copy-id with a one-time password, restricted by role). */
-  installKey: {
-    args: { name: string; host: string; role: KeyRole; password: string; path?: string; fingerprint?: string };
-    result: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string };
-  };
+  installKey: { outcome: 'added' | 'present' | 'replaced'; line: string; pinned?: string; hint?: string; gate?: GateWriteView };
+  /** Asks the source key's gate on a host (logging in with the host's usual key) whether it admits the jobs as configured. */
+  gateStatus: GateStatusView;
+  /** Rewrites the gate from the config's jobs, with the host's password (the login `keys install` uses). */
+  updateGate: GateWriteView;
+  /** A test notice to one alert channel of the saved config (or the desktop), or to all. */
+  testChannel: ChannelTestResult[];
 }
 
-export interface ArchiveRowView {
+/** One day's backup at the destination, whatever the format. */
+export interface BackupRowView {
+  /** What `burrow ls` and `burrow restore` take: the day, YYYY-MM-DD. */
   name: string;
+  /** YYYYMMDD */
   stamp: string;
+  format: FormatName;
+  /** Bytes: the archives' sizes, or a snapshot's files (unchanged ones are hard links, stored once). */
   size: number;
+  /** Files in it, where known (a snapshot's manifest; an archive listed once). */
+  files?: number;
+  /** What changed from the day before, where both days are known. */
+  changes?: { added: number; changed: number; removed: number; bytes: number };
   atDestination: boolean;
+  /** The archives are still in the source's holding dir (snapshots: never, 'unknown' when the source is out of reach). */
   atSource: boolean | 'unknown';
   verified: 'ok' | 'failed' | 'at transfer' | 'never';
+  /** The archive files of that day (archive format). */
+  archives?: { name: string; size: number; sha256?: string }[];
+}
+
+/** An entry of a backup's tree. */
+export interface BackupEntryView {
+  /** Relative to the day's top: `projects/sub/data.bin`. */
+  path: string;
+  name: string;
+  type: 'file' | 'dir' | 'link';
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Octal, when recorded. */
+  mode?: string;
+}
+
+export interface SearchHitView extends BackupEntryView {
+  /** The day it is in. */
+  backup: string;
+}
+
+export interface SearchResultView {
+  hits: SearchHitView[];
+  /** More matched than are returned. */
+  truncated: boolean;
+  /** Days that could not be searched, and why (an archive not listed yet, say). */
+  notSearched: string[];
+}
+
+export interface RestoredView {
+  /** The directory restored into (or the archive file written, for a whole archive). */
+  path: string;
+  /** What was restored, relative to `path`. */
+  paths: string[];
+  files: number;
+  bytes: number;
+  /** Files whose content was checked against the checksum recorded when they were sent. */
+  checked: number;
   sha256?: string;
+  extractedTo?: string;
+}
+
+export interface DestinationSetupView {
+  /** `HOST:PATH` */
+  destination: string;
+  /** What setting up creates or writes, in words. */
+  creates: string[];
+  /** What is there now, in words. */
+  found: string;
+  /** The marker's content after set-up. */
+  marker: string;
+  state: 'new' | 'set up' | 'adopted' | 'refused';
+  message: string;
 }
 
 export interface VerifyResultView {
@@ -199,15 +291,44 @@ export interface ImportedHost {
   hostKey?: string;
 }
 
-export type RequestName = keyof ApiRequests;
-export type ArgsOf<K extends RequestName> = ApiRequests[K]['args'];
-export type ResultOf<K extends RequestName> = ApiRequests[K]['result'];
+export type RequestName = keyof ApiResults;
+/** What a caller passes (the schema's input). */
+export type ArgsOf<K extends RequestName> = z.input<(typeof ARG_SCHEMAS)[K]>;
+/** What a handler receives: the arguments after their schema checked them. */
+export type ParsedArgsOf<K extends RequestName> = z.output<(typeof ARG_SCHEMAS)[K]>;
+export type ResultOf<K extends RequestName> = ApiResults[K];
+export type ApiRequests = { [K in RequestName]: { args: ArgsOf<K>; result: ResultOf<K> } };
+
+/** The engine's side: one handler per request, given checked arguments (app-service.ts implements them). */
+export type Handlers = { [K in RequestName]: (args: ParsedArgsOf<K>) => Promise<ResultOf<K>> };
 
 const empty = z.object({}).strict();
 const isoTime = z.iso.datetime({ error: 'must be an ISO time such as 2026-11-26T12:30:00Z' });
 const jobName = z.string().min(1).max(64);
+/** A day (YYYY-MM-DD or YYYYMMDD) or an archive's file name. */
+const backupName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((n) => !n.includes('/') && n !== '.' && n !== '..', 'must be a day or an archive name, not a path');
+/** A path inside a backup: relative, no `.` or `..` parts. */
+const backupPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(
+    (p) => !p.startsWith('/') && p.split('/').every((c) => c !== '' && c !== '.' && c !== '..') && !/[\0]/.test(p),
+    'must be a path inside the backup (no leading /, . or ..)',
+  );
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/'), 'must be an absolute path');
 
 export const KEY_ROLES = ['unrestricted', 'source', 'destination'] as const satisfies readonly KeyRole[];
+/** The shortest passphrase Burrow encrypts a key under (the rule itself: electron/engine/keys/passphrase-floor.ts). */
+export const MIN_PASSPHRASE_LENGTH = 12;
 /** The longest time limit of an unlock: a week. */
 export const MAX_UNLOCK_MINUTES = 7 * 24 * 60;
 /** Store key names, as the key store checks them: like host names, never ending in .pub. */
@@ -228,8 +349,8 @@ const secret = (what: string) =>
     .max(1024, `${what} is longer than 1024 characters`);
 
 /** Every request's argument schema: what the main process and `burrow serve` accept. */
-export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
-  getState: empty as z.ZodType<Record<string, never>>,
+export const ARG_SCHEMAS = {
+  getState: empty,
   runNow: z.object({ job: jobName }).strict(),
   cancelRun: z.object({ job: jobName }).strict(),
   setPaused: z.object({ paused: z.boolean() }).strict(),
@@ -245,7 +366,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .optional(),
       limit: z.number().int().min(1).max(1000).optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'listRuns'>>,
+    .strict(),
   listRunDays: z
     .object({
       job: jobName.optional(),
@@ -257,36 +378,34 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .max(14 * 60)
         .optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'listRunDays'>>,
+    .strict(),
   getRun: z.object({ id: z.string().min(1).max(100) }).strict(),
   check: z.object({ job: jobName }).strict(),
-  getConfig: empty as z.ZodType<Record<string, never>>,
+  getConfig: empty,
   saveConfig: z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
   fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
-  setSettings: z.object({ quiet: z.boolean().optional(), notifySuccess: z.boolean().optional(), startAtLogin: z.boolean().optional() }).strict() as z.ZodType<
-    Partial<UiSettings>
-  >,
-  importSshHosts: empty as z.ZodType<Record<string, never>>,
-  listArchives: z.object({ job: jobName }).strict(),
-  verifyArchives: z.object({ job: jobName, names: z.array(z.string().min(1).max(255)).max(10_000).optional() }).strict() as z.ZodType<ArgsOf<'verifyArchives'>>,
-  listVerifications: z.object({ job: jobName.optional() }).strict() as z.ZodType<ArgsOf<'listVerifications'>>,
-  restoreArchive: z
+  setSettings: uiSettingsPatchSchema,
+  importSshHosts: empty,
+  listBackups: z.object({ job: jobName }).strict(),
+  browseBackup: z.object({ job: jobName, backup: backupName, path: backupPath.or(z.literal('')) }).strict(),
+  searchBackups: z.object({ job: jobName, query: z.string().min(1, 'type part of a name').max(255) }).strict(),
+  verifyBackups: z.object({ job: jobName, names: z.array(backupName).max(10_000).optional() }).strict(),
+  listVerifications: z.object({ job: jobName.optional() }).strict(),
+  restoreBackup: z
     .object({
       job: jobName,
-      archive: z.string().min(1).max(255),
-      toLaptop: z.string().min(1).max(4096).optional(),
-      toSource: z.string().min(1).max(4096).optional(),
-      extract: z.boolean().optional(),
+      backup: backupName,
+      paths: z.array(backupPath).max(10_000).optional(),
+      toLaptop: absolutePath.optional(),
+      toSource: absolutePath.optional(),
+      inPlace: z.boolean().optional(),
     })
     .strict()
-    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }) as z.ZodType<
-    ArgsOf<'restoreArchive'>
-  >,
-  startDemo: empty as z.ZodType<Record<string, never>>,
-  listKeys: empty as z.ZodType<Record<string, never>>,
-  generateKey: z
-    .object({ name: keyName, comment: keyComment.optional(), passphrase: secret('the passphrase'), remember: z.boolean().optional() })
-    .strict() as z.ZodType<ArgsOf<'generateKey'>>,
+    .refine((a) => (a.toLaptop === undefined) !== (a.toSource === undefined), { message: 'give exactly one of toLaptop and toSource' }),
+  initDestination: z.object({ job: jobName, preview: z.boolean().optional() }).strict(),
+  startDemo: empty,
+  listKeys: empty,
+  generateKey: z.object({ name: keyName, comment: keyComment.optional(), passphrase: secret('the passphrase'), remember: z.boolean().optional() }).strict(),
   importKey: z
     .object({
       path: z.string().min(1, 'name the key file').max(4096),
@@ -296,7 +415,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
       storePassphrase: secret('the passphrase to store it under').optional(),
       remember: z.boolean().optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'importKey'>>,
+    .strict(),
   deleteKey: z.object({ name: keyName }).strict(),
   unlockKey: z
     .object({
@@ -310,7 +429,7 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .optional(),
       remember: z.boolean().optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'unlockKey'>>,
+    .strict(),
   lockKey: z.object({ name: keyName }).strict(),
   installKey: z
     .object({
@@ -329,10 +448,16 @@ export const ARG_SCHEMAS: { [K in RequestName]: z.ZodType<ArgsOf<K>> } = {
         .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:... fingerprint')
         .optional(),
     })
-    .strict() as z.ZodType<ArgsOf<'installKey'>>,
-};
+    .strict(),
+  gateStatus: z.object({ host: z.string().min(1, 'name the host').max(64) }).strict(),
+  updateGate: z.object({ host: z.string().min(1, 'name the host').max(64), password: secret("the host's password") }).strict(),
+  testChannel: z.object({ channel: z.string().regex(NAME_PATTERN, 'must be a channel name').optional() }).strict(),
+} satisfies { [K in keyof ApiResults]: z.ZodType };
 
 export { REQUEST_NAMES, ipcChannel, EVENT_CHANNEL } from './api-names';
+import { REQUEST_NAMES } from './api-names';
+export type { ApiError, ApiProblem, Reply } from './api-reply';
+export { BridgeError } from './api-reply';
 
 /** What the UI hears: the engine's events, plus "state changed, fetch it again". */
 export type AppEvent = EngineEvent | { type: 'state'; state: AppState };
@@ -344,3 +469,20 @@ export type AppEvent = EngineEvent | { type: 'state'; state: AppState };
 export type BurrowBridge = { [K in RequestName]: (args: ArgsOf<K>) => Promise<ResultOf<K>> } & {
   onEvent(listener: (event: AppEvent) => void): () => void;
 };
+
+/**
+ * What a shell hands the page (the Electron preload): the same methods, each
+ * resolving with the reply envelope as the engine wrote it; the page's
+ * bridge (bridgeFromRaw) turns an error reply into a thrown BridgeError.
+ */
+export type RawBridge = { [K in RequestName]: (args: ArgsOf<K>) => Promise<Reply<ResultOf<K>>> } & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+/** The page's bridge over a raw one: values out, error replies thrown as BridgeError (with their problems). */
+export function bridgeFromRaw(raw: RawBridge): BurrowBridge {
+  const methods = Object.fromEntries(
+    REQUEST_NAMES.map((name) => [name, async (args: unknown) => unwrapReply(await (raw[name] as (a: unknown) => Promise<Reply<unknown>>)(args))]),
+  );
+  return { ...(methods as Omit<BurrowBridge, 'onEvent'>), onEvent: (listener) => raw.onEvent(listener) };
+}

@@ -19,10 +19,13 @@ export const REQUEST_NAMES = [
   'fetchHostKey',
   'setSettings',
   'importSshHosts',
-  'listArchives',
-  'verifyArchives',
+  'listBackups',
+  'browseBackup',
+  'searchBackups',
+  'verifyBackups',
   'listVerifications',
-  'restoreArchive',
+  'restoreBackup',
+  'initDestination',
   'startDemo',
   'listKeys',
   'generateKey',
@@ -31,6 +34,9 @@ export const REQUEST_NAMES = [
   'unlockKey',
   'lockKey',
   'installKey',
+  'gateStatus',
+  'updateGate',
+  'testChannel',
 ] as const satisfies readonly RequestName[];
 
 type Missing = Exclude<keyof ApiRequests, (typeof REQUEST_NAMES)[number]>;

@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
+import { alertsSchema, metricsSchema } from './alerts-schema';
+import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS } from './formats';
 
 /** Names of hosts and jobs: safe in file names, unit names and log lines. */
 /** Host, job and key names: a letter or digit, then letters, digits, `.`, `_` or `-`; at most 64. */
 /** What a job that does not say gets: the article's 12:30, and its layout (archives, bzip2). */
 export const DEFAULT_SCHEDULE = '30 12 * * *';
-export const DEFAULT_FORMAT = 'archive';
 export const DEFAULT_COMPRESSION = 'bzip2';
 /** Scheduled backups running at once unless the config says otherwise. */
 export const DEFAULT_MAX_CONCURRENT_RUNS = 2;
@@ -38,6 +39,9 @@ const remoteDir = z
   .refine((s) => s.startsWith('/'), { message: 'must be an absolute path (start with "/")' })
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' })
   .refine((s) => s.replace(/\/+$/, '') !== '', { message: 'must not be the root directory' })
+  .refine((s) => !/\/\/|\/\.\.?(\/|$)/.test(s.replace(/\/+$/, '')), {
+    message: 'must be a plain absolute path: no "//", "/./" or "/../" (the source key\'s gate compares paths exactly)',
+  })
   .transform((s) => s.replace(/\/+$/, ''));
 
 /** Path on the laptop; "~" expands to the home directory when the config is loaded. */
@@ -73,6 +77,9 @@ export const hostSchema = z
     proxyJump: nameSchema.optional(),
   })
   .strict();
+
+/** What a scheduled run does when the laptop is on battery or on a metered network. */
+export const LAPTOP_CHOICES = ['run', 'defer'] as const;
 
 export const compressionSchema = z.enum(['bzip2', 'gzip', 'zstd']);
 
@@ -123,13 +130,19 @@ export const jobSchema = z
      * archive: date-stamped compressed tarballs in a holding dir (the original layout);
      * snapshot: the trees themselves into DEST/<job>/<YYYY-MM-DD>/, unchanged files hard-linked.
      */
-    format: z.enum(['archive', 'snapshot']).default(DEFAULT_FORMAT),
+    format: z.enum(FORMAT_NAMES).default(DEFAULT_FORMAT),
     compression: compressionSchema.default(DEFAULT_COMPRESSION),
     sudo: z.boolean().default(false),
     pack: z.boolean().default(true),
     schedule: cronExpression.default(DEFAULT_SCHEDULE),
     /** Bandwidth limit for rsync on the relayed link, in KiB/s (0 = none). */
     bwlimitKiBps: z.number().int().min(0).default(0),
+    /** Laptop awareness: a scheduled or catch-up run on battery power runs, or waits until the laptop is plugged in. */
+    onBattery: z.enum(LAPTOP_CHOICES, { error: 'must be run or defer' }).default('run'),
+    /** ... on a metered network (NetworkManager's Metered: a phone hotspot, say). */
+    onMetered: z.enum(LAPTOP_CHOICES, { error: 'must be run or defer' }).default('run'),
+    /** On battery below this charge (percent), a scheduled run waits whatever onBattery says; 0 = no minimum. */
+    minBatteryPercent: z.number().int().min(0, 'must be 0 to 100 (percent)').max(100, 'must be 0 to 100 (percent)').default(0),
   })
   .strict();
 
@@ -162,6 +175,10 @@ export const configSchema = z
       .min(1, 'must be at least 1 (how many backups may run at once)')
       .max(64, 'must be at most 64 (how many backups may run at once)')
       .default(DEFAULT_MAX_CONCURRENT_RUNS),
+    /** Where notices go besides the desktop: e-mail, webhooks, ping URLs per job. */
+    alerts: alertsSchema.default({ channels: [] }),
+    /** Prometheus `/metrics` in `burrow serve`. */
+    metrics: metricsSchema.default({ enabled: false }),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -173,6 +190,13 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['hosts', name, 'proxyJump'], input: host.proxyJump, message: 'forms a loop of proxyJump hosts' });
       }
     }
+    const jobNames = new Set(cfg.jobs.map((j) => j.name));
+    cfg.alerts.channels.forEach((c, i) => {
+      if (c.type !== 'ping') return;
+      for (const job of Object.keys(c.jobs)) {
+        if (!jobNames.has(job)) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels', i, 'jobs', job], input: job, message: 'names no job in "jobs"' });
+      }
+    });
     const seen = new Set<string>();
     cfg.jobs.forEach((job, i) => {
       if (seen.has(job.name)) {
@@ -185,6 +209,19 @@ export const configSchema = z
       if (!(job.destination.host in cfg.hosts)) {
         ctx.addIssue({ code: 'custom', path: ['jobs', i, 'destination', 'host'], input: job.destination.host, message: 'names no host in "hosts"' });
       }
+      cfg.jobs.forEach((other, k) => {
+        // An archive job mirrors its destination with --delete (unless the destination keeps its own retention).
+        if (k === i || !FORMATS[other.format].mirrorsDestination || other.destination.retention || other.destination.host !== job.destination.host) return;
+        const p = job.destination.path;
+        if (p === other.destination.path || p.startsWith(`${other.destination.path}/`)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['jobs', i, 'destination', 'path'],
+            input: p,
+            message: `is inside job "${other.name}"'s destination, which its transfer mirrors with --delete: this job's backups would be deleted; use a directory of its own`,
+          });
+        }
+      });
       const bases = new Map<string, number>();
       job.paths.forEach((p, j) => {
         const base = p.slice(p.lastIndexOf('/') + 1);
@@ -244,10 +281,21 @@ function issueToProblem(issue: z.core.$ZodIssue): ConfigProblem {
     problem.message = `unknown field${issue.keys.length > 1 ? 's' : ''}`;
     return problem;
   }
+  // A secret's value is never repeated, whatever the issue.
+  if (SECRET_KEY.test(String(issue.path[issue.path.length - 1] ?? ''))) return problem;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
+    const input = (issue as { input?: unknown }).input;
+    const tag = input && typeof input === 'object' ? (input as Record<string, unknown>)[issue.discriminator] : undefined;
+    problem.value = tag === undefined ? 'missing' : showValue(tag);
+    return problem;
+  }
   if ('input' in issue && issue.input !== undefined) problem.value = showValue(issue.input);
   else if (issue.code === 'invalid_type') problem.value = 'missing';
   return problem;
 }
+
+/** Fields whose value a message must not show. */
+const SECRET_KEY = /^(password|token|secret|passphrase)$/i;
 
 function joinPath(base: string, key: string): string {
   return base === '(top level)' ? formatPath([key]) : base + keyText(key, false);
@@ -285,3 +333,5 @@ function showValue(v: unknown): string {
 export function formatProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}: ${p.message}`).join('\n');
 }
+
+export type { AlertsConfig, ChannelConfig, ChannelType, MetricsConfig } from './alerts-schema';

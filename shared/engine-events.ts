@@ -2,12 +2,14 @@
  * Everything the engine tells its watchers (tray, window, daemon log, web
  * UI): the events of runs, plus the schedule's own. Browser-safe.
  */
-import type { MissedCause } from './missed-slots';
+import type { MissedCause, MissedSlot } from './missed-slots';
 import type { RunEvent, RunTrigger } from './run-types';
 
 export type EngineEvent =
   | RunEvent
   | { type: 'missed'; job: string; slot: string; cause: MissedCause }
+  /** The missed slots of one job found together (at start-up, on resume, at a slot): one notice, not one per slot. */
+  | { type: 'missed-found'; job: string; slots: MissedSlot[] }
   | { type: 'caught-up'; job: string; slots: string[]; runId: string }
   | { type: 'stale'; job: string; lastSuccess?: string; ageMs: number }
   | { type: 'schedule'; paused: boolean }
@@ -23,7 +25,8 @@ export interface JobStatus {
   running: boolean;
   /** Waiting for a free place to run (see maxConcurrentRuns); a slot it waits for is not missed. */
   queued?: QueuedRun;
-  lastRun?: { id: string; status: string; endedAt?: string; startedAt: string };
+  /** The latest run; bytesSent when it got as far as sending. */
+  lastRun?: { id: string; status: string; endedAt?: string; startedAt: string; bytesSent?: number };
   lastSuccessAt?: string;
   /** Milliseconds since the last success, when there was one. */
   lastSuccessAgeMs?: number;

@@ -5,7 +5,13 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 
-export type MissedCause = 'laptop-off' | 'asleep' | 'failed' | 'skipped' | 'queued';
+/**
+ * Why a slot has no backup. `deferred-*`: the job's laptop rules held the run
+ * back (onBattery, minBatteryPercent, onMetered); it is caught up once the
+ * condition clears, before the next slot. `queued`: the run still waited for a
+ * free place (maxConcurrentRuns, one per source host) when its next slot came.
+ */
+export type MissedCause = 'laptop-off' | 'asleep' | 'failed' | 'skipped' | 'queued' | 'deferred-battery' | 'deferred-low-battery' | 'deferred-metered';
 
 /** A stretch of time the engine was running and beating, as one process saw it. */
 export interface AliveSpan {

@@ -94,6 +94,11 @@ export class RsyncOutputReader {
     if (stat && key) this.totals[key] = Number(stat[2]!.replaceAll(',', ''));
   }
 
+  /** Symlinks rsync created (`cL+++++++++`): a destination with --fake-super stores them as small files. */
+  symlinks(): string[] {
+    return this.items.filter((i) => /^[ch.]L/.test(i.change)).map((i) => i.name);
+  }
+
   stats(): TransferStats {
     return {
       ...this.totals,

@@ -25,6 +25,7 @@ export type ErrorKind =
   | 'verify-mismatch'
   | 'delete-guard'
   | 'destination-marker'
+  | 'gate-stale'
   | 'cancelled'
   | 'internal';
 
@@ -82,16 +83,46 @@ export interface RunRecord {
   packed?: ArchiveInfo[];
   pruned?: string[];
   prunedAtDestination?: string[];
-  /** Snapshot format: the day's snapshot directory, and the one its unchanged files link to. */
-  snapshot?: { name: string; linkedTo?: string };
+  /** Where the run wrote: `HOST:PATH` of the job's destination (a new path is a new destination). */
+  destination?: string;
+  /** Snapshot format: the day's snapshot directory, the one its unchanged files link to, and whether this run updated a snapshot made earlier that day. */
+  snapshot?: { name: string; linkedTo?: string; updated?: boolean };
   transfer?: TransferStats;
   verified?: ArchiveInfo[];
+  /** What the verify step checked in full (what this run sent) and by sample (the rest of the store). */
+  verification?: RunVerification;
   /** Warnings and notes the run logged, in order. */
   log?: { at: string; level: 'info' | 'warn' | 'error'; message: string }[];
   /** A dry run's plan, or what a real run decided before it acted. */
   plan?: RunPlan;
   dryRun?: boolean;
   error?: RunError;
+}
+
+/**
+ * The verify step's account: what this run sent is checked in full against
+ * checksums taken on the source when it was packed or sent; the rest of the
+ * store by a rolling sample, a share each day, so all of it is covered once
+ * per cycle (`burrow verify --all` checks everything at once).
+ */
+export interface RunVerification {
+  full: {
+    /** "3 archives", "128 files of snapshot 2026-11-27". */
+    what: string;
+    items: number;
+    bytes: number;
+    /** Files that changed on the source after rsync sent them (they go with the next run), not counted as failures. */
+    changedSince?: number;
+  };
+  sample: {
+    what: string;
+    items: number;
+    /** How many the sample was drawn from. */
+    of: number;
+    /** This run's share of the cycle, e.g. "day 5 of 28". */
+    cycle: string;
+    problems: string[];
+  };
 }
 
 export interface RunPlan {
@@ -138,6 +169,8 @@ export interface RunSummary {
   stamp: string;
   /** Bytes rsync sent, when the run got that far. */
   bytesSent?: number;
+  /** `HOST:PATH` the run wrote to (a run records it; older ones did not). */
+  destination?: string;
   error?: RunError;
 }
 

@@ -3,8 +3,10 @@
  * which menu. The Electron shell turns the menu model into a real Menu on
  * every state change; clicks only call the engine.
  */
+import { formatSpeed } from './format-bytes';
 import type { AppState } from './api-contract';
-import { describeAge } from './notification-policy';
+import type { JobStatus } from './engine-events';
+import { CAUSE_TEXT, describeAge, isDeferral } from './notification-policy';
 
 export const TRAY_ICONS = ['setup', 'ok', 'running', 'tunnel', 'failed', 'missed', 'paused'] as const;
 export type TrayIcon = (typeof TRAY_ICONS)[number];
@@ -37,8 +39,20 @@ export function trayIcon(state: AppState): TrayIcon {
   if (live.length > 0) return 'running';
   if (state.paused) return 'paused';
   if (state.jobs.some((j) => j.lastRun?.status === 'failed')) return 'failed';
-  if (state.jobs.some((j) => j.outstanding.length > 0 || j.stale)) return 'missed';
+  if (state.jobs.some((j) => missedCount(j) > 0 || j.stale)) return 'missed';
+  // Deferred by the laptop rules: waiting, like a pause, not a problem.
+  if (state.jobs.some((j) => deferrals(j).length > 0)) return 'paused';
   return 'ok';
+}
+
+/** Slots missed and not caught up, deferred ones aside. */
+function missedCount(j: JobStatus): number {
+  return j.outstanding.filter((m) => !isDeferral(m.cause)).length;
+}
+
+/** What a job's deferred slots wait for, in words ("deferred: on battery"), once each. */
+export function deferrals(j: JobStatus): string[] {
+  return [...new Set(j.outstanding.filter((m) => isDeferral(m.cause)).map((m) => CAUSE_TEXT[m.cause]))];
 }
 
 /** "today 12:30", "tomorrow 12:30", or "Mon 30 Nov 12:30". */
@@ -57,21 +71,24 @@ export function trayTooltip(state: AppState, now: Date): string {
   if (live) {
     const step = live.steps.find((s) => s.status === 'running')?.name ?? 'starting';
     const p = live.progress;
-    const progress = step === 'transfer' && p ? ` ${p.percent}% · ${(p.speedBps / 1024 / 1024).toFixed(1)} MB/s` : '';
+    const progress = step === 'transfer' && p ? ` ${p.percent}% · ${formatSpeed(p.speedBps)}` : '';
     return `Burrow · ${live.job}: ${step}${progress}`;
   }
   const successes = state.jobs.map((j) => j.lastSuccessAgeMs).filter((a): a is number => a !== undefined);
   const last = successes.length ? `Last backup ${describeAge(Math.max(...successes))} ago` : 'No backup yet';
   const nexts = state.jobs.map((j) => Date.parse(j.nextRunAt)).filter((t) => !Number.isNaN(t));
   const next = state.paused ? 'schedule paused' : nexts.length ? `next ${describeNext(new Date(Math.min(...nexts)), now)}` : 'nothing scheduled';
-  const missed = state.jobs.reduce((n, j) => n + j.outstanding.length, 0);
-  return `${last} · ${next}${missed ? ` · ${missed} missed` : ''}`;
+  const missed = state.jobs.reduce((n, j) => n + missedCount(j), 0);
+  const deferred = [...new Set(state.jobs.flatMap(deferrals))];
+  return `${last} · ${next}${missed ? ` · ${missed} missed` : ''}${deferred.length ? ` · ${deferred.join(', ')}` : ''}`;
 }
 
 function jobLine(state: AppState, job: AppState['jobs'][number]): string {
   const live = state.live[job.job];
   if (live) return `${job.job}: running (${live.steps.find((s) => s.status === 'running')?.name ?? 'starting'})`;
-  if (job.outstanding.length) return `${job.job}: ${job.outstanding.length} missed`;
+  if (missedCount(job)) return `${job.job}: ${missedCount(job)} missed`;
+  const deferred = deferrals(job);
+  if (deferred.length) return `${job.job}: ${deferred.join(', ')}`;
   if (job.lastRun?.status === 'failed') return `${job.job}: last run failed`;
   if (job.lastSuccessAgeMs !== undefined) return `${job.job}: ok, ${describeAge(job.lastSuccessAgeMs)} ago`;
   return `${job.job}: never run`;

@@ -20,8 +20,10 @@ const NEEDS = {
   runuser: 'util-linux',
   unshare: 'util-linux',
   getfattr: 'attr',
+  setfacl: 'acl', // the demo test, as root from a private checkout, gives its temporary user passage
   gzip: 'gzip',
   '/usr/bin/chromium': 'chromium',
+  visudo: 'sudo',
 };
 
 function has(program) {

@@ -20,3 +20,8 @@ export function appRoot(): string {
     dir = up;
   }
 }
+
+/** Burrow's version, from its package.json. */
+export function burrowVersion(): string {
+  return (JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -4,9 +4,18 @@
 // (dist/cli/inputs.json) is newer; otherwise the sources themselves through
 // tsx's loader, so an edit takes effect without a build. BURROW_FROM_SOURCE=1
 // forces the sources.
+//
+// Its first statement gives V8 the heap flag of a process that hosts the
+// tunnel relay, before the bundle or tsx fills the heap: without it V8 runs a
+// full GC every ~15 MiB relayed (electron/engine/relay-heap.ts says why; this
+// file runs before any TypeScript can be loaded, so it spells the flag out,
+// and test/unit/relay-heap.test.ts checks it is the same and comes first).
+import { setFlagsFromString } from 'node:v8';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+setFlagsFromString('--heap-growing-percent=400');
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundle = join(root, 'dist', 'cli', 'main.mjs');

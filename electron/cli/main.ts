@@ -1,13 +1,15 @@
 /**
  * `burrow <command>`: the engine on the command line. Exit status 0 is
- * success, 1 a failed operation, 2 a usage or config error.
+ * success, 1 a failed operation, 2 a usage or config error. `burrow --help`,
+ * `burrow help CMD` and `burrow CMD --help` (or `-h`) print usage and exit 0;
+ * `burrow --version` prints the version.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
 import { checkCommand } from './commands/check';
 import { hostkeyCommand } from './commands/hostkey';
-import { archivesCommand, restoreCommand, verifyCommand } from './commands/archives';
+import { backupsCommand, findCommand, initDestinationCommand, lsCommand, restoreCommand, verifyCommand } from './commands/backups';
 import { daemonCommand } from './commands/daemon';
 import { demoCommand } from './commands/demo';
 import { historyCommand } from './commands/history';
@@ -16,7 +18,9 @@ import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
 import { KEY_COMMANDS } from './commands/keys';
+import { notifyTestCommand } from './commands/notify-test';
 import { statusCommand } from './commands/status';
+import { burrowVersion } from './app-root';
 import { processIo, type Io } from './output';
 
 export interface CommandContext {
@@ -38,8 +42,8 @@ const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 const COMMANDS: Record<string, Command> = {
   start: {
     summary: 'the tray app; where Electron cannot run, the web UI (serve, or the demo)',
-    usage: 'burrow start',
-    options: { port: { type: 'string' } },
+    usage: 'burrow start [--retry-electron] [--port N]',
+    options: { port: { type: 'string' }, 'retry-electron': { type: 'boolean' } },
     run: startCommand,
   },
   demo: {
@@ -55,21 +59,40 @@ const COMMANDS: Record<string, Command> = {
     run: runCommand,
   },
   check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
+  backups: {
+    summary: 'the backups at the destination, one row per day, with what changed (alias: archives)',
+    usage: 'burrow backups [--job NAME] [--json]',
+    options: jobOpt,
+    run: backupsCommand,
+  },
   archives: {
-    summary: 'archives at the destination, and where else they exist',
+    summary: 'the same as burrow backups',
     usage: 'burrow archives [--job NAME] [--json]',
     options: jobOpt,
-    run: archivesCommand,
+    run: backupsCommand,
+  },
+  ls: {
+    summary: "one directory of a day's backup",
+    usage: 'burrow ls JOB DAY [PATH] [--json]',
+    options: jobOpt,
+    run: lsCommand,
+  },
+  find: {
+    summary: 'where a file or folder is: in which days, what size',
+    usage: 'burrow find JOB TEXT [--json]',
+    options: jobOpt,
+    run: findCommand,
   },
   verify: {
-    summary: 'test-restore archives on the destination',
-    usage: 'burrow verify [--job NAME] [--all | --sample N%] [--json]',
+    summary: 'check stored backups on the destination against the checksums recorded when they were sent',
+    usage: 'burrow verify [--job NAME] [--all | --sample N%] [DAY...] [--json]',
     options: { ...jobOpt, all: { type: 'boolean' }, sample: { type: 'string' } },
     run: verifyCommand,
   },
   restore: {
-    summary: 'restore an archive to the laptop or back onto the source',
-    usage: 'burrow restore ARCHIVE (--to-laptop DIR | --to-source DIR) [--extract] [--in-place] [--job NAME]',
+    summary: 'restore files, folders or a whole day to the laptop or back onto the source',
+    usage:
+      'burrow restore JOB DAY [PATH...] (--to-laptop DIR | --to-source DIR) [--in-place]\n                   burrow restore ARCHIVE (--to-laptop DIR | --to-source DIR) [--extract] [--in-place] [--job NAME]',
     options: {
       job: { type: 'string' },
       'to-laptop': { type: 'string' },
@@ -78,6 +101,12 @@ const COMMANDS: Record<string, Command> = {
       'in-place': { type: 'boolean' },
     },
     run: restoreCommand,
+  },
+  'init-destination': {
+    summary: "set a job's destination up: says what it creates, then writes its marker",
+    usage: 'burrow init-destination JOB [--yes] [--dry-run]',
+    options: { job: { type: 'string' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    run: initDestinationCommand,
   },
   status: {
     summary: "each job's last success, next run and missed slots",
@@ -103,6 +132,12 @@ const COMMANDS: Record<string, Command> = {
     options: { port: { type: 'string' }, 'no-schedule': { type: 'boolean' } },
     run: serveCommand,
   },
+  'notify-test': {
+    summary: 'send a test notice to every alert channel, or to one',
+    usage: 'burrow notify-test [CHANNEL] [--json]',
+    options: { json: { type: 'boolean' } },
+    run: notifyTestCommand,
+  },
   'install-service': { summary: 'write a systemd user unit for the daemon', usage: 'burrow install-service', options: {}, run: installServiceCommand },
   ...KEY_COMMANDS,
   hostkey: {
@@ -113,21 +148,68 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** Every command `burrow` knows, in the order `burrow --help` lists them. */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
+export { burrowVersion };
+
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}\n                   ${c.usage}`);
-  return `usage: burrow <command> [--config PATH] [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return (
+    `usage: burrow <command> [--config PATH] [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    'burrow help COMMAND or burrow COMMAND --help: one command; burrow --version: the version.\n' +
+    'Exit status: 0 success, 1 the operation failed, 2 a usage or config error.\n'
+  );
+}
+
+function commandUsage(c: Command): string {
+  return (
+    `usage: ${c.usage}\n\n${c.summary}\n\n` +
+    `  --config PATH    the config file (default ${defaultConfigPath()})\n` +
+    `  -h, --help       this help\n\nburrow --help lists every command.\n`
+  );
+}
+
+/** `--help` or `-h` among the options (not after `--`, where it would be an argument). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--version' || name === '-V') {
+    io.out(`burrow ${burrowVersion()}`);
+    return 0;
+  }
+  if (!name || name === '--help' || name === '-h') {
     io.out(usage());
     return name ? 0 : 2;
+  }
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.out(usage());
+      return 0;
+    }
+    const about = COMMANDS[topic];
+    if (!about) {
+      io.err(`burrow help: unknown command "${topic}"\n${usage()}`);
+      return 2;
+    }
+    io.out(commandUsage(about));
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`burrow: unknown command "${name}"\n${usage()}`);
     return 2;
+  }
+  if (asksForHelp(rest)) {
+    io.out(commandUsage(command));
+    return 0;
   }
   let parsed;
   try {

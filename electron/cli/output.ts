@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { RunPlan, StepRecord } from '../../shared/run-types';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import { describeAge } from '../../shared/notification-policy';
+import { formatBytes, formatSpeed } from '../../shared/format-bytes';
 
 export interface Io {
   out(text: string): void;
@@ -15,18 +16,6 @@ export const processIo: Io = {
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   isTTY: Boolean(process.stderr.isTTY),
 };
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 function stepLine(s: StepRecord): string | undefined {
   const dur = s.durationMs !== undefined ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : '';
@@ -68,7 +57,7 @@ export function narrate(io: Io): (e: EngineEvent) => void {
         if (e.progress.percent === lastPercent || (now - lastProgress < 2000 && e.progress.percent < 100)) break;
         lastProgress = now;
         lastPercent = e.progress.percent;
-        io.err(`    ${e.progress.percent}%  ${formatBytes(e.progress.bytes)}  ${formatBytes(e.progress.speedBps)}/s`);
+        io.err(`    ${e.progress.percent}%  ${formatBytes(e.progress.bytes)}  ${formatSpeed(e.progress.speedBps)}`);
         break;
       }
       case 'log':

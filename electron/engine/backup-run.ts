@@ -11,13 +11,12 @@ import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import { systemClock, type Clock } from '../../shared/clock';
 import { STEP_NAMES, type RunEvent, type RunRecord, type RunTrigger, type StepName, type StepRecord } from '../../shared/run-types';
 import { BurrowError, isCancelled, toRunError } from './errors';
+import type { StoredRecords } from './formats/storage-format';
 import type { RunContext, Step } from './run-context';
 import { DefaultAgentProvider, type AgentProvider } from './ssh/auth';
 import { connectStep } from './steps/connect';
+import { formatOf } from './formats';
 import { guardStep } from './steps/guard';
-import { pruneDestinationStep } from './steps/prune-destination';
-import { packStep } from './steps/pack';
-import { pruneStep } from './steps/prune';
 import { teardownStep } from './steps/teardown';
 import { transferStep } from './steps/transfer';
 import { tunnelStep } from './steps/tunnel';
@@ -25,13 +24,13 @@ import { verifyStep } from './steps/verify';
 
 const STEPS: Record<Exclude<StepName, 'teardown'>, Step> = {
   connect: connectStep,
-  pack: packStep,
-  prune: pruneStep,
+  pack: (ctx) => ctx.format.pack(ctx),
+  prune: (ctx) => ctx.format.pruneSource(ctx),
   guard: guardStep,
   tunnel: tunnelStep,
   transfer: transferStep,
   verify: verifyStep,
-  'prune-destination': pruneDestinationStep,
+  'prune-destination': (ctx) => ctx.format.pruneDestination(ctx),
 };
 
 /** A dry run stops before anything that changes the destination or opens a listener. */
@@ -46,8 +45,10 @@ export interface RunOptions {
   agents?: AgentProvider;
   /** Report what would be packed, pruned, sent and deleted; change nothing. */
   dryRun?: boolean;
-  /** The job succeeded before (from history): the destination marker must then exist. */
+  /** The job's last success wrote to this destination path (from history): its marker must then exist. */
   priorSuccess?: boolean;
+  /** Checksums recorded when backups were sent (history), for the verify step's sample. */
+  records?: StoredRecords;
   /**
    * Fault injection for tests: awaited before each step, so a test can change
    * the world at an exact point of a run (swap a host key, kill a host).
@@ -81,6 +82,7 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
   return {
     config: opts.config,
     job,
+    format: formatOf(job),
     sourceHost,
     destinationHost,
     clock: opts.clock ?? systemClock,
@@ -89,6 +91,7 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
     record,
     dryRun: opts.dryRun === true,
     priorSuccess: opts.priorSuccess === true,
+    ...(opts.records ? { records: opts.records } : {}),
     emit,
     log: (level, message) => {
       (record.log ??= []).push({ at: (opts.clock ?? systemClock).now().toISOString(), level, message });
@@ -96,6 +99,9 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
     },
   };
 }
+
+/** `HOST:PATH`: where a job writes; a run record remembers it, so a new path counts as a new destination. */
+export const destinationOf = (job: JobConfig) => `${job.destination.host}:${job.destination.path}`;
 
 export function newRunRecord(job: JobConfig, trigger: RunTrigger, now: Date): RunRecord {
   return {
@@ -105,6 +111,7 @@ export function newRunRecord(job: JobConfig, trigger: RunTrigger, now: Date): Ru
     status: 'running',
     startedAt: now.toISOString(),
     stamp: dateStamp(now),
+    destination: destinationOf(job),
     steps: STEP_NAMES.map((name): StepRecord => ({ name, status: 'pending' })),
   };
 }

@@ -10,9 +10,11 @@ import { expandHome } from './paths';
 export class ConfigError extends BurrowError {
   constructor(
     readonly path: string,
-    readonly problems: ConfigProblem[],
+    readonly configProblems: ConfigProblem[],
   ) {
-    super('config', `invalid config ${path}:\n${formatProblems(problems)}`);
+    super('config', `invalid config ${path}:\n${formatProblems(configProblems)}`, {
+      problems: configProblems.map((p) => ({ path: p.field, message: p.message })),
+    });
     this.name = 'ConfigError';
   }
 }

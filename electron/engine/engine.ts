@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
-import type { RunRecord, RunTrigger } from '../../shared/run-types';
-import { BackupRun, findJob } from './backup-run';
+import type { RunRecord, RunSummary, RunTrigger } from '../../shared/run-types';
+import { storedRecords } from './archives';
+import { BackupRun, destinationOf, findJob } from './backup-run';
 import type { AgentProvider } from './ssh/auth';
 import { Heartbeat } from './state/heartbeat';
 import { History } from './state/history';
+import { Deferral } from './laptop/deferral';
+import { systemLaptopSource, type LaptopSource } from './laptop/laptop-source';
 import { acquireJobLock, LockHeldError } from './state/job-lock';
 import { Scheduler } from './scheduler';
 
@@ -27,18 +30,23 @@ export interface EngineOptions {
   backoff?: { firstMs: number; maxMs: number };
   /** Overrides how a catch-up checks that the source answers. */
   probe?: (job: JobConfig) => Promise<boolean>;
+  /** Where the laptop's battery and network state come from (default: sysfs and NetworkManager on Linux). */
+  laptop?: LaptopSource;
 }
 
 /** A run that holds its job's lock: its id at once, its record when it ends. */
 export interface StartedRun {
   runId: string;
   done: Promise<RunRecord>;
+  /** Run now overrode the job's laptop rules (also in the run's log). */
+  warning?: string;
 }
 
 export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
   readonly scheduler: Scheduler;
   private readonly controllers = new Map<string, AbortController>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly deferral: Deferral;
 
   private constructor(
     readonly config: BurrowConfig,
@@ -47,6 +55,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     private readonly opts: EngineOptions,
   ) {
     super();
+    this.deferral = new Deferral(opts.laptop ?? systemLaptopSource(), (message) => this.emit('event', { type: 'engine-log', level: 'info', message }));
     this.scheduler = new Scheduler({
       config,
       history,
@@ -54,6 +63,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       clock: this.clock,
       runJob: (job, trigger, slot) => this.startLocked(job, trigger, slot).then((started) => started.done),
       probe: opts.probe ?? ((job) => tcpProbe(config, job)),
+      defer: (job) => this.deferral.check(job),
       ...(opts.staleAfterMs !== undefined ? { staleAfterMs: opts.staleAfterMs } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });
@@ -75,6 +85,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return this.opts.agents;
   }
 
+  /** Where history, heartbeat, locks and kept listings live. */
+  get stateDir(): string {
+    return this.opts.stateDir;
+  }
+
   get clock(): Clock {
     return this.opts.clock ?? systemClock;
   }
@@ -90,7 +105,12 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
    */
   startRun(jobName?: string, trigger: RunTrigger = 'manual', opts: { dryRun?: boolean } = {}): Promise<StartedRun> {
     const job = findJob(this.config, jobName);
-    return this.startLocked(job, trigger, undefined, opts.dryRun);
+    // Run now always runs; when the laptop rules would have waited, it says so.
+    const warning = trigger === 'manual' && !opts.dryRun ? this.deferral.warning(job) : Promise.resolve(undefined);
+    return warning.then((w) => {
+      if (w) this.emit('event', { type: 'engine-log', level: 'warn', message: w });
+      return this.startLocked(job, trigger, undefined, opts.dryRun, w);
+    });
   }
 
   /** Cancels a job's run in this process; teardown still runs. */
@@ -100,7 +120,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return c !== undefined;
   }
 
-  private async startLocked(job: JobConfig, trigger: RunTrigger, slot?: string, dryRun = false): Promise<StartedRun> {
+  private async startLocked(job: JobConfig, trigger: RunTrigger, slot?: string, dryRun = false, warning?: string): Promise<StartedRun> {
     let lock;
     try {
       lock = await acquireJobLock(join(this.opts.stateDir, 'locks'), job.name, `run (${trigger})`);
@@ -126,7 +146,8 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
         trigger,
         clock: this.clock,
         signal: controller.signal,
-        priorSuccess: this.history.lastSuccess(job.name) !== undefined,
+        priorSuccess: succeededAt(this.history.lastSuccess(job.name), job),
+        records: storedRecords(this.history, this.opts.stateDir),
         ...(dryRun ? { dryRun } : {}),
         ...(this.opts.agents ? { agents: this.opts.agents } : {}),
       });
@@ -137,6 +158,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     this.controllers.set(job.name, controller);
     this.scheduler.markActive(job.name, true);
     if (slot) run.record.slot = slot;
+    if (warning) (run.record.log ??= []).push({ at: this.clock.now().toISOString(), level: 'warn', message: warning });
     const work = (async () => {
       try {
         const writes: Promise<void>[] = [];
@@ -165,7 +187,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       }
     })();
     this.inFlight.add(work);
-    return { runId: run.record.id, done: work.finally(() => this.inFlight.delete(work)) };
+    return { runId: run.record.id, done: work.finally(() => this.inFlight.delete(work)), ...(warning ? { warning } : {}) };
   }
 
   private async markCaughtUp(job: JobConfig, record: RunRecord): Promise<void> {
@@ -186,6 +208,11 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     await Promise.allSettled([...this.inFlight]);
     this.history.close();
   }
+}
+
+/** Whether `last` (a job's last success) wrote to the job's destination as configured now; records from before Burrow noted the path count as yes. */
+function succeededAt(last: RunSummary | undefined, job: JobConfig): boolean {
+  return last !== undefined && (last.destination === undefined || last.destination === destinationOf(job));
 }
 
 /** A catch-up waits until the source's sshd accepts TCP (through a jump host: just try). */

@@ -1,15 +1,23 @@
+import type { ApiProblem } from '../../shared/api-reply';
+import type { ConfigProblem } from '../../shared/config-schema';
 import type { ErrorKind, RunError, StepName } from '../../shared/run-types';
 
 /** Kinds where trying again later may well succeed (the network, a busy host). */
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['unreachable', 'timeout', 'port-in-use', 'rsync']);
 
-/** An error Burrow understands: a kind, a message meant for a person, and whether to retry. */
+/**
+ * An error Burrow understands: a kind, a message meant for a person, and
+ * whether to retry; `problems` name the fields of a request or config that
+ * caused it, for a form to show each one where it belongs.
+ */
 export class BurrowError extends Error {
   readonly kind: ErrorKind;
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly problems?: ApiProblem[];
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; problems?: ApiProblem[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BurrowError';
     this.kind = kind;
+    if (options?.problems?.length) this.problems = options.problems;
   }
   get retryable(): boolean {
     return RETRYABLE.has(this.kind);
@@ -30,4 +38,9 @@ export function isCancelled(err: unknown): boolean {
 
 export function cancelledError(what = 'the run'): BurrowError {
   return new BurrowError('cancelled', `${what} was cancelled`);
+}
+
+/** A config's problems as the reply envelope names them: the field path, the value, the message. */
+export function configProblems(problems: readonly ConfigProblem[]): ApiProblem[] {
+  return problems.map((p) => ({ path: p.field, message: p.message, ...(p.value !== undefined ? { value: p.value } : {}) }));
 }

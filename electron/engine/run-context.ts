@@ -1,6 +1,8 @@
 import type { BurrowConfig, HostConfig, JobConfig } from '../../shared/config-schema';
 import type { Clock } from '../../shared/clock';
 import type { RunEvent, RunRecord } from '../../shared/run-types';
+import type { MarkerContent } from './destination-marker';
+import type { StorageFormat, StoredRecords } from './formats/storage-format';
 import type { AgentProvider } from './ssh/auth';
 import type { SshSession } from './ssh/ssh-session';
 import type { ReverseTunnel } from './tunnel';
@@ -9,6 +11,8 @@ import type { ReverseTunnel } from './tunnel';
 export interface RunContext {
   config: BurrowConfig;
   job: JobConfig;
+  /** How the job's data is packed, sent, checked and stored (chosen once from job.format). */
+  format: StorageFormat;
   sourceHost: HostConfig;
   destinationHost: HostConfig;
   clock: Clock;
@@ -17,8 +21,12 @@ export interface RunContext {
   record: RunRecord;
   /** Change nothing: report what would be packed, pruned, sent and deleted. */
   dryRun: boolean;
-  /** Burrow's own memory says this job has succeeded before (so the destination marker must exist). */
+  /** This job's last success wrote to this very destination path (so its marker must exist). */
   priorSuccess: boolean;
+  /** What the laptop recorded about stored backups (checksums at send time), for the verify step's sample; absent in bare runs. */
+  records?: StoredRecords;
+  /** The destination's marker as the guard read (or wrote) it. */
+  marker?: MarkerContent;
   emit(event: RunEvent): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 

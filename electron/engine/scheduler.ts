@@ -17,7 +17,7 @@ import cron from 'node-cron';
 import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import type { Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
-import { findMissedSlots, nextSlot, type MissedSlot } from '../../shared/missed-slots';
+import { findMissedSlots, nextSlot, type MissedCause, type MissedSlot } from '../../shared/missed-slots';
 import type { RunRecord, RunTrigger } from '../../shared/run-types';
 import { RunQueue } from './run-queue';
 import type { Heartbeat } from './state/heartbeat';
@@ -32,6 +32,8 @@ export interface SchedulerOptions {
   runJob(job: JobConfig, trigger: RunTrigger, slot?: string): Promise<RunRecord>;
   /** Whether a job's source answers now; a catch-up waits for it. */
   probe(job: JobConfig): Promise<boolean>;
+  /** Why a job's scheduled or catch-up run waits now (its laptop rules: battery, metered network), or undefined. */
+  defer?(job: JobConfig): Promise<MissedCause | undefined>;
   /** Last success older than this raises one 'stale' event (default two days). */
   staleAfterMs?: number;
   /** Catch-up backoff: first retry after firstMs, doubling up to maxMs. */
@@ -126,6 +128,12 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       await this.reportMissed(job, [{ slot: iso, cause: 'skipped' }]);
       return undefined;
     }
+    // Deferred by the laptop rules: recorded with its cause, caught up once the condition clears.
+    const deferred = await this.opts.defer?.(job);
+    if (deferred) {
+      await this.reportMissed(job, [{ slot: iso, cause: deferred }]);
+      return undefined;
+    }
     const record = await this.run(job, 'schedule', iso);
     // A run that waited may stand for a later slot than the one that queued it.
     if (record && record.status !== 'succeeded') await this.reportMissed(job, [{ slot: record.slot ?? iso, cause: 'failed' }]);
@@ -202,8 +210,11 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     this.announceMissed(job, missed);
   }
 
+  /** Tells of one job's missed slots, found together; plans the catch-up. */
   private announceMissed(job: JobConfig, missed: MissedSlot[]): void {
     for (const { slot, cause } of missed) this.emitEvent({ type: 'missed', job: job.name, slot, cause });
+    // Found together: one notice for them all (shared/notification-policy).
+    this.emitEvent({ type: 'missed-found', job: job.name, slots: missed });
     if (missed.some((m) => m.cause !== 'skipped')) this.planCatchUp(job);
   }
 
@@ -246,6 +257,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     const { firstMs, maxMs } = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
     plan.inFlight = true;
     try {
+      // Still waiting for the laptop (battery, metered network): no attempt counted, asked again next tick.
+      if (await this.opts.defer?.(job)) return;
       const reachable = this.opts.history.isPaused() ? false : await this.opts.probe(job).catch(() => false);
       const record = reachable ? await this.run(job, 'catch-up') : undefined;
       if (record?.status === 'succeeded') {
@@ -310,7 +323,15 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       stale: successAt ? this.now - Date.parse(successAt) > staleAfter : false,
       ...(queued ? { queued } : {}),
     };
-    if (last) status.lastRun = { id: last.id, status: last.status, startedAt: last.startedAt, ...(last.endedAt ? { endedAt: last.endedAt } : {}) };
+    if (last) {
+      status.lastRun = {
+        id: last.id,
+        status: last.status,
+        startedAt: last.startedAt,
+        ...(last.endedAt ? { endedAt: last.endedAt } : {}),
+        ...(last.bytesSent !== undefined ? { bytesSent: last.bytesSent } : {}),
+      };
+    }
     if (successAt) {
       status.lastSuccessAt = successAt;
       status.lastSuccessAgeMs = this.now - Date.parse(successAt);

@@ -1,17 +1,17 @@
 import Store from 'electron-store';
-import type { UiSettings } from '../../shared/api-contract';
-import { DEFAULT_SETTINGS, type SettingsStore } from '../engine/app/settings-store';
+import { DEFAULT_UI_SETTINGS, pickUiSettings, type UiSettings } from '../../shared/ui-settings';
+import type { SettingsStore } from '../engine/app/settings-store';
 
 /** The UI settings in electron-store (a JSON file in the app's userData). */
 export class ElectronSettings implements SettingsStore {
-  private readonly store = new Store<UiSettings>({ name: 'ui-settings', defaults: DEFAULT_SETTINGS });
+  private readonly store = new Store<UiSettings>({ name: 'ui-settings', defaults: DEFAULT_UI_SETTINGS });
 
   get(): UiSettings {
-    return { ...DEFAULT_SETTINGS, ...this.store.store };
+    return { ...DEFAULT_UI_SETTINGS, ...pickUiSettings(this.store.store) };
   }
 
   async set(patch: Partial<UiSettings>): Promise<UiSettings> {
-    for (const [k, v] of Object.entries(patch)) if (typeof v === 'boolean') this.store.set(k as keyof UiSettings, v);
+    for (const [k, v] of Object.entries(pickUiSettings(patch))) this.store.set(k as keyof UiSettings, v);
     return this.get();
   }
 }

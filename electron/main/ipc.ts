@@ -6,7 +6,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { EVENT_CHANNEL, REQUEST_NAMES, ipcChannel, type AppEvent } from '../../shared/api-contract';
 import type { AppService } from '../engine/app/app-service';
-import { dispatch, errorBody } from '../engine/app/dispatch';
+import { dispatch } from '../engine/app/dispatch';
 import { isOwnPage, type WindowPaths } from './window';
 
 export function registerIpc(service: AppService, paths: WindowPaths, windows: () => BrowserWindow[]): void {
@@ -16,12 +16,10 @@ export function registerIpc(service: AppService, paths: WindowPaths, windows: ()
   };
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(ipcChannel(name), async (event, args: unknown) => {
-      if (!trusted(event)) throw new Error('request from an unknown sender was refused');
-      try {
-        return { ok: true, result: await dispatch(service.handlers, name, args) };
-      } catch (err) {
-        return { ok: false, error: errorBody(err) };
-      }
+      if (!trusted(event)) return { ok: false, error: { kind: 'bad-request', message: 'request from an unknown sender was refused' } };
+      return dispatch(service.handlers, name, args, (err) =>
+        console.error(`burrow: ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+      );
     });
   }
   service.on('event', (e: AppEvent) => {

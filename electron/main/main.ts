@@ -3,6 +3,8 @@
  * opened on demand, notifications, and the IPC wiring. All logic is in the
  * engine (AppService) and in shared/; this file only connects them.
  */
+// First: the tunnel relay's V8 heap flag, before the engine fills the heap.
+import './heap-first';
 import { app, BrowserWindow, powerMonitor } from 'electron';
 import { join } from 'node:path';
 import type { AppEvent, AppState } from '../../shared/api-contract';
@@ -12,7 +14,8 @@ import { DemoSession } from '../engine/app/demo-session';
 import { defaultConfigPath, stateDir } from '../engine/paths';
 import { ElectronSettings } from './electron-settings';
 import { registerIpc } from './ipc';
-import { showNotice } from './notifications';
+import { electronDesktopChannel } from './desktop-channel';
+import { electronLaptopSource } from './laptop-source';
 import { safeStoragePassphrases } from './safe-storage-passphrases';
 import { BurrowTray } from './tray';
 import { createMainWindow, lockDown, lockDownSession, type WindowPaths } from './window';
@@ -48,6 +51,8 @@ async function start(): Promise<void> {
   const settings = new ElectronSettings();
   let svc: AppService | undefined;
   const demo = new DemoSession(() => svc!);
+  // Bound below, once the tray's actions exist: a notice's Run now and click go through them.
+  let act: (a: TrayAction) => void = () => {};
   const service = await AppService.open({
     configPath: process.env.BURROW_CONFIG ?? defaultConfigPath(),
     stateDir: stateDir(),
@@ -56,11 +61,17 @@ async function start(): Promise<void> {
     startDemo: () => demo.start(),
     // Key passphrases encrypted by the system keyring; without one (Linux basic_text) the UI says so and asks.
     passphraseMemory: safeStoragePassphrases({ openKeys: () => openWindow('keys') }),
+    // The engine's notifier decides; this channel shows what it decided, as Electron notifications.
+    desktop: electronDesktopChannel(() => settings.get(), {
+      runNow: (job) => act({ kind: 'run-now', job }),
+      openRun: (id) => openWindow(id ? `history/${id}` : 'history'),
+    }),
+    laptop: electronLaptopSource(powerMonitor),
   });
   svc = service;
   registerIpc(service, paths, () => (window && !window.isDestroyed() ? [window] : []));
 
-  const act = (a: TrayAction): void => {
+  act = (a: TrayAction): void => {
     const h = service.handlers;
     switch (a.kind) {
       case 'run-now':
@@ -100,10 +111,11 @@ async function start(): Promise<void> {
     if (e.type === 'state') tray.update(e.state as AppState);
     // Live events fold into the last state; the jobs are not asked for again.
     else if (e.type === 'tunnel' || e.type === 'step' || e.type === 'progress') tray.update(service.cachedState());
-    showNotice(e, settings.get(), { runNow: (job) => act({ kind: 'run-now', job }), openRun: (id) => openWindow(id ? `history/${id}` : 'history') });
   });
 
   powerMonitor.on('resume', () => void service.engine?.scheduler.resumed());
+  // Plugged in: a backup deferred for the battery catches up now rather than at the next tick.
+  powerMonitor.on('on-ac', () => void service.engine?.scheduler.runDueCatchUps());
   // Quit waits for runs in flight to be cancelled and torn down.
   let shutDown = false;
   app.on('before-quit', (e) => {

@@ -7,9 +7,7 @@
 import { BrowserWindow, session, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+import { CSP } from '../../shared/csp';
 
 export interface WindowPaths {
   rendererDir: string;

@@ -1,24 +1,16 @@
 /**
  * The bridge the renderer gets: one object of named methods, typed from the
- * contract, and a subscription that returns its own unsubscribe. The raw
- * ipcRenderer never crosses into the page.
+ * contract (RawBridge), each resolving with the engine's reply envelope as
+ * it is, and a subscription that returns its own unsubscribe. The page
+ * turns error replies into thrown errors (bridgeFromRaw in shared/): the
+ * envelope is read in one place. The raw ipcRenderer never crosses into the
+ * page, and this sandboxed script loads no zod.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { AppEvent, BurrowBridge } from '../../shared/api-contract';
+import type { AppEvent, RawBridge } from '../../shared/api-contract';
 import { EVENT_CHANNEL, REQUEST_NAMES, ipcChannel } from '../../shared/api-names';
 
-type Reply = { ok: true; result: unknown } | { ok: false; error: { message: string } };
-
-const methods = Object.fromEntries(
-  REQUEST_NAMES.map((name) => [
-    name,
-    async (args: unknown) => {
-      const reply = (await ipcRenderer.invoke(ipcChannel(name), args ?? {})) as Reply;
-      if (!reply.ok) throw new Error(reply.error.message);
-      return reply.result;
-    },
-  ]),
-);
+const methods = Object.fromEntries(REQUEST_NAMES.map((name) => [name, (args: unknown) => ipcRenderer.invoke(ipcChannel(name), args ?? {})]));
 
 const bridge = {
   ...methods,
@@ -27,6 +19,6 @@ const bridge = {
     ipcRenderer.on(EVENT_CHANNEL, wrapped);
     return () => ipcRenderer.off(EVENT_CHANNEL, wrapped);
   },
-} as BurrowBridge;
+} as RawBridge;
 
 contextBridge.exposeInMainWorld('burrow', bridge);

@@ -7,7 +7,7 @@ import type { BurrowBridge } from '../../shared/api-contract';
 import { NavBar } from './components/nav-bar';
 import { useAppState } from './hooks/use-app-state';
 import { useView } from './hooks/use-view';
-import { ArchivesPage } from './pages/archives-page';
+import { BackupsPage } from './pages/backups-page';
 import { CheckPage } from './pages/check-page';
 import { HistoryPage } from './pages/history-page';
 import { KeysPage } from './pages/keys-page';
@@ -38,8 +38,8 @@ export function App({ bridge }: AppProps) {
   } else if (page === 'history') {
     // Keyed by visit: asked for again while in view (a notification's run, a nav click), the page starts afresh.
     body = <HistoryPage key={visit} bridge={bridge} runsVersion={runsVersion} jobs={state.jobs.map((j) => j.job)} initialRunId={view.runId} />;
-  } else if (page === 'archives') {
-    body = <ArchivesPage key={visit} bridge={bridge} state={state} />;
+  } else if (page === 'backups') {
+    body = <BackupsPage key={visit} bridge={bridge} state={state} />;
   } else if (page === 'check') {
     body = <CheckPage bridge={bridge} state={state} />;
   } else if (page === 'keys') {

@@ -75,31 +75,43 @@ describe('the status window in a browser', () => {
     await page.getByTestId('history-row').first().click();
     await expect.poll(() => page.getByTestId('run-detail').textContent()).toContain('rsync');
     await screenshot(page, 'run-detail');
-    await nav(current!, 'Archives').click();
-    await expect.poll(() => page.getByTestId('archive-row').count(), { timeout: 30_000 }).toBe(1);
+    await nav(current!, 'Backups').click();
+    await expect.poll(() => page.getByTestId('backup-row').count(), { timeout: 30_000 }).toBe(1);
     await page.getByTestId('verify-all').click();
-    await expect.poll(() => page.getByTestId('verify-result').textContent(), { timeout: 30_000 }).toMatch(/All 1 archive\(s\) passed/);
-    const archive = (await page.getByTestId('archive-row').locator('td.mono').textContent())!;
-    await page.getByTestId(`restore-${archive}`).click();
+    await expect.poll(() => page.getByTestId('verify-result').textContent(), { timeout: 30_000 }).toMatch(/All 1 passed/);
+    const backupDay = (await page.getByTestId('backup-row').getAttribute('data-day'))!;
+    await page.getByTestId(`restore-day-${backupDay}`).click();
     await page.getByTestId('restore-dir').fill(join(lab.dir, 'ui-restore'));
     await page.getByTestId('restore-go').click();
-    await expect.poll(() => page.getByTestId('restore-result').textContent(), { timeout: 30_000 }).toContain(`unpacked into ${join(lab.dir, 'ui-restore')}`);
-    await screenshot(page, 'archives');
+    await expect.poll(() => page.getByTestId('restore-result').textContent(), { timeout: 30_000 }).toContain(`into ${join(lab.dir, 'ui-restore')}`);
+    await screenshot(page, 'backups');
     await nav(current!, 'Check').click();
     await page.getByTestId('check-run').click();
-    await expect.poll(() => page.getByTestId('hop-row').count(), { timeout: 30_000 }).toBe(7);
-    expect(await page.locator('[data-testid="hop-row"][data-status="pass"]').count()).toBe(7);
+    await expect.poll(() => page.getByTestId('hop-row').count(), { timeout: 30_000 }).toBe(8);
+    expect(await page.locator('[data-testid="hop-row"][data-status="pass"]').count()).toBe(8);
     await screenshot(page, 'check');
   });
 
-  it('Settings: an invalid cron expression shows an error; a valid one is saved and shown in the status', async () => {
+  it('Settings: an invalid cron and an invalid port are refused by the engine, whose words stand at each field; a valid one is saved', async () => {
     const { page } = await open(labConfig(lab));
     await nav(current!, 'Settings').click();
     const input = page.getByTestId('schedule-input-0');
     await input.fill('61 12 * * *');
+    await page.getByTestId('host-port-0').fill('99999');
     await expect.poll(() => page.getByTestId('schedule-error-0').textContent()).toMatch(/cron/i);
-    expect(await page.getByTestId('save-config').isDisabled()).toBe(true);
+    // Save anyway: the engine refuses through the reply envelope, and its problems go to the fields they name.
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/saveConfig'));
+    await page.getByTestId('save-config').click();
+    const reply = (await (await answered).json()) as { ok: boolean; error: { problems: { path: string; message: string }[] } };
+    expect(reply.ok).toBe(false);
+    const said = (path: string) => reply.error.problems.find((p) => p.path === path)?.message;
+    expect(said('jobs[0].schedule')).toMatch(/cron/);
+    expect(said('hosts.source.port')).toBeTruthy();
+    await expect.poll(() => page.locator('section.settings').getAttribute('data-problems-from')).toBe('engine');
+    expect(await page.getByTestId('schedule-error-0').textContent()).toContain(said('jobs[0].schedule'));
+    expect(await page.getByTestId('host-port-error-0').textContent()).toContain(said('hosts.source.port'));
     await screenshot(page, 'settings-invalid');
+    await page.getByTestId('host-port-0').fill(String(lab.source.port));
     await input.fill('15 3 * * *');
     await expect.poll(() => page.getByTestId('schedule-preview-0').textContent()).toMatch(/03:15|3:15/);
     await page.getByTestId('save-config').click();

@@ -51,6 +51,7 @@ describe('burrow check', () => {
     const r = await check(labConfig(lab));
     expect(Object.values(r).map((h) => `${h.hop}:${h.status}`)).toEqual([
       'laptop -> source:pass',
+      'source gate:pass',
       'laptop -> destination:pass',
       'forward bind on source:pass',
       'source -> destination through the tunnel:pass',
@@ -67,6 +68,7 @@ describe('burrow check', () => {
     const r = await check(labConfig(lab));
     expect(failing(r)).toEqual(['laptop -> source']);
     expect(r['laptop -> source']!.cause).toContain('connection refused');
+    expect(r['source gate']!.status).toBe('skipped');
     expect(r['forward bind on source']!.status).toBe('skipped');
   });
 

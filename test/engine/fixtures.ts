@@ -11,13 +11,35 @@ import type { RunEvent, RunRecord } from '../../shared/run-types';
 import { BackupRun, type RunOptions } from '../../electron/engine/backup-run';
 import type { Clock } from '../../shared/clock';
 import type { Lab } from '../../electron/lab/lab';
+import type { BackupsAccess } from '../../electron/engine/archives';
+import type { Engine } from '../../electron/engine/engine';
+
+/** What `burrow backups`, `ls`, `verify` and `restore` need, from an engine. */
+export function accessOf(engine: Engine): BackupsAccess {
+  return { config: engine.config, history: engine.history, stateDir: engine.stateDir, ...(engine.agents ? { agents: engine.agents } : {}) };
+}
 
 export interface JobOverrides {
   [key: string]: unknown;
 }
 
 /** A config with hosts source, destination and proxy from the lab and one job "daily". */
-export function labConfig(lab: Lab, job: JobOverrides = {}, extra: { hosts?: Record<string, object>; rsync?: object; ssh?: object } = {}): BurrowConfig {
+export function labConfig(
+  lab: Lab,
+  job: JobOverrides = {},
+  extra: { hosts?: Record<string, object>; rsync?: object; ssh?: object; alerts?: object; metrics?: object } = {},
+): BurrowConfig {
+  const r = validateConfig(labConfigDocument(lab, job, extra));
+  if (!r.ok) throw new Error(`bad test config: ${JSON.stringify(r.problems)}`);
+  return r.config;
+}
+
+/** The same config as the JSON a config file holds (for a `burrow` process to read). */
+export function labConfigDocument(
+  lab: Lab,
+  job: JobOverrides = {},
+  extra: { hosts?: Record<string, object>; rsync?: object; ssh?: object; alerts?: object; metrics?: object } = {},
+): Record<string, unknown> {
   const host = (h: Lab['source']) => ({
     hostname: h.address,
     port: h.port,
@@ -39,10 +61,10 @@ export function labConfig(lab: Lab, job: JobOverrides = {}, extra: { hosts?: Rec
     ],
     ssh: { readyTimeoutMs: 5000, keepaliveIntervalMs: 2000, keepaliveCountMax: 3, ...extra.ssh },
     rsync: { timeoutSec: 30, ...extra.rsync },
+    ...(extra.alerts ? { alerts: extra.alerts } : {}),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   };
-  const r = validateConfig(raw);
-  if (!r.ok) throw new Error(`bad test config: ${JSON.stringify(r.problems)}`);
-  return r.config;
+  return raw;
 }
 
 /** Writes a small tree with varied permissions, a symlink, an empty dir and an awkward name. */

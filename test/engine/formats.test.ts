@@ -6,15 +6,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
-import { restoreArchive } from '../../electron/engine/archives';
+import { restoreBackup } from '../../electron/engine/archives';
 import { Engine } from '../../electron/engine/engine';
 import { startLab, type Lab } from '../../electron/lab/lab';
-import { day, extract, labConfig, snapshotTree, visible, writeSampleTree } from './fixtures';
+import { accessOf, day, extract, labConfig, snapshotTree, visible, writeSampleTree } from './fixtures';
 
 let lab: Lab;
 let data: string;
@@ -79,7 +79,7 @@ describe('snapshot format', () => {
     expect(second.snapshot).toEqual({ name: '2026-11-27', linkedTo: '2026-11-26' });
 
     const root = join(backups, 'daily');
-    expect(readdirSync(root).sort()).toEqual(['2026-11-26', '2026-11-27']);
+    expect(visible(root)).toEqual(['2026-11-26', '2026-11-27']);
     const d0 = join(root, '2026-11-26', 'projects');
     const d1 = join(root, '2026-11-27', 'projects');
     // --fake-super keeps a symlink as a small file holding its target (restore makes it a link again).
@@ -103,13 +103,15 @@ describe('snapshot format', () => {
     expect((await e.runNow('daily')).error).toBeUndefined();
     const into = join(lab.source.home, 'restored');
     const job = e.config.jobs[0]!;
-    const r = await restoreArchive(e.config, job, e.history, { archive: '2026-11-26', toSource: into });
-    expect(r.path).toBe(join(into, '2026-11-26'));
+    const r = await restoreBackup(accessOf(e), job, { backup: '2026-11-26', toSource: into });
+    expect(r.path).toBe(into);
+    expect(r.paths.sort()).toEqual(["bob's files", 'projects']);
     for (const base of ['projects', "bob's files"]) {
       expect(contentAndModes(join(r.path, base))).toEqual(contentAndModes(join(data, base)));
     }
-    const again = await restoreArchive(e.config, job, e.history, { archive: '2026-11-26', toSource: into }).catch((err: Error) => err);
-    expect((again as Error).message).toContain('already exists: not overwritten');
+    expect(r.checked).toBeGreaterThan(0);
+    const again = await restoreBackup(accessOf(e), job, { backup: '2026-11-26', toSource: into }).catch((err: Error) => err);
+    expect((again as Error).message).toContain('already exist: not overwritten');
   });
 
   it('refuses an empty source directory instead of snapshotting nothing, and prunes old snapshots by retention only', async () => {
@@ -119,7 +121,7 @@ describe('snapshot format', () => {
       clock.set(day(n));
       expect((await e.runNow('daily')).error).toBeUndefined();
     }
-    expect(readdirSync(join(backups, 'daily')).sort()).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
+    expect(visible(join(backups, 'daily'))).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
     rmSync(join(data, "bob's files"), { recursive: true });
     mkdirSync(join(data, "bob's files"));
     await lab.source.own(data);
@@ -127,6 +129,6 @@ describe('snapshot format', () => {
     const refused = await e.runNow('daily');
     expect(refused.error).toMatchObject({ kind: 'delete-guard', step: 'guard' });
     expect(refused.error!.message).toContain('empty directory');
-    expect(readdirSync(join(backups, 'daily')).sort()).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
+    expect(visible(join(backups, 'daily'))).toEqual(['2026-11-28', '2026-11-29', '2026-11-30']);
   });
 });

@@ -18,14 +18,14 @@ import { checkJob } from '../../electron/engine/check';
 import type { RunContext } from '../../electron/engine/run-context';
 import { serveAgent, type AgentSocket } from '../../electron/engine/keys/agent-socket';
 import { SOURCE_KEY_OPTIONS } from '../../electron/engine/keys/authorized-keys';
-import { sourceGateScript } from '../../electron/engine/keys/source-gate';
-import { tunnelSshCommand } from '../../electron/engine/steps/transfer';
+import { sourceGateFor } from '../../electron/engine/keys/source-gate';
+import { tunnelSshCommand } from '../../electron/engine/tunnel-rsync';
 import { installKey } from '../../electron/engine/keys/install-key';
 import { KeyStore } from '../../electron/engine/keys/key-store';
 import { StoreAgentProvider } from '../../electron/engine/keys/store-agent-provider';
 import { KeyAgent } from '../../electron/engine/ssh/key-agent';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
-import { rsyncArgs } from '../../electron/engine/steps/transfer';
+import { rsyncArgs } from '../../electron/engine/formats/archive/transfer';
 import { netnsUnavailableReason, startLab, type Lab, type LabHost } from '../../electron/lab/lab';
 import { run } from '../../electron/lab/run';
 import { knownHostsEntry, writeKnownHosts } from '../../electron/lab/ssh-client';
@@ -69,9 +69,13 @@ afterAll(async () => {
   await lab?.stop();
 });
 
+/** Jobs "daily" (archives) and "snap" (snapshots below backups/snapshots): the gate is installed pinned to both. */
 function storeConfig(sourceKeys: string, destinationKeys: string): BurrowConfig {
   const host = (h: LabHost, identityFile: string) => ({ hostname: h.address, port: h.port, user: h.user, identityFile, hostKey: h.hostKeyLine });
-  return labConfig(lab, {}, { hosts: { source: host(lab.source, sourceKeys), destination: host(lab.destination, destinationKeys) } });
+  const base = labConfig(lab, {}, { hosts: { source: host(lab.source, sourceKeys), destination: host(lab.destination, destinationKeys) } });
+  const daily = base.jobs[0]!;
+  const snap = { ...daily, name: 'snap', format: 'snapshot' as const, destination: { ...daily.destination, path: join(backups, 'snapshots') } };
+  return { ...base, jobs: [daily, snap] };
 }
 
 /** ssh options that use store key `key` (through its agent socket) and nothing else. */
@@ -156,7 +160,7 @@ describe.skipIf(skip !== undefined)('a destination key restricted to rrsync -wo'
       destinationHost: config.hosts.destination,
       record: { plan: { deleteAtDestination: [] } },
     } as unknown as RunContext;
-    const burrowArgs = rsyncArgs(ctx, 0, '/dev/null');
+    const burrowArgs = rsyncArgs({ ...ctx, tunnel: { port: 0 } } as unknown as RunContext, '/dev/null');
     const e = burrowArgs.indexOf('-e');
     const passed = [...burrowArgs.slice(1, e).filter((a) => a !== '-s'), '--', `${holding}/`, `${dst()}:${backups}/`];
     const ok = await rsyncTo('xfer', passed);
@@ -224,7 +228,7 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
 
   it('gets no shell and runs no command of its own: the gate refuses them', async () => {
     const gate = join(lab.source.home, '.ssh', 'burrow-gate');
-    expect(readFileSync(gate, 'utf8')).toBe(sourceGateScript());
+    expect(readFileSync(gate, 'utf8')).toBe(sourceGateFor(storeConfig('burrow:src', 'burrow:admin'), 'source'));
     expect(statSync(gate).mode & 0o777).toBe(0o600);
     const shell = await ssh('src', lab.source, ['-T'], [], 'id\necho SHELL-RAN\n');
     expect(shell.stdout).not.toContain('SHELL-RAN');
@@ -241,7 +245,7 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
     const rsh = await ssh('src', lab.source, [], ['rsync', '-e', `'sh -c "touch ${planted}"'`, '--', '/etc/hostname', 'x@127.0.0.1:/x']);
     expect(rsh.stderr).toContain('not the tunnel ssh command');
     const write = await ssh('src', lab.source, [], ['rsync', '-e', `'${tunnelSshCommand(1, '/tmp/burrow.x/known_hosts')}'`, '--', '/etc/hostname', planted]);
-    expect(write.stderr).toContain('rsync writing on this host');
+    expect(write.stderr).toMatch(/burrow-gate: refused: (rsync writing on this host|\/tmp\/burrow.x is not a Burrow temporary directory)/);
     expect(existsSync(planted)).toBe(false);
   });
 
@@ -275,11 +279,10 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
 
   it('carries a snapshot run and a dry run through the gate', async () => {
     const config = storeConfig('burrow:src,admin', 'burrow:admin');
-    const job = { ...config.jobs[0]!, format: 'snapshot' as const, destination: { ...config.jobs[0]!.destination, path: join(backups, 'snapshots') } };
-    const snap = await new BackupRun({ config, job, agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(2)) }).start();
+    const snap = await new BackupRun({ config, job: 'snap', agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(2)) }).start();
     expect(snap.error).toBeUndefined();
     expect(snap.status).toBe('succeeded');
-    expect(readdirSync(join(backups, 'snapshots', 'daily'))).toContain('2026-11-28');
+    expect(readdirSync(join(backups, 'snapshots', 'snap'))).toContain('2026-11-28');
     const dry = await new BackupRun({
       config,
       job: config.jobs[0]!,

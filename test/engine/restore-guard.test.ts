@@ -11,9 +11,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import type { EngineEvent } from '../../shared/engine-events';
-import { listArchives, restoreArchive, verifyArchives } from '../../electron/engine/archives';
+import { listBackups, restoreBackup, verifyBackups } from '../../electron/engine/archives';
 import { Engine } from '../../electron/engine/engine';
-import { day, extract, labConfig, listing, snapshotTree, visible, writeSampleTree } from './fixtures';
+import { accessOf, day, extract, labConfig, listing, snapshotTree, visible, writeSampleTree } from './fixtures';
 import { resetLab, useLab } from './lab-fixture';
 
 const setup = useLab();
@@ -54,12 +54,12 @@ describe('restore', () => {
     ] as const) {
       const archive = `projects.${dateStamp(day(n))}.tar.bz2`;
       const laptop = join(setup.lab.dir, `laptop-restore-${n}`);
-      const got = await restoreArchive(config, job, engine.history, { archive, toLaptop: laptop, extract: true });
+      const got = await restoreBackup(accessOf(engine), job, { backup: archive, toLaptop: laptop, extract: true });
       expect(got.extractedTo).toBe(join(laptop, `projects.${dateStamp(day(n))}`));
       expect(snapshotTree(join(got.extractedTo!, 'projects'))).toEqual(expected);
 
       const onSource = join(setup.lab.source.home, 'restored');
-      const back = await restoreArchive(config, job, engine.history, { archive, toSource: onSource, extract: true });
+      const back = await restoreBackup(accessOf(engine), job, { backup: archive, toSource: onSource, extract: true });
       expect(back.path).toBe(join(onSource, archive));
       expect(back.sha256).toBe(got.sha256);
       const unpacked = join(setup.lab.dir, `source-restore-${n}`);
@@ -71,8 +71,8 @@ describe('restore', () => {
       );
     }
     // Never over existing data without --in-place.
-    const again = await restoreArchive(config, job, engine.history, {
-      archive: `projects.${dateStamp(day(0))}.tar.bz2`,
+    const again = await restoreBackup(accessOf(engine), job, {
+      backup: `projects.${dateStamp(day(0))}.tar.bz2`,
       toLaptop: join(setup.lab.dir, 'laptop-restore-0'),
     }).catch((e: Error) => e);
     expect(again).toBeInstanceOf(Error);
@@ -82,9 +82,16 @@ describe('restore', () => {
     const clock = new ManualClock(day(0));
     const engine = await engineAt(clock);
     expect((await engine.runNow('daily')).status).toBe('succeeded');
-    const rows = await listArchives(engine.config, engine.config.jobs[0]!, engine.history);
+    const rows = await listBackups(accessOf(engine), engine.config.jobs[0]!);
     expect(rows).toEqual([
-      expect.objectContaining({ name: `projects.${dateStamp(day(0))}.tar.bz2`, atDestination: true, atSource: true, verified: 'at transfer' }),
+      expect.objectContaining({
+        name: '2026-11-26',
+        format: 'archive',
+        atDestination: true,
+        atSource: true,
+        verified: 'at transfer',
+        archives: [expect.objectContaining({ name: `projects.${dateStamp(day(0))}.tar.bz2` })],
+      }),
     ]);
   });
 });
@@ -180,7 +187,7 @@ describe('verify', () => {
     const engine = await engineAt(new ManualClock(day(0)));
     expect((await engine.runNow('daily')).status).toBe('succeeded');
     const { config } = engine;
-    const good = await verifyArchives(config, config.jobs[0]!, engine.history, { all: true });
+    const good = await verifyBackups(accessOf(engine), config.jobs[0]!, { all: true });
     expect(good).toEqual([expect.objectContaining({ ok: true, problems: [] })]);
 
     const path = join(setup.backups, `projects.${dateStamp(day(0))}.tar.bz2`);
@@ -190,12 +197,12 @@ describe('verify', () => {
     b[0] = b[0]! ^ 0x10;
     writeSync(fd, b, 0, 1, 500);
     closeSync(fd);
-    const bad = await verifyArchives(config, config.jobs[0]!, engine.history, { all: true });
+    const bad = await verifyBackups(accessOf(engine), config.jobs[0]!, { all: true });
     expect(bad[0]!.ok).toBe(false);
     expect(bad[0]!.problems.join(' ')).toMatch(/corrupt|differs from/);
     expect(engine.history.verifications('daily').get(`projects.${dateStamp(day(0))}.tar.bz2`)?.ok).toBe(false);
     expect(engine.history.verifyRuns('daily').map((v) => v.results[0]!.ok)).toEqual([false, true]);
-    const rows = await listArchives(config, config.jobs[0]!, engine.history);
+    const rows = await listBackups(accessOf(engine), config.jobs[0]!);
     expect(rows[0]!.verified).toBe('failed');
   });
 });

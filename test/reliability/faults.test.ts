@@ -11,14 +11,14 @@ import { beforeEach, describe, expect } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import { rsyncOutcome } from '../../shared/rsync-exit';
-import { verifyArchives } from '../../electron/engine/archives';
+import { verifyBackups } from '../../electron/engine/archives';
 import { Engine } from '../../electron/engine/engine';
 import { DefaultAgentProvider } from '../../electron/engine/ssh/auth';
 import { resolveLabMode } from '../../electron/lab/lab';
 import { run } from '../../electron/lab/run';
 import { SshSession } from '../../electron/engine/ssh/ssh-session';
 import { waitFor } from '../../electron/lab/wait-for';
-import { day, extract, labConfig, listing, runJob, snapshotTree, visible, writeSampleTree } from '../engine/fixtures';
+import { accessOf, day, extract, labConfig, listing, runJob, snapshotTree, visible, writeSampleTree } from '../engine/fixtures';
 import { resetLab, useLab } from '../engine/lab-fixture';
 import { scenario } from './report';
 
@@ -266,7 +266,7 @@ describe('rsync and data', () => {
     const bytes = readFileSync(path);
     bytes[1000] = bytes[1000]! ^ 0x01;
     writeFileSync(path, bytes);
-    const [result] = await verifyArchives(engine.config, engine.config.jobs[0]!, engine.history, { all: true });
+    const [result] = await verifyBackups(accessOf(engine), engine.config.jobs[0]!, { all: true });
     expect(result!.ok).toBe(false);
     expect(engine.history.verifyRuns('daily')[0]!.results[0]!.ok).toBe(false);
     note(`verify: ${result!.problems.join('; ')}`);

@@ -55,6 +55,18 @@ describe('config schema', () => {
     ],
     ['missing user', (c: any) => delete c.hosts.jump.user, 'hosts.jump.user = missing'],
     ['root as a path', (c: any) => (c.jobs[0].paths = ['/']), 'must not be the root directory'],
+    [
+      'a path with ..',
+      (c: any) => (c.jobs[0].paths = ['/var/cvs/../../home/u/.ssh']),
+      'jobs[0].paths[0] = "/var/cvs/../../home/u/.ssh": must be a plain absolute path',
+    ],
+    ['a holding dir with //', (c: any) => (c.jobs[0].holdingDir = '/var//BACKUPS'), 'jobs[0].holdingDir = "/var//BACKUPS": must be a plain absolute path'],
+    ['a path with /./', (c: any) => (c.jobs[0].paths = ['/var/./cvs']), 'must be a plain absolute path'],
+    [
+      "a destination inside another job's mirrored one",
+      (c: any) => c.jobs.push({ ...c.jobs[0], name: 'other', paths: ['/srv'], destination: { host: 'jump', path: '/backups/other' } }),
+      'jobs[1].destination.path = "/backups/other": is inside job "cvs"\'s destination, which its transfer mirrors with --delete',
+    ],
   ])('rejects %s', (_, mutate, expected) => {
     const cfg = base();
     mutate(cfg);

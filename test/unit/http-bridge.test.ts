@@ -3,13 +3,14 @@
  * payload validation against the contract, on a service with no config yet.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppService } from '../../electron/engine/app/app-service';
 import { JsonSettingsStore } from '../../electron/engine/app/settings-store';
-import { startHttpBridge, type RunningServer } from '../../electron/engine/web/http-bridge-server';
+import { waitFor } from '../../electron/lab/wait-for';
+import { MAX_EVENT_STREAMS, startHttpBridge, type RunningServer } from '../../electron/engine/web/http-bridge-server';
 
 let server: RunningServer;
 let service: AppService;
@@ -61,7 +62,7 @@ describe('burrow serve', () => {
   it('answers a request with the token', async () => {
     const r = await call('/api/getState', { method: 'POST', headers: auth(), body: '{}' });
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toMatchObject({ ok: true, result: { configured: false, shell: 'web' } });
+    expect(JSON.parse(r.body)).toMatchObject({ ok: true, value: { configured: false, shell: 'web' } });
   });
 
   it('rejects a request without the token, or with a wrong one', async () => {
@@ -80,10 +81,14 @@ describe('burrow serve', () => {
   });
 
   it('validates payloads against the contract and names the bad field', async () => {
+    // A refused request is an answer (200, ok: false), so a browser's console stays clean; its fields are named.
     const bad = await call('/api/runNow', { method: 'POST', headers: auth(), body: JSON.stringify({ job: 42 }) });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(200);
+    expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { kind: 'bad-request', problems: [{ path: 'job' }] } });
     expect(JSON.parse(bad.body).error.message).toContain('bad arguments for runNow: job');
-    expect((await call('/api/nosuch', { method: 'POST', headers: auth(), body: '{}' })).status).toBe(400);
+    const unknown = await call('/api/nosuch', { method: 'POST', headers: auth(), body: '{}' });
+    expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { kind: 'bad-request', message: 'unknown request "nosuch"' } });
+    expect((await call('/api/getState', { method: 'POST', headers: auth(), body: '{not json' })).status).toBe(400);
     expect((await call('/api/getState', { method: 'POST', headers: { ...auth(), 'Content-Type': 'text/plain' }, body: '{}' })).status).toBe(415);
   });
 
@@ -101,8 +106,49 @@ describe('burrow serve', () => {
       headers: auth(),
       body: JSON.stringify({ document: { hosts: { a: { hostname: 'h', user: 'u', port: 0 } } } }),
     });
-    expect(JSON.parse(bad.body).result).toMatchObject({ ok: false, problems: [{ field: 'hosts.a.port' }] });
+    expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { kind: 'config', problems: [{ path: 'hosts.a.port', value: '0' }] } });
     const state = await call('/api/getState', { method: 'POST', headers: auth(), body: '{}' });
-    expect(JSON.parse(state.body).result.configured).toBe(false);
+    expect(JSON.parse(state.body).value.configured).toBe(false);
+  });
+
+  it(`caps event streams per token at ${MAX_EVENT_STREAMS}, with a clear 429 beyond, and frees a place when one closes`, async () => {
+    const open = (): Promise<{ req: ClientRequest; res: IncomingMessage }> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Authorization: `Bearer ${server.token}` } }, (res) =>
+          resolve({ req, res }),
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const streams = [];
+    try {
+      for (let i = 0; i < MAX_EVENT_STREAMS; i++) streams.push(await open());
+      expect(streams.map((s) => s.res.statusCode)).toEqual(Array(MAX_EVENT_STREAMS).fill(200));
+      const over = await call('/api/events', { headers: { Authorization: `Bearer ${server.token}` } });
+      expect(over.status).toBe(429);
+      expect(JSON.parse(over.body).error.message).toMatch(/too many open event streams for this token \(8\)/);
+      streams.shift()!.req.destroy();
+      let again: { req: ClientRequest; res: IncomingMessage } | undefined;
+      await waitFor(
+        async () => {
+          again?.req.destroy();
+          again = await open();
+          return again.res.statusCode === 200;
+        },
+        { timeoutMs: 5000, what: 'a place for a new event stream' },
+      );
+      streams.push(again!);
+    } finally {
+      for (const s of streams) s.req.destroy();
+    }
+  });
+
+  it('refuses request targets that do not start with a single slash, before parsing them', async () => {
+    for (const target of ['//', '//a:99999/', '/\\evil.example/']) {
+      const r = await call(target);
+      expect(r.status, target).toBe(400);
+      expect(JSON.parse(r.body).error.message).toMatch(/single "\/"/);
+    }
+    expect((await call('/')).status).toBe(200);
   });
 });

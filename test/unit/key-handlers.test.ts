@@ -6,7 +6,7 @@
  * delete; remembered passphrases serve only the key they belong to.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,10 +14,12 @@ import type { KeyringStatus } from '../../shared/api-contract';
 import { ManualClock } from '../../shared/clock';
 import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
 import { AppService } from '../../electron/engine/app/app-service';
+import { isReply, unwrapReply, type Reply } from '../../shared/api-reply';
 import { dispatch } from '../../electron/engine/app/dispatch';
 import { makeKeyHandlers, rememberingPassphraseSource, type KeyHandlers, type PassphraseMemory } from '../../electron/engine/app/key-handlers';
 import { JsonSettingsStore } from '../../electron/engine/app/settings-store';
 import { KeyStore } from '../../electron/engine/keys/key-store';
+import { readOpenSshHeader } from '../../electron/engine/keys/openssh-private-format';
 
 const work = mkdtempSync(join(tmpdir(), 'burrow-key-handlers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -92,13 +94,21 @@ function keyFile(name: string, passphrase = ''): string {
   return path;
 }
 
+/** The message of an error reply (or of a handler's rejection, when called directly). */
 async function rejection(p: Promise<unknown>): Promise<string> {
+  let settled: unknown;
   try {
-    await p;
+    settled = await p;
   } catch (err) {
     return (err as Error).message;
   }
+  if (isReply(settled) && !settled.ok) return settled.error.message;
   throw new Error('expected a rejection');
+}
+
+/** The value of an ok reply. */
+async function value<T>(p: Promise<Reply<unknown>>): Promise<T> {
+  return unwrapReply(await p) as T;
 }
 
 let logged: string[] = [];
@@ -153,7 +163,7 @@ describe('the key requests through the contract (dispatch)', () => {
   });
 
   it('generates, lists (public parts only), unlocks, locks and deletes through the app', async () => {
-    const k = (await dispatch(svc.handlers, 'generateKey', { name: 'backup', passphrase: PASS, comment: 'laptop' })) as { fingerprint: string };
+    const k = await value<{ fingerprint: string }>(dispatch(svc.handlers, 'generateKey', { name: 'backup', passphrase: PASS, comment: 'laptop' }));
     expect(k.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     const list = await svc.handlers.listKeys({});
     expect(list.keys.map((x) => [x.name, x.fingerprint, x.comment, x.encrypted, x.unlocked])).toEqual([['backup', k.fingerprint, 'laptop', true, false]]);
@@ -216,6 +226,30 @@ describe('key handlers', () => {
     expect((await handlers.unlockKey({ name: 'clear', passphrase: PASS })).unlocked).toBe(true);
     expect((await handlers.unlockKey({ name: 'locked', passphrase: SECRET })).unlocked).toBe(true);
   }, 30_000); // ssh-keygen's files use 16 bcrypt-pbkdf rounds
+
+  it("the passphrase floor reaches the form's field: generate at passphrase, import at storePassphrase", async () => {
+    const { handlers, store } = setup();
+    expect(await rejection(handlers.generateKey({ name: 'k', passphrase: 'short' }))).toBe(
+      'passphrase: the passphrase for key k is shorter than 12 characters: use at least 12, for example a few unrelated words',
+    );
+    expect(await rejection(handlers.importKey({ path: keyFile('clear'), name: 'c', storePassphrase: 'tiny' }))).toMatch(
+      /^storePassphrase: the passphrase to store c under is shorter than 12 characters/,
+    );
+    expect(await store.list()).toEqual([]);
+  });
+
+  it("an import whose file has 1 bcrypt round is stored with the store's rounds, and the result says so", async () => {
+    const { handlers, store } = setup();
+    const path = keyFile('weak-kdf', SECRET);
+    execFileSync('ssh-keygen', ['-q', '-p', '-a', '1', '-P', SECRET, '-N', SECRET, '-f', path]);
+    expect(readOpenSshHeader(readFileSync(path, 'utf8')).rounds).toBe(1);
+    const k = await handlers.importKey({ path, name: 'weak', passphrase: SECRET });
+    expect(k.note).toBe(
+      `${path} was encrypted with only 1 bcrypt-pbkdf round; Burrow stored it re-encrypted with 4, under the same passphrase (the file itself is unchanged: ssh-keygen -p -a 4 -f ${path} strengthens it too)`,
+    );
+    expect(readOpenSshHeader(readFileSync(store.pathOf('weak'), 'utf8')).rounds).toBe(4);
+    expect((await handlers.unlockKey({ name: 'weak', passphrase: SECRET })).unlocked).toBe(true);
+  }, 30_000);
 
   it('an unlock with a time limit ends when the time is up', async () => {
     const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
@@ -290,7 +324,7 @@ describe('remembered passphrases', () => {
     expect(await source.passphraseFor('k')).toBe(PASS);
     // The key is replaced by another of the same name: the old passphrase is dropped.
     await store.remove('k');
-    await store.generate('k', { passphrase: 'another' });
+    await store.generate('k', { passphrase: 'another passphrase entirely' });
     expect(await source.passphraseFor('k')).toBeUndefined();
     expect(memory.has('k')).toBe(false);
     expect(memory.missed).toEqual(['k']);

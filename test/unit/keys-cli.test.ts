@@ -59,6 +59,18 @@ describe('burrow keys', () => {
     expect(readdirSync(join(work, 'a', 'keys')).sort()).toEqual(['laptop', 'laptop.pub']);
   });
 
+  it('an import of a 1-round file says it was re-encrypted; a generate below the passphrase floor is refused', async () => {
+    const configPath = join(work, 'kdf', 'config.json');
+    const orig = join(work, 'id_one_round');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '1', '-N', 'a one round passphrase', '-C', 'weak', '-f', orig]);
+    process.env.BURROW_KEY_PASSPHRASE = 'a one round passphrase';
+    const imp = ctx(configPath, ['import', orig], { name: 'weak' });
+    expect(await keysCommand(imp.c)).toBe(0);
+    expect(imp.err.join('\n')).toContain(`${orig} was encrypted with only 1 bcrypt-pbkdf round; Burrow stored it re-encrypted with 16`);
+    process.env.BURROW_KEY_PASSPHRASE = 'too short';
+    await expect(keysCommand(ctx(configPath, ['generate', 'k']).c)).rejects.toThrow('the passphrase for key k is shorter than 12 characters');
+  }, 30_000);
+
   it('asks for a passphrase it cannot read without a terminal', async () => {
     await expect(keysCommand(ctx(join(work, 'b', 'config.json'), ['generate', 'k']).c)).rejects.toThrow(
       'no terminal to ask for the passphrase for the new key k; for automation, set BURROW_KEY_PASSPHRASE',
@@ -71,11 +83,13 @@ describe('burrow keys', () => {
     const configPath = join(dir, 'config.json');
     // Nothing listens on port 1: the refusal must come before any password is asked for.
     writeFileSync(configPath, JSON.stringify({ hosts: { h: { hostname: '127.0.0.1', port: 1, user: 'u' } } }));
-    process.env.BURROW_KEY_PASSPHRASE = 'p';
+    process.env.BURROW_KEY_PASSPHRASE = 'install test passphrase';
     await keysCommand(ctx(configPath, ['generate', 'k']).c);
     await expect(keysCommand(ctx(configPath, ['install', 'k']).c)).rejects.toThrow(/name the host/);
     await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h', role: 'web' }).c)).rejects.toThrow(/--role must be source or destination/);
-    await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h', role: 'destination' }).c)).rejects.toThrow(/--path DIR/);
+    await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h', role: 'destination' }).c)).rejects.toThrow(
+      /path: say which directory the key may write to/,
+    );
     await expect(keysCommand(ctx(configPath, ['install', 'k'], { host: 'h' }).c)).rejects.toThrow(/cannot reach h/);
   });
 

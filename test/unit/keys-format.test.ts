@@ -78,7 +78,7 @@ describe('encodeOpenSshPrivateKey', () => {
     const material = readKeyMaterial(readFileSync(path, 'utf8'), 'old');
     const again = file(encodeOpenSshPrivateKey(material, { passphrase: 'new' }));
     expect(keygenPublic(again, 'new').line.split(' ').slice(0, 2)).toEqual(readFileSync(`${path}.pub`, 'utf8').trim().split(' ').slice(0, 2));
-  });
+  }, 30_000); // an RSA key generation and a bcrypt derivation: slow on a busy 2-core machine
 });
 
 describe('privateKeyProtection', () => {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock';
 import type { HostConfig } from '../../shared/config-schema';
-import { KeyStore } from '../../electron/engine/keys/key-store';
-import { privateKeyProtection } from '../../electron/engine/keys/openssh-private-format';
+import { KeyStore, strengthenedNote } from '../../electron/engine/keys/key-store';
+import { privateKeyProtection, readOpenSshHeader } from '../../electron/engine/keys/openssh-private-format';
 import { headlessAgentProvider, StoreAgentProvider, storeKeyNames } from '../../electron/engine/keys/store-agent-provider';
 import { UnlockedKeys } from '../../electron/engine/keys/unlocked-keys';
 import type { KeyAgent } from '../../electron/engine/ssh/key-agent';
@@ -81,7 +81,53 @@ describe('KeyStore.generate', () => {
   });
 });
 
+describe('the passphrase floor', () => {
+  it('refuses a new passphrase shorter than 12 characters or one character repeated, naming the key, and writes nothing', async () => {
+    const store = newStore('floor');
+    await expect(store.generate('k', { passphrase: 'eleven char' })).rejects.toThrow(
+      'the passphrase for key k is shorter than 12 characters: use at least 12, for example a few unrelated words',
+    );
+    await expect(store.generate('k', { passphrase: 'x'.repeat(20) })).rejects.toThrow('the passphrase for key k is one character repeated');
+    const clear = source('floor-clear', ['-t', 'ed25519']);
+    await expect(store.import(clear.path, { name: 'c', storePassphrase: 'short' })).rejects.toThrow(
+      'the passphrase to store c under is shorter than 12 characters',
+    );
+    const enc = source('floor-enc', ['-t', 'ed25519'], 'its own');
+    await expect(store.import(enc.path, { name: 'e', passphrase: 'its own', storePassphrase: 'new but weak'.slice(0, 8) })).rejects.toThrow(
+      'the passphrase to store e under is shorter than 12 characters',
+    );
+    expect(await store.list()).toEqual([]);
+    // Twelve characters, counted as characters (not bytes), are enough.
+    await expect(store.generate('k', { passphrase: 'ünïcödé-pass' })).resolves.toMatchObject({ name: 'k' });
+  });
+
+  it('an encrypted file imported under the passphrase it already has keeps it, short or not (it is not a new one)', async () => {
+    const store = newStore('floor-keep');
+    const enc = source('floor-keep', ['-t', 'ed25519'], 'its own');
+    await expect(store.import(enc.path, { name: 'e', passphrase: 'its own' })).resolves.toMatchObject({ name: 'e', encrypted: true });
+  });
+});
+
 describe('KeyStore.import', () => {
+  it("re-encrypts a file with 1 bcrypt-pbkdf round with Burrow's own parameters (16 rounds, aes256-ctr), says so, and leaves the file alone", async () => {
+    const store = new KeyStore({ dir: join(work, 'kdf', 'keys') }); // the default rounds: Burrow's own
+    const weak = source('kdf1', ['-t', 'ed25519', '-a', '1'], 'one round only');
+    const before = readFileSync(weak.path, 'utf8');
+    expect(readOpenSshHeader(before)).toMatchObject({ kdf: 'bcrypt', rounds: 1 });
+    const k = await store.import(weak.path, { name: 'weak', passphrase: 'one round only' });
+    expect(k.strengthened).toEqual({ fromRounds: 1, toRounds: 16 });
+    expect(strengthenedNote(weak.path, k.strengthened!)).toContain('was encrypted with only 1 bcrypt-pbkdf round; Burrow stored it re-encrypted with 16');
+    expect(readOpenSshHeader(readFileSync(k.path, 'utf8'))).toMatchObject({ cipher: 'aes256-ctr', kdf: 'bcrypt', rounds: 16 });
+    expect(keygenPublic(k.path, 'one round only')).toBe(weak.pub);
+    expect(readFileSync(weak.path, 'utf8')).toBe(before);
+    expect(clearKeyMaterial(store.dir)).toEqual([]);
+    // A file at Burrow's rounds already is kept as it is, and nothing is said.
+    const fine = source('kdf16', ['-t', 'ed25519', '-a', '16'], 'sixteen rounds');
+    const kept = await store.import(fine.path, { name: 'fine', passphrase: 'sixteen rounds' });
+    expect(kept.strengthened).toBeUndefined();
+    expect(readFileSync(kept.path, 'utf8')).toBe(readFileSync(fine.path, 'utf8'));
+  }, 30_000);
+
   it('stores every kind of key file encrypted, and each reads back as the same key', async () => {
     const store = newStore('imp');
     const plainOpenSsh = source('plain', ['-t', 'ed25519']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REQUEST_NAMES, type AppEvent, type AppState } from '../../shared/api-contract';
 import { takeAccessToken } from '../../renderer/src/bridge/access-token';
 import { BridgeError, createHttpBridge, encodeRequest, type EventSourceLike } from '../../renderer/src/bridge/http-bridge';
-import { errorMessage, errorProblems } from '../../renderer/src/lib/errors';
+import { errorConfigProblems, errorMessage, errorProblems, fieldOfError } from '../../renderer/src/lib/errors';
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
@@ -39,7 +39,7 @@ describe('renderer HTTP bridge', () => {
   });
 
   it('has one method per request name, each posting to its own URL', async () => {
-    const { calls, fetch } = recordingFetch(() => json(200, { ok: true, result: { started: true } }));
+    const { calls, fetch } = recordingFetch(() => json(200, { ok: true, value: { started: true } }));
     const bridge = createHttpBridge({ token: 't', fetch });
     for (const name of REQUEST_NAMES) expect(typeof bridge[name]).toBe('function');
     await expect(bridge.runNow({ job: 'cvs' })).resolves.toEqual({ started: true });
@@ -48,54 +48,28 @@ describe('renderer HTTP bridge', () => {
     expect(calls[1]!.init.body).toBe('{"limit":200}');
   });
 
-  it('turns an error envelope into an Error carrying message and problems', async () => {
-    const problems = [{ field: 'jobs[0].schedule', message: 'must be a 5-field cron expression' }];
-    const { fetch } = recordingFetch(() => json(400, { ok: false, error: { message: 'invalid config', problems } }));
+  it('turns an error reply into a BridgeError carrying its kind, message and problems by field path', async () => {
+    const problems = [{ path: 'jobs[0].schedule', message: 'must be a 5-field cron expression', value: '"61 12 * * *"' }];
+    const { fetch } = recordingFetch(() =>
+      json(200, { ok: false, error: { kind: 'config', message: 'the config has 1 problem; nothing was saved', problems } }),
+    );
     const bridge = createHttpBridge({ token: 't', fetch });
     const err = await bridge.saveConfig({ document: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BridgeError);
-    expect(errorMessage(err)).toBe('invalid config');
+    expect((err as BridgeError).kind).toBe('config');
+    expect(errorMessage(err)).toBe('the config has 1 problem; nothing was saved');
     expect(errorProblems(err)).toEqual(problems);
-    expect((err as BridgeError).status).toBe(400);
+    expect(errorConfigProblems(err)).toEqual([{ field: 'jobs[0].schedule', message: 'must be a 5-field cron expression', value: '"61 12 * * *"' }]);
+    expect(fieldOfError(err, ['jobs[0].schedule'])).toEqual({ field: 'jobs[0].schedule', message: 'must be a 5-field cron expression' });
   });
 
-  it('says what is wrong when the answer is not JSON, or there is no token', async () => {
-    const { fetch } = recordingFetch(() => new Response('nope', { status: 502, statusText: 'Bad Gateway' }));
-    await expect(createHttpBridge({ token: 't', fetch }).getState({})).rejects.toThrow('502 Bad Gateway');
-    const none = recordingFetch(() => json(200, { ok: true, result: null }));
-    await expect(createHttpBridge({ token: undefined, fetch: none.fetch }).getState({})).rejects.toThrow('?token=');
-    expect(none.calls).toEqual([]);
-  });
-
-  it('shares one event stream, parses messages, and closes it with the last listener', () => {
-    FakeEventSource.opened = [];
-    const bridge = createHttpBridge({ token: 'a b', fetch: recordingFetch(() => json(200, {})).fetch, openEvents: (u) => new FakeEventSource(u) });
-    const seen: AppEvent[][] = [[], []];
-    const off1 = bridge.onEvent((e) => seen[0]!.push(e));
-    const off2 = bridge.onEvent((e) => seen[1]!.push(e));
-    expect(FakeEventSource.opened.map((s) => s.url)).toEqual(['/api/events?token=a%20b']);
-    const source = FakeEventSource.opened[0]!;
-    source.onmessage!({ data: JSON.stringify({ type: 'schedule', paused: true }) });
-    source.onmessage!({ data: 'not json' });
-    expect(seen).toEqual([[{ type: 'schedule', paused: true }], [{ type: 'schedule', paused: true }]]);
-    off1();
-    expect(source.closed).toBe(false);
-    off2();
-    expect(source.closed).toBe(true);
-  });
-
-  it('after the stream drops and comes back, delivers a fresh state', async () => {
-    FakeEventSource.opened = [];
-    const state = { configured: true } as AppState;
-    const { fetch } = recordingFetch(() => json(200, { ok: true, result: state }));
-    const bridge = createHttpBridge({ token: 't', fetch, openEvents: (u) => new FakeEventSource(u) });
-    const seen: AppEvent[] = [];
-    bridge.onEvent((e) => seen.push(e));
-    const source = FakeEventSource.opened[0]!;
-    source.onopen!();
-    source.onerror!();
-    source.onopen!();
-    await expect.poll(() => seen).toEqual([{ type: 'state', state }]);
+  it('says what the server answered when it is not a reply at all', async () => {
+    const { fetch } = recordingFetch(() => new Response('<html>proxy error</html>', { status: 502, statusText: 'Bad Gateway' }));
+    const err = await createHttpBridge({ token: 't', fetch })
+      .getState({})
+      .catch((e: unknown) => e);
+    expect((err as BridgeError).kind).toBe('transport');
+    expect(errorMessage(err)).toContain('502 Bad Gateway');
   });
 });
 

@@ -36,7 +36,7 @@ const live = (tunnel: LiveRun['tunnel']['state'], percent?: number): Record<stri
     startedAt: now.toISOString(),
     tunnel: { state: tunnel, port: 40123 },
     steps: [{ name: 'transfer', status: 'running' }],
-    ...(percent !== undefined ? { progress: { bytes: 1, percent, speedBps: 12.5 * 1024 * 1024 } } : {}),
+    ...(percent !== undefined ? { progress: { bytes: 1, percent, speedBps: 12_500_000 } } : {}),
   },
 });
 
@@ -50,12 +50,42 @@ describe('tray icon', () => {
     ['failed', state({ jobs: [job({ lastRun: { id: 'r', status: 'failed', startedAt: 'x' } })] })],
     ['missed', state({ jobs: [job({ outstanding: [{ slot: 'x', cause: 'laptop-off' }] })] })],
     ['missed', state({ jobs: [job({ stale: true })] })],
+    ['paused', state({ jobs: [job({ outstanding: [{ slot: 'x', cause: 'deferred-battery' }] })] })],
+    [
+      'missed',
+      state({
+        jobs: [
+          job({
+            outstanding: [
+              { slot: 'x', cause: 'deferred-battery' },
+              { slot: 'y', cause: 'asleep' },
+            ],
+          }),
+        ],
+      }),
+    ],
   ] as const)('shows %s', (icon, s) => {
     expect(trayIcon(s)).toBe(icon);
   });
 });
 
 describe('tray tooltip', () => {
+  it('names what a deferred backup waits for, apart from the missed ones', () => {
+    const deferred = job({
+      outstanding: [
+        { slot: 'a', cause: 'deferred-battery' },
+        { slot: 'b', cause: 'deferred-metered' },
+        { slot: 'c', cause: 'laptop-off' },
+      ],
+    });
+    expect(trayTooltip(state({ jobs: [deferred] }), now)).toBe(
+      'Last backup 3 h ago · next today 12:30 · 1 missed · deferred: on battery, deferred: metered network',
+    );
+    const onlyDeferred = state({ jobs: [job({ outstanding: [{ slot: 'a', cause: 'deferred-metered' }] })] });
+    expect(trayTooltip(onlyDeferred, now)).toBe('Last backup 3 h ago · next today 12:30 · deferred: metered network');
+    expect(buildTrayMenu(onlyDeferred)[0]!.label).toBe('daily: deferred: metered network');
+  });
+
   it('says when the last backup was and when the next is', () => {
     expect(trayTooltip(state(), now)).toBe('Last backup 3 h ago · next today 12:30');
     expect(trayTooltip(state({ paused: true }), now)).toBe('Last backup 3 h ago · schedule paused');

@@ -1,12 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock } from '../../../shared/clock';
+import type { BurrowConfig } from '../../../shared/config-schema';
 import type { EngineEvent } from '../../../shared/engine-events';
-import { noticeFor, type Notice } from '../../../shared/notification-policy';
+import { JsonSettingsStore } from '../../engine/app/settings-store';
 import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';
-import { stateDir } from '../../engine/paths';
+import type { Channel } from '../../engine/notify/channel';
+import { notifySendChannel } from '../../engine/notify/desktop';
+import type { Notifier } from '../../engine/notify/notifier';
+import { notifierFor } from '../../engine/notify/registry';
+import { configDir, stateDir } from '../../engine/paths';
+import type { AgentProvider } from '../../engine/ssh/auth';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
@@ -43,16 +49,44 @@ export function logLine(e: EngineEvent): string | undefined {
   }
 }
 
-function notifySend(n: Notice): void {
-  const urgency = n.urgency === 'critical' ? 'critical' : n.urgency === 'low' ? 'low' : 'normal';
-  spawn('notify-send', ['--app-name=Burrow', `--urgency=${urgency}`, n.title, n.body], { stdio: 'ignore' }).on('error', () => {});
+export interface DaemonOptions {
+  config: BurrowConfig;
+  stateDir: string;
+  agents?: AgentProvider;
+  clock?: Clock;
+  /** The desktop channel (default: notify-send, or the log where there is none). */
+  desktop?: Channel;
+  log: (line: string) => void;
+  /** Arm the schedule and the notifier's retries (off in tests that drive time themselves). */
+  arm?: boolean;
 }
 
 /**
- * `burrow daemon`: the scheduler without a desktop. Logs to stderr and to
- * burrow.log in the state dir; SIGTERM cancels a run in flight, tears it
- * down, releases the lock and exits 0.
+ * The daemon's engine with its log and its notifier attached, started up
+ * (missed slots found) and, unless told otherwise, armed.
  */
+export async function openDaemon(opts: DaemonOptions): Promise<{ engine: Engine; notifier: Notifier }> {
+  const clock = opts.clock ?? systemClock;
+  const engine = await Engine.open({ config: opts.config, stateDir: opts.stateDir, clock, ...(opts.agents ? { agents: opts.agents } : {}) });
+  const settings = new JsonSettingsStore(join(configDir(), 'ui-settings.json'));
+  const notifier = notifierFor(opts.config, {
+    clock,
+    desktop: opts.desktop ?? notifySendChannel({ settings: () => settings.get(), log: opts.log }),
+    log: (level, message) => opts.log(`${level}: ${message}`),
+  });
+  engine.on('event', (e) => {
+    const line = logLine(e);
+    if (line) opts.log(line);
+  });
+  notifier.attach(engine);
+  await engine.scheduler.startUp();
+  if (opts.arm !== false) {
+    engine.scheduler.arm();
+    notifier.arm();
+  }
+  return { engine, notifier };
+}
+
 export async function daemonCommand({ io, configPath, values }: CommandContext): Promise<number> {
   const config = await loadConfig(configPath);
   const dir = stateDir();
@@ -63,33 +97,23 @@ export async function daemonCommand({ io, configPath, values }: CommandContext):
     io.err(stamped);
     appendFileSync(logFile, `${stamped}\n`);
   };
-  const canNotify = spawnSync('sh', ['-c', 'command -v notify-send'], { stdio: 'ignore' }).status === 0;
-  const engine = await Engine.open({ config, stateDir: dir, agents: headlessAgentProvider(configPath) });
-  engine.on('event', (e) => {
-    const line = logLine(e);
-    if (line) log(line);
-    const notice = noticeFor(e);
-    if (notice) {
-      if (canNotify) notifySend(notice);
-      else log(`notice: ${notice.title}: ${notice.body}`);
-    }
-  });
+  log(`daemon started (pid ${process.pid}; code ${relative(appRoot(), fileURLToPath(import.meta.url))}); ${config.jobs.length} job(s); log ${logFile}`);
+  const { engine, notifier } = await openDaemon({ config, stateDir: dir, agents: headlessAgentProvider(configPath), log });
   let stopping: Promise<void> | undefined;
   const stop = (sig: string) => {
     if (stopping) return;
     log(`${sig}: stopping; cancelling runs in flight`);
+    notifier.disarm();
     stopping = engine.shutdown();
   };
   const stopped = new Promise<void>((resolve) => {
     const onSig = (sig: NodeJS.Signals) => {
       stop(sig);
-      void stopping!.then(resolve);
+      // Runs cancelled just now end in notices (a ping's /fail): give them a moment to go out.
+      void stopping!.then(() => notifier.drain(5000)).then(resolve);
     };
     process.once('SIGTERM', onSig).once('SIGINT', onSig);
   });
-  log(`daemon started (pid ${process.pid}; code ${relative(appRoot(), fileURLToPath(import.meta.url))}); ${config.jobs.length} job(s); log ${logFile}`);
-  await engine.scheduler.startUp();
-  engine.scheduler.arm();
   for (const s of engine.status()) log(`${s.job}: next run ${s.nextRunAt}`);
   if (values['run-now']) {
     for (const job of config.jobs) void engine.runNow(job.name).catch((err: Error) => log(`${job.name}: ${err.message}`));

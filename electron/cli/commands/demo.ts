@@ -3,16 +3,24 @@ import { join } from 'node:path';
 import { AppService } from '../../engine/app/app-service';
 import { JsonSettingsStore } from '../../engine/app/settings-store';
 import { startDemoLab, type DemoLab } from '../../engine/demo';
+import type { LabHost } from '../../lab/lab';
 import { startHttpBridge, type RunningServer } from '../../engine/web/http-bridge-server';
 import type { CommandContext } from '../main';
-import { formatBytes, narrate } from '../output';
+import { formatBytes } from '../../../shared/format-bytes';
+import { narrate } from '../output';
 import { ensureRendererBuilt } from './serve';
+
+/** Where a demo host really is: loopback for a normal user, its own network namespace for root. */
+export function describeDemoHost(h: LabHost): string {
+  return `${h.address}:${h.port}${h.netns ? ` (network namespace ${h.netns})` : ''}  user ${h.user}  ${h.hostKeyFingerprint}  (pinned)`;
+}
 
 /**
  * `burrow demo [--serve] [--keep]`: a real backup through a real reverse
- * tunnel on a throw-away loopback lab, in under a minute, as a normal user.
+ * tunnel on a throw-away lab (loopback sshd processes for a normal user), in
+ * under a minute. With --serve or --keep the lab stays until Ctrl-C.
  */
-export async function demoCommand({ io, values }: CommandContext): Promise<number> {
+export async function demoCommand({ io, values }: CommandContext, hooks: { onUrl?: (url: string) => void } = {}): Promise<number> {
   let demo: DemoLab | undefined;
   let server: RunningServer | undefined;
   let service: AppService | undefined;
@@ -25,11 +33,12 @@ export async function demoCommand({ io, values }: CommandContext): Promise<numbe
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
-    io.err('burrow demo: starting a throw-away lab on 127.0.0.1 (a source and a destination sshd, fresh keys)...');
+    io.err('burrow demo: starting a throw-away lab (a source and a destination sshd, fresh keys)...');
     demo = await startDemoLab();
     const { lab } = demo;
-    io.err(`  source       127.0.0.1:${lab.source.port}  ${lab.source.hostKeyFingerprint}  (pinned)`);
-    io.err(`  destination  127.0.0.1:${lab.destination.port}  ${lab.destination.hostKeyFingerprint}  (pinned)`);
+    io.err(`  lab          ${lab.mode === 'netns' ? 'one network namespace per host (run as root)' : 'sshd processes on 127.0.0.1'}`);
+    io.err(`  source       ${describeDemoHost(lab.source)}`);
+    io.err(`  destination  ${describeDemoHost(lab.destination)}`);
     io.err(`  config       ${demo.configPath}`);
     service = await AppService.open({
       configPath: demo.configPath,
@@ -40,8 +49,9 @@ export async function demoCommand({ io, values }: CommandContext): Promise<numbe
     });
     if (values.serve) {
       const staticDir = await ensureRendererBuilt(io.err);
-      server = await startHttpBridge({ service, staticDir, ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}) });
+      server = await startHttpBridge({ service, staticDir, log: io.err, ...(typeof values.port === 'string' ? { port: Number(values.port) } : {}) });
       io.out(`Burrow is at ${server.url}`);
+      hooks.onUrl?.(server.url);
     }
     const engine = service.engine!;
     engine.on('event', narrate(io));
@@ -55,8 +65,12 @@ export async function demoCommand({ io, values }: CommandContext): Promise<numbe
       io.err(`burrow demo: the run ${record.status}: ${record.error?.message ?? ''}`);
     }
     if ((values.serve || values.keep) && !interrupted) {
-      io.err('burrow demo: the lab keeps running; Ctrl-C removes it.');
-      await new Promise<void>((r) => (wake = r));
+      io.err(
+        `burrow demo: the lab keeps running (log in with: ssh -i ${lab.clientKey.privateKeyPath} -p ${lab.source.port} ${lab.source.user}@${lab.source.address}); Ctrl-C removes it.`,
+      );
+      // Nothing else may hold the event loop (no server without --serve): without this, Node would end the wait at once.
+      const keepAlive = setInterval(() => {}, 60_000);
+      await new Promise<void>((r) => (wake = r)).finally(() => clearInterval(keepAlive));
     }
     return record.status === 'succeeded' ? 0 : 1;
   } finally {

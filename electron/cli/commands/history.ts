@@ -2,7 +2,7 @@ import { BurrowError } from '../../engine/errors';
 import { History } from '../../engine/state/history';
 import { stateDir } from '../../engine/paths';
 import type { CommandContext } from '../main';
-import { formatBytes } from '../output';
+import { formatBytes } from '../../../shared/format-bytes';
 
 /**
  * `burrow history`: runs, newest first. Reads only the runs it prints (an

@@ -3,8 +3,11 @@ import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import type { KeyRole } from '../../engine/keys/authorized-keys';
-import { destinationPathsFor, identityFileHint, installKey } from '../../engine/keys/install-key';
-import { KeyStore, keyStoreDirFor, type StoredKeyInfo } from '../../engine/keys/key-store';
+import { identityFileHint, installKey, planKeyInstall, updateGate } from '../../engine/keys/install-key';
+import type { GateWriteResult } from '../../engine/keys/gate-install';
+import { gateStatus, updateGateCommand as updateGateHint } from '../../engine/keys/gate-check';
+import { KeyStore, keyStoreDirFor, strengthenedNote, type StoredKeyInfo } from '../../engine/keys/key-store';
+import { passphraseProblem } from '../../engine/keys/passphrase-floor';
 import { privateKeyProtection } from '../../engine/keys/openssh-private-format';
 import { readSecret } from '../../engine/keys/read-secret';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
@@ -23,7 +26,9 @@ const USAGE = `burrow keys list [--json]
        burrow keys import PATH [--name NAME] [--comment TEXT]
        burrow keys show NAME
        burrow keys remove NAME [--yes]
-       burrow keys install NAME --host HOST [--role source|destination] [--path DIR] [--fingerprint SHA256:...]`;
+       burrow keys install NAME --host HOST [--role source|destination] [--path DIR] [--fingerprint SHA256:...]
+       burrow keys update-gate HOST
+       burrow keys gate HOST [--json]`;
 
 /**
  * `burrow keys ...`: Burrow's key store (`keys/` beside the config).
@@ -49,6 +54,10 @@ export async function keysCommand(ctx: CommandContext): Promise<number> {
       return removeKey(ctx, store, need(args[0], 'NAME'));
     case 'install':
       return installCommand(ctx, store, need(args[0], 'NAME'));
+    case 'update-gate':
+      return updateGateCli(ctx, store, need(args[0], 'HOST'));
+    case 'gate':
+      return gateStatusCommand(ctx, store, need(args[0], 'HOST'));
     default:
       throw new BurrowError('config', `unknown keys command "${sub}"\nusage: ${USAGE}`);
   }
@@ -86,7 +95,7 @@ async function listKeys({ io, values }: CommandContext, store: KeyStore): Promis
 }
 
 async function generateKey(ctx: CommandContext, store: KeyStore, name: string): Promise<number> {
-  const passphrase = await readSecret({ what: `passphrase for the new key ${name}`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true });
+  const passphrase = await readSecret({ what: `passphrase for the new key ${name}`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true, check: passphraseProblem });
   const comment = str(ctx, 'comment');
   const k = await store.generate(name, { passphrase, ...(comment ? { comment } : {}) });
   ctx.io.out(k.publicKeyLine);
@@ -108,11 +117,12 @@ async function importKey(ctx: CommandContext, store: KeyStore, path: string): Pr
     passphrase = await readSecret({ what: `passphrase of ${path}`, envVar: 'BURROW_KEY_PASSPHRASE' });
     storePassphrase = passphrase;
   } else {
-    storePassphrase = await readSecret({ what: `passphrase to store ${path} under`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true });
+    storePassphrase = await readSecret({ what: `passphrase to store ${path} under`, envVar: 'BURROW_KEY_PASSPHRASE', confirm: true, check: passphraseProblem });
   }
   const k = await store.import(path, { ...(name ? { name } : {}), ...(comment ? { comment } : {}), ...(passphrase ? { passphrase } : {}), storePassphrase });
   ctx.io.out(k.publicKeyLine);
   ctx.io.err(`burrow: imported ${k.type} ${k.fingerprint} as ${k.path} (encrypted); ${path} was left as it is`);
+  if (k.strengthened) ctx.io.err(`burrow: ${strengthenedNote(path, k.strengthened)}`);
   return 0;
 }
 
@@ -142,23 +152,11 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
   if (!hostName) throw new BurrowError('config', `name the host: burrow keys install ${name} --host HOST`);
   const role = parseRole(str(ctx, 'role'));
   const config = await loadConfig(configPath);
-  const host = config.hosts[hostName];
-  if (!host) throw new BurrowError('config', `no host named "${hostName}" in ${configPath}`);
+  const { host, backupPath, needsFingerprint } = planKeyInstall(config, hostName, role, str(ctx, 'path'));
   const key = await store.info(name);
 
-  let backupPath = str(ctx, 'path');
-  if (role === 'destination' && !backupPath) {
-    const paths = destinationPathsFor(config, hostName);
-    if (paths.length !== 1)
-      throw new BurrowError(
-        'config',
-        `say which directory the key may write to: --path DIR (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`,
-      );
-    backupPath = paths[0];
-  }
-
   let confirmFingerprint = str(ctx, 'fingerprint');
-  if (!host.hostKey && confirmFingerprint === undefined) {
+  if (needsFingerprint && confirmFingerprint === undefined) {
     // First contact: show the key without logging in, and let the user vouch for it.
     const presented = await SshSession.fetchHostKey({ config, hostName });
     io.err(`burrow: ${hostName} has no pinned host key; it presents ${presented.type} ${presented.fingerprint}`);
@@ -192,10 +190,45 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
     `burrow: key ${name} ${result.outcome === 'present' ? 'was already installed' : result.outcome} on ${hostName}${role === 'unrestricted' ? '' : ` (restricted: ${role})`}`,
   );
   io.out(result.line);
+  if (result.gate) reportGate(io, hostName, result.gate);
   if (result.pinned) io.err(`burrow: pinned ${result.pinned} for ${hostName} in ${configPath}`);
   const hint = identityFileHint(hostName, host, name, role);
   if (hint) io.err(`burrow: ${hint}`);
   return 0;
+}
+
+/** What writing a gate pinned, and what the person still has to do (sudoers lines, missing dirs). */
+function reportGate(io: CommandContext['io'], hostName: string, gate: GateWriteResult): void {
+  io.err(
+    `burrow: the gate on ${hostName} admits job${gate.jobs.length === 1 ? '' : 's'} ${gate.jobs.join(', ') || '(none)'}, as the config describes them now`,
+  );
+  for (const w of gate.warnings) io.err(`burrow: warning: ${w}`);
+  if (gate.sudoers.length > 0) {
+    io.err(`burrow: jobs with sudo: true need these lines in /etc/sudoers.d/burrow on ${hostName} (edit with visudo); they allow exactly the tar Burrow runs:`);
+    for (const line of gate.sudoers) io.out(line);
+  }
+}
+
+/** `burrow keys update-gate HOST`: the gate rewritten from the config's jobs, with the host's password. */
+async function updateGateCli(ctx: CommandContext, store: KeyStore, hostName: string): Promise<number> {
+  const config = await loadConfig(ctx.configPath);
+  const host = config.hosts[hostName];
+  if (!host) throw new BurrowError('config', `no host named "${hostName}" in ${ctx.configPath}`);
+  const password = await readSecret({ what: `password of ${host.user}@${host.hostname}`, envVar: 'BURROW_PASSWORD' });
+  const gate = await updateGate({ config, hostName, password, agents: headlessAgentProvider(ctx.configPath, process.env, store) });
+  reportGate(ctx.io, hostName, gate);
+  return 0;
+}
+
+/** `burrow keys gate HOST`: whether the gate there admits the config's jobs as they are now (with the host's usual key). */
+async function gateStatusCommand(ctx: CommandContext, store: KeyStore, hostName: string): Promise<number> {
+  const config = await loadConfig(ctx.configPath);
+  const report = await gateStatus(config, hostName, headlessAgentProvider(ctx.configPath, process.env, store));
+  if (ctx.values.json) ctx.io.out(JSON.stringify(report, null, 2));
+  else if (report.state === 'none') ctx.io.out(`${hostName}: no gate guards this login (the key is not a source key)`);
+  else if (report.state === 'current') ctx.io.out(`${hostName}: the gate admits every job as configured`);
+  else ctx.io.out(`${hostName}: the gate is out of date:\n${report.changes.map((c) => `  ${c}`).join('\n')}\nupdate it with: ${updateGateHint(hostName)}`);
+  return report.state === 'stale' ? 1 : 0;
 }
 
 /** The shape of main.ts's COMMANDS entries. */

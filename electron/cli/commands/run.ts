@@ -1,4 +1,6 @@
+import { systemClock } from '../../../shared/clock';
 import { findJob } from '../../engine/backup-run';
+import { notifierFor } from '../../engine/notify/registry';
 import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';
 import { stateDir } from '../../engine/paths';
@@ -20,6 +22,9 @@ export async function runCommand({ io, configPath, values }: CommandContext): Pr
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   engine.on('event', narrate(io));
+  // Started from cron, a run still pings and alerts: the config's channels (the terminal is the desktop here).
+  const notifier = notifierFor(config, { clock: systemClock, log: (_level, m) => io.err(`burrow: ${m}`) });
+  notifier.attach(engine);
   try {
     const dryRun = values['dry-run'] === true;
     const record = await engine.runNow(job.name, 'manual', { dryRun });
@@ -35,5 +40,7 @@ export async function runCommand({ io, configPath, values }: CommandContext): Pr
     return 1;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    // What this run says goes out before the process ends; a channel that is down is not waited for.
+    await notifier.drain(15_000);
   }
 }

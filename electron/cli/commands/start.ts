@@ -1,25 +1,27 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { electronBinary, electronPackageDir } from '../electron-binary';
+import { stateDir } from '../../engine/paths';
+import { electronBinary, electronPackageDir, fetchElectronOnce } from '../electron-binary';
 import { appRoot } from '../app-root';
 import type { CommandContext } from '../main';
+import { openInBrowser } from '../open-browser';
 import { demoCommand } from './demo';
 import { ensureRendererBuilt, serveCommand } from './serve';
 
 /**
  * `burrow start` (`npm start`): the tray app where Electron can run. Where
- * its binary cannot be had, the same UI in the browser instead: `serve` on
- * your config, or the demo when there is no config yet.
+ * its binary cannot be had, the same UI in the browser instead (opened for
+ * you where there is a desktop): `serve` on your config, or the demo when
+ * there is no config yet. A failed download of the binary is remembered
+ * and tried again only with `--retry-electron`.
  */
 export async function startCommand(ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   let bin = electronBinary();
   const pkg = electronPackageDir();
   if (!bin.path && pkg && existsSync(join(pkg, 'install.js'))) {
-    io.err('burrow: fetching the Electron binary (first start only)...');
-    spawnSync(process.execPath, [join(pkg, 'install.js')], { stdio: 'inherit', timeout: 180_000 });
-    bin = electronBinary();
+    bin = fetchElectronOnce({ pkgDir: pkg, stateDir: stateDir(), retry: ctx.values['retry-electron'] === true, log: io.err });
   }
   if (bin.path) {
     await ensureRendererBuilt(io.err);
@@ -29,10 +31,13 @@ export async function startCommand(ctx: CommandContext): Promise<number> {
     return new Promise((r) => child.once('exit', (code) => r(code ?? 1)));
   }
   io.err(`burrow: the tray app cannot start here: ${bin.reason}.`);
+  const onUrl = (url: string) => {
+    if (openInBrowser(url, io.err)) io.err('burrow: opened it in your browser.');
+  };
   if (existsSync(ctx.configPath)) {
     io.err('burrow: starting the same UI in your browser instead (burrow serve).');
-    return serveCommand(ctx);
+    return serveCommand(ctx, { onUrl });
   }
   io.err(`burrow: no config yet at ${ctx.configPath}: starting the demo with the web UI (burrow demo --serve).`);
-  return demoCommand({ ...ctx, values: { ...ctx.values, serve: true } });
+  return demoCommand({ ...ctx, values: { ...ctx.values, serve: true } }, { onUrl });
 }

@@ -7,18 +7,18 @@
 import { EventEmitter } from 'node:events';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ApiRequests, AppEvent, AppState, ConfigDocument, LiveRun, RequestName } from '../../../shared/api-contract';
+import type { AppEvent, AppState, ConfigDocument, Handlers, LiveRun } from '../../../shared/api-contract';
 import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
-import type { Clock } from '../../../shared/clock';
+import { systemClock, type Clock } from '../../../shared/clock';
 import type { EngineEvent } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
-import { listArchives, restoreArchive, verifyArchives } from '../archives';
+import { browseBackup, initDestination, listBackups, restoreBackup, searchBackups, verifyBackups, type BackupsAccess } from '../archives';
 import { findJob } from '../backup-run';
 import { checkJob } from '../check';
 import { ConfigError, parseConfigText } from '../config-file';
 import { Engine } from '../engine';
-import { BurrowError } from '../errors';
+import { BurrowError, configProblems } from '../errors';
 import { keyLine } from '../ssh/host-key';
 import { SshSession } from '../ssh/ssh-session';
 import { importSshConfig } from '../ssh-config-import';
@@ -26,10 +26,11 @@ import { KeyStore, keyStoreDirFor } from '../keys/key-store';
 import { StoreAgentProvider } from '../keys/store-agent-provider';
 import { envPassphraseSource } from '../keys/unlocked-keys';
 import { DefaultAgentProvider } from '../ssh/auth';
+import type { LaptopSource } from '../laptop/laptop-source';
+import type { Channel } from '../notify/channel';
+import { AppAlerts } from './app-alerts';
 import { makeKeyHandlers, rememberingPassphraseSource, type PassphraseMemory } from './key-handlers';
 import type { SettingsStore } from './settings-store';
-
-export type Handlers = { [K in RequestName]: (args: ApiRequests[K]['args']) => Promise<ApiRequests[K]['result']> };
 
 export interface AppServiceOptions {
   configPath: string;
@@ -49,6 +50,12 @@ export interface AppServiceOptions {
   passphraseMemory?: (storeDir: string) => PassphraseMemory;
   /** Environment for BURROW_KEY_PASSPHRASE and SSH_AUTH_SOCK (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The shell's desktop channel for notices (Electron's notifications, or notify-send for `burrow serve`). */
+  desktop?: Channel;
+  /** Where the laptop's battery and network state come from (Electron's powerMonitor in the app). */
+  laptop?: LaptopSource;
+  /** Where the alert channels' failures are written (the serve log); the UI shows them in any case. */
+  log?: (message: string) => void;
 }
 
 /** The key store of the current config and its passphrase memory. */
@@ -76,10 +83,19 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   /** One per config path, shared by the engine's agents and the Keys page, so an unlock in the UI serves the runs. */
   private keyContext?: KeyContext;
   readonly handlers: Handlers;
+  /** The notifier of the current engine, with the shell's desktop channel. */
+  readonly alerts: AppAlerts;
 
   private constructor(private readonly opts: AppServiceOptions) {
     super();
     this.handlers = this.makeHandlers();
+    this.alerts = new AppAlerts({
+      desktop: opts.desktop,
+      clock: opts.clock ?? systemClock,
+      ...(opts.log ? { log: (level: string, m: string) => opts.log!(`${level}: ${m}`) } : {}),
+      // A channel's health changed: a state push like any other (coalesced, none mid start-up).
+      onStatus: () => this.pushState(),
+    });
   }
 
   /** Points the app at another config and state (the demo's), and reloads. */
@@ -99,13 +115,14 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
   async load(): Promise<void> {
     await this.engine?.shutdown();
     this.engine = undefined;
+    this.alerts.clear();
     this.problems = [];
     let config: BurrowConfig | undefined;
     try {
       const text = await readFile(this.opts.configPath, 'utf8');
       config = parseConfigText(text, this.opts.configPath);
     } catch (err) {
-      if (err instanceof ConfigError) this.problems = err.problems;
+      if (err instanceof ConfigError) this.problems = err.configProblems;
       else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.problems = [{ field: '(file)', message: (err as Error).message }];
     }
     if (config) {
@@ -114,8 +131,11 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         stateDir: this.opts.stateDir,
         agents: this.agentsFor(this.keys()),
         ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+        ...(this.opts.laptop ? { laptop: this.opts.laptop } : {}),
       });
       engine.on('event', (e) => this.onEngineEvent(e));
+      // Listening before start-up, which may find missed slots.
+      this.alerts.attach(engine, this.opts.schedule !== false);
       this.engine = engine;
       this.batching = true;
       try {
@@ -198,8 +218,13 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       settings: this.opts.settings.get(),
       shell: this.opts.shell,
       ...(keyring ? { keyring } : {}),
+      alerts: this.alerts.status(),
     };
     return this.current;
+  }
+
+  private backupsAccess(engine: Engine): BackupsAccess {
+    return { config: engine.config, history: engine.history, stateDir: engine.stateDir, ...(engine.agents ? { agents: engine.agents } : {}) };
   }
 
   private requireEngine(): Engine {
@@ -220,7 +245,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
           return { started: false, message: (err as Error).message };
         }
         started.done.catch(() => {});
-        return { started: true, runId: started.runId };
+        return { started: true, runId: started.runId, ...(started.warning ? { warning: started.warning } : {}) };
       },
       cancelRun: async ({ job }) => ({ cancelled: this.requireEngine().cancel(job) }),
       setPaused: async ({ paused }) => {
@@ -261,19 +286,23 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       },
       saveConfig: async ({ document }) => {
         const result = validateConfig(document);
-        if (!result.ok) return { ok: false, problems: result.problems };
-        if (Object.keys(this.live).length > 0) {
-          return { ok: false, problems: [{ field: '(file)', message: 'a backup is running; save again when it has finished' }] };
+        if (!result.ok) {
+          const n = result.problems.length;
+          throw new BurrowError('config', `the config has ${n} problem${n === 1 ? '' : 's'}; nothing was saved`, { problems: configProblems(result.problems) });
         }
+        if (Object.keys(this.live).length > 0) throw new BurrowError('config', 'a backup is running; save again when it has finished');
         await mkdir(dirname(this.opts.configPath), { recursive: true });
         await keepAsideIfBroken(this.opts.configPath);
         await writeFileAtomic(this.opts.configPath, `${JSON.stringify(document, null, 2)}\n`);
         await this.load();
-        return { ok: true };
+        return { saved: true };
       },
       fetchHostKey: async ({ hostname, port }) => {
         const config = validateConfig({ hosts: { probe: { hostname, port, user: 'burrow' } } });
-        if (!config.ok) throw new BurrowError('config', config.problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+        if (!config.ok) {
+          const problems = config.problems.map((p) => ({ ...p, field: p.field.replace(/^hosts\.probe\./, '') }));
+          throw new BurrowError('config', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { problems: configProblems(problems) });
+        }
         const key = await SshSession.fetchHostKey({ config: config.config, hostName: 'probe' });
         return { type: key.type, fingerprint: key.fingerprint, keyLine: keyLine(key) };
       },
@@ -283,30 +312,38 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         return s;
       },
       importSshHosts: async () => importSshConfig(),
-      listArchives: async ({ job }) => {
+      listBackups: async ({ job }) => {
         const engine = this.requireEngine();
-        return listArchives(engine.config, findJob(engine.config, job), engine.history, engine.agents);
+        return listBackups(this.backupsAccess(engine), findJob(engine.config, job));
       },
-      verifyArchives: async ({ job, names }) => {
+      browseBackup: async ({ job, backup, path }) => {
         const engine = this.requireEngine();
-        return verifyArchives(engine.config, findJob(engine.config, job), engine.history, names ? { names } : { all: true }, engine.agents);
+        return browseBackup(this.backupsAccess(engine), findJob(engine.config, job), backup, path);
+      },
+      searchBackups: async ({ job, query }) => {
+        const engine = this.requireEngine();
+        return searchBackups(this.backupsAccess(engine), findJob(engine.config, job), query);
+      },
+      verifyBackups: async ({ job, names }) => {
+        const engine = this.requireEngine();
+        return verifyBackups(this.backupsAccess(engine), findJob(engine.config, job), names ? { names } : { all: true });
       },
       listVerifications: async ({ job }) => this.engine?.history.verifyRuns(job) ?? [],
-      restoreArchive: async ({ job, archive, toLaptop, toSource, extract }) => {
+      restoreBackup: async ({ job, backup, paths, toLaptop, toSource, inPlace }) => {
         const engine = this.requireEngine();
-        return restoreArchive(
-          engine.config,
-          findJob(engine.config, job),
-          engine.history,
-          {
-            archive,
-            ...(toLaptop ? { toLaptop } : {}),
-            ...(toSource ? { toSource } : {}),
-            extract: extract === true,
-          },
-          engine.agents,
-        );
+        return restoreBackup(this.backupsAccess(engine), findJob(engine.config, job), {
+          backup,
+          ...(paths ? { paths } : {}),
+          ...(toLaptop ? { toLaptop } : {}),
+          ...(toSource ? { toSource } : {}),
+          inPlace: inPlace === true,
+        });
       },
+      initDestination: async ({ job, preview }) => {
+        const engine = this.requireEngine();
+        return initDestination(this.backupsAccess(engine), findJob(engine.config, job), preview === true);
+      },
+      testChannel: async ({ channel }) => this.alerts.test(channel),
       startDemo: async () =>
         this.opts.startDemo ? this.opts.startDemo() : { started: false, message: 'the demo is only available from `burrow demo` or `burrow serve`' },
       ...makeKeyHandlers({
@@ -327,6 +364,7 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
     await this.engine?.shutdown();
+    await this.alerts.close();
   }
 }
 

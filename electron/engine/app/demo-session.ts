@@ -24,7 +24,7 @@ export class DemoSession {
     return {
       started: true,
       message:
-        `Demo lab on 127.0.0.1: source port ${this.demo.lab.source.port}, destination port ${this.demo.lab.destination.port}. ` +
+        `Demo lab: source ${this.demo.lab.source.address}:${this.demo.lab.source.port}, destination ${this.demo.lab.destination.address}:${this.demo.lab.destination.port}. ` +
         `${run.started ? 'A first backup is running' : `The first backup did not start: ${run.message}`}; archives land in ${this.demo.destinationPath}.`,
     };
   }

@@ -11,12 +11,14 @@ import { isAbsolute } from 'node:path';
 import type { KeyHostView, KeyringStatus, KeyView } from '../../../shared/api-contract';
 import type { BurrowConfig } from '../../../shared/config-schema';
 import { BurrowError } from '../errors';
-import { destinationPathsFor, identityFileHint, installKey } from '../keys/install-key';
-import type { KeyStore, StoredKeyInfo } from '../keys/key-store';
+import { destinationPathsFor, identityFileHint, installKey, planKeyInstall, updateGate } from '../keys/install-key';
+import { gateStatus, updateGateCommand } from '../keys/gate-check';
+import { strengthenedNote, type KeyStore, type StoredKeyInfo } from '../keys/key-store';
 import { privateKeyProtection } from '../keys/openssh-private-format';
+import { WeakPassphraseError } from '../keys/passphrase-floor';
 import type { PassphraseSource } from '../keys/unlocked-keys';
 import type { AgentProvider } from '../ssh/auth';
-import type { Handlers } from './app-service';
+import type { Handlers } from '../../../shared/api-contract';
 
 /**
  * Where a shell keeps store keys' passphrases between runs, if anywhere:
@@ -44,7 +46,7 @@ export const NO_MEMORY: KeyringStatus = {
   message: 'Passphrases are not remembered here: unlock a key for a while, or set BURROW_KEY_PASSPHRASE for unattended runs.',
 };
 
-export type KeyRequestName = 'listKeys' | 'generateKey' | 'importKey' | 'deleteKey' | 'unlockKey' | 'lockKey' | 'installKey';
+export type KeyRequestName = 'listKeys' | 'generateKey' | 'importKey' | 'deleteKey' | 'unlockKey' | 'lockKey' | 'installKey' | 'gateStatus' | 'updateGate';
 export type KeyHandlers = Pick<Handlers, KeyRequestName>;
 
 /** What the key handlers need from the app: the store, the config, and how to reload it. */
@@ -107,11 +109,31 @@ export function keyHosts(config: BurrowConfig | undefined): KeyHostView[] {
     pinned: Boolean(h.hostKey),
     ...(h.identityFile ? { identityFile: h.identityFile } : {}),
     destinationPaths: destinationPathsFor(config, name),
+    sourceJobs: config.jobs.filter((j) => j.source === name).map((j) => j.name),
   }));
 }
 
+/** The config, when `host` is a host of it that some job uses as its source. */
+function sourceHostConfig(ctx: KeyHandlerContext, host: string): BurrowConfig {
+  const config = ctx.config();
+  if (!config) throw new BurrowError('config', 'host: there is no valid config with hosts yet; add the host in Settings first');
+  if (!config.hosts[host]) throw fieldError('host', `no host named "${host}" in the config`);
+  if (!config.jobs.some((j) => j.source === host)) throw fieldError('host', `no job uses ${host} as its source`);
+  return config;
+}
+
 function fieldError(field: string, message: string, kind: 'config' | 'auth' | 'host-key-missing' = 'config'): BurrowError {
-  return new BurrowError(kind, `${field}: ${message}`);
+  return new BurrowError(kind, `${field}: ${message}`, { problems: [{ path: field, message }] });
+}
+
+/** The key store's passphrase floor, said at the form field that holds the passphrase. */
+async function atField<T>(field: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof WeakPassphraseError) throw fieldError(field, err.message);
+    throw err;
+  }
 }
 
 export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
@@ -135,7 +157,7 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
     },
 
     generateKey: async ({ name, comment, passphrase, remember }) => {
-      const k = await ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) });
+      const k = await atField('passphrase', ctx.store().generate(name, { passphrase, ...(comment ? { comment } : {}) }));
       await maybeRemember(remember, k, passphrase);
       return view(k);
     },
@@ -153,14 +175,17 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       const storeUnder = storePassphrase ?? (encrypted ? passphrase : undefined);
       if (!storeUnder)
         throw fieldError('storePassphrase', `${path} is not encrypted: give a passphrase to store it under (Burrow never stores a private key unencrypted)`);
-      const k = await ctx.store().import(path, {
-        ...(name ? { name } : {}),
-        ...(comment ? { comment } : {}),
-        ...(encrypted && passphrase ? { passphrase } : {}),
-        storePassphrase: storeUnder,
-      });
+      const k = await atField(
+        'storePassphrase',
+        ctx.store().import(path, {
+          ...(name ? { name } : {}),
+          ...(comment ? { comment } : {}),
+          ...(encrypted && passphrase ? { passphrase } : {}),
+          storePassphrase: storeUnder,
+        }),
+      );
       await maybeRemember(remember, k, storeUnder);
-      return view(k);
+      return { ...view(k), ...(k.strengthened ? { note: strengthenedNote(path, k.strengthened) } : {}) };
     },
 
     deleteKey: async ({ name }) => {
@@ -187,19 +212,9 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
     installKey: async ({ name, host: hostName, role, password, path, fingerprint }) => {
       const config = ctx.config();
       if (!config) throw new BurrowError('config', 'host: there is no valid config with hosts yet; add the host in Settings first');
-      const host = config.hosts[hostName];
-      if (!host) throw fieldError('host', `no host named "${hostName}" in the config (hosts: ${Object.keys(config.hosts).join(', ') || 'none'})`);
+      const { host, backupPath, needsFingerprint } = planKeyInstall(config, hostName, role, path);
       const key = await ctx.store().info(name);
-      if (path !== undefined && role !== 'destination') throw fieldError('path', 'only a destination key is restricted to a directory; leave it empty');
-      let backupPath = path;
-      if (role === 'destination' && !backupPath) {
-        const paths = destinationPathsFor(config, hostName);
-        if (paths.length !== 1) {
-          throw fieldError('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
-        }
-        backupPath = paths[0];
-      }
-      if (!host.hostKey && !fingerprint) {
+      if (needsFingerprint && !fingerprint) {
         throw fieldError(
           'fingerprint',
           `${hostName} has no pinned host key: fetch its key, compare the fingerprint with the host's own, and confirm it; no password was sent`,
@@ -221,7 +236,27 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       const pinned = result.pinned;
       if (pinned) await ctx.configChanged();
       const hint = identityFileHint(hostName, host, name, role);
-      return { outcome: result.outcome, line: result.line, ...(pinned ? { pinned } : {}), ...(hint ? { hint } : {}) };
+      return {
+        outcome: result.outcome,
+        line: result.line,
+        ...(pinned ? { pinned } : {}),
+        ...(hint ? { hint } : {}),
+        ...(result.gate ? { gate: result.gate } : {}),
+      };
+    },
+
+    gateStatus: async ({ host }) => {
+      const config = sourceHostConfig(ctx, host);
+      const agents = ctx.agents();
+      if (!agents) throw new BurrowError('config', 'the config does not load yet; fix it in Settings first');
+      const report = await gateStatus(config, host, agents);
+      return { ...report, command: updateGateCommand(host) };
+    },
+
+    updateGate: async ({ host, password }) => {
+      const config = sourceHostConfig(ctx, host);
+      const agents = ctx.agents();
+      return updateGate({ config, hostName: host, password, ...(agents ? { agents } : {}) });
     },
   };
 }

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { UiSettings } from '../../../shared/api-contract';
+import { DEFAULT_UI_SETTINGS, pickUiSettings, type UiSettings } from '../../../shared/ui-settings';
 import { writeFileAtomic } from '../atomic-file';
-
-export const DEFAULT_SETTINGS: UiSettings = { quiet: false, notifySuccess: false, startAtLogin: false };
 
 /** Where the UI's own settings live: electron-store in the app, a JSON file headless. */
 export interface SettingsStore {
@@ -16,13 +14,13 @@ export class JsonSettingsStore implements SettingsStore {
   private value: UiSettings;
 
   constructor(private readonly path: string) {
-    let stored: Partial<UiSettings> = {};
+    let stored: unknown = {};
     try {
-      stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<UiSettings>;
+      stored = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
       // none yet, or unreadable: defaults
     }
-    this.value = { ...DEFAULT_SETTINGS, ...pick(stored) };
+    this.value = { ...DEFAULT_UI_SETTINGS, ...pickUiSettings(stored) };
   }
 
   get(): UiSettings {
@@ -30,15 +28,9 @@ export class JsonSettingsStore implements SettingsStore {
   }
 
   async set(patch: Partial<UiSettings>): Promise<UiSettings> {
-    this.value = { ...this.value, ...pick(patch) };
+    this.value = { ...this.value, ...pickUiSettings(patch) };
     await mkdir(dirname(this.path), { recursive: true });
     await writeFileAtomic(this.path, JSON.stringify(this.value, null, 2));
     return this.get();
   }
-}
-
-function pick(p: Partial<UiSettings>): Partial<UiSettings> {
-  const out: Partial<UiSettings> = {};
-  for (const k of ['quiet', 'notifySuccess', 'startAtLogin'] as const) if (typeof p[k] === 'boolean') out[k] = p[k];
-  return out;
 }

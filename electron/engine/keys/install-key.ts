@@ -21,7 +21,7 @@ import {
   SOURCE_KEY_OPTIONS,
   type KeyRole,
 } from './authorized-keys';
-import { INSTALL_GATE_SCRIPT, sourceGateScript } from './source-gate';
+import { writeGate, type GateWriteResult } from './gate-install';
 import { storeKeyNames } from './store-agent-provider';
 
 /** Which key goes on which host, how it is restricted, and how the host is trusted. */
@@ -56,6 +56,8 @@ export interface InstallKeyResult {
   firstContact: boolean;
   /** The fingerprint pinned in `pinIn` after a first contact. */
   pinned?: string;
+  /** For role `source`: the gate written, with its warnings and sudoers lines. */
+  gate?: GateWriteResult;
 }
 
 /** "WHAT failed (exit N): last line of stderr" */
@@ -67,6 +69,20 @@ function remoteFailure(what: string, r: ExecResult): BurrowError {
 /** For a host without a proxyJump: the password logs in, no key is asked for. */
 const NO_AGENTS: AgentProvider = { agentFor: () => Promise.reject(new BurrowError('internal', 'a password login asked for a key agent')) };
 
+/** The install's login: the password, after the host key was checked against the pin or the confirmed fingerprint. */
+function passwordSession(opts: Pick<InstallKeyOptions, 'config' | 'hostName' | 'password' | 'confirmFingerprint' | 'agents' | 'signal'>): Promise<SshSession> {
+  const host = opts.config.hosts[opts.hostName]!;
+  if (host.proxyJump && !opts.agents) throw new BurrowError('config', `${opts.hostName} is reached through ${host.proxyJump}, which needs a key agent`);
+  return SshSession.open({
+    config: opts.config,
+    hostName: opts.hostName,
+    password: opts.password,
+    ...(opts.confirmFingerprint !== undefined ? { confirmFingerprint: opts.confirmFingerprint } : {}),
+    agents: opts.agents ?? NO_AGENTS,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
+
 /** Connects with the password, builds the line for the role, and installs it. */
 export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyResult> {
   const host = opts.config.hosts[opts.hostName];
@@ -75,21 +91,13 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
   const key = publicKeyParts(opts.publicKeyLine);
   if (role === 'destination' && !opts.backupPath) throw new BurrowError('config', 'a destination key needs the backup path it may write to');
 
-  if (host.proxyJump && !opts.agents) throw new BurrowError('config', `${opts.hostName} is reached through ${host.proxyJump}, which needs a key agent`);
-  const session = await SshSession.open({
-    config: opts.config,
-    hostName: opts.hostName,
-    password: opts.password,
-    ...(opts.confirmFingerprint !== undefined ? { confirmFingerprint: opts.confirmFingerprint } : {}),
-    agents: opts.agents ?? NO_AGENTS,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const session = await passwordSession(opts);
   try {
     let options: string | undefined;
+    let gate: GateWriteResult | undefined;
     if (role === 'source') {
-      // The gate goes in first: the key line names it as its forced command.
-      const g = await session.exec(shScript(INSTALL_GATE_SCRIPT, [sourceGateScript()]));
-      if (g.code !== 0 || lastLine(g.stdout) !== 'gate') throw remoteFailure(`writing the source key's gate (~/.ssh/burrow-gate) on ${opts.hostName}`, g);
+      // The gate goes in first, pinned to the jobs that use this host: the key line names it as its forced command.
+      gate = await writeGate(session, opts.config, opts.hostName);
       options = SOURCE_KEY_OPTIONS;
     }
     if (role === 'destination') options = await destinationOptions(session, opts.hostName, opts.backupPath!);
@@ -100,11 +108,12 @@ export async function installKey(opts: InstallKeyOptions): Promise<InstallKeyRes
       throw remoteFailure(`installing the key in ~/.ssh/authorized_keys on ${opts.hostName}`, r);
     }
     const hostKey = session.presentedKey!;
+    const withGate = gate ? { gate } : {};
     if (!host.hostKey && opts.pinIn) {
       await pinHostKey(opts.pinIn, opts.hostName, keyLine(hostKey));
-      return { line, outcome, hostKey, firstContact: true, pinned: hostKey.fingerprint };
+      return { line, outcome, hostKey, firstContact: true, pinned: hostKey.fingerprint, ...withGate };
     }
-    return { line, outcome, hostKey, firstContact: !host.hostKey };
+    return { line, outcome, hostKey, firstContact: !host.hostKey, ...withGate };
   } finally {
     session.close();
   }
@@ -154,4 +163,54 @@ export function identityFileHint(hostName: string, host: HostConfig, keyName: st
 /** The backup directories the config's jobs write to on `hostName`: where a destination key may write. */
 export function destinationPathsFor(config: BurrowConfig, hostName: string): string[] {
   return [...new Set(config.jobs.filter((j) => j.destination.host === hostName).map((j) => j.destination.path))];
+}
+
+/**
+ * `burrow keys update-gate HOST`: rewrites the source key's gate from the
+ * config's jobs for that host, with the same login as the install (the
+ * password): the key the gate guards can never rewrite it.
+ */
+export async function updateGate(
+  opts: Pick<InstallKeyOptions, 'config' | 'hostName' | 'password' | 'confirmFingerprint' | 'agents' | 'signal'>,
+): Promise<GateWriteResult> {
+  const host = opts.config.hosts[opts.hostName];
+  if (!host) throw new BurrowError('config', `no host named "${opts.hostName}" in the config`);
+  if (!opts.config.jobs.some((j) => j.source === opts.hostName))
+    throw new BurrowError('config', `no job uses ${opts.hostName} as its source: there is no gate to write`);
+  const session = await passwordSession(opts);
+  try {
+    return await writeGate(session, opts.config, opts.hostName);
+  } finally {
+    session.close();
+  }
+}
+
+/** Where a key goes and how, before any password is asked for: the same for `burrow keys install` and the Keys page. */
+export interface InstallPlan {
+  host: HostConfig;
+  /** For a destination key: the one directory it may write to. */
+  backupPath?: string;
+  /** The host has no pin: its fingerprint must be confirmed first. */
+  needsFingerprint: boolean;
+}
+
+/**
+ * Checks an install request against the config: the host exists, a
+ * destination key gets exactly one backup path (the given one, or the one
+ * directory the host's jobs write to), and only a destination key takes a
+ * path. Errors name the field they are about (host, path).
+ */
+export function planKeyInstall(config: BurrowConfig, hostName: string, role: KeyRole, path?: string): InstallPlan {
+  const field = (name: string, message: string) => new BurrowError('config', `${name}: ${message}`, { problems: [{ path: name, message }] });
+  const host = config.hosts[hostName];
+  if (!host) throw field('host', `no host named "${hostName}" in the config (hosts: ${Object.keys(config.hosts).join(', ') || 'none'})`);
+  if (path !== undefined && role !== 'destination') throw field('path', 'only a destination key is restricted to a directory; leave it empty');
+  let backupPath = path;
+  if (role === 'destination' && !backupPath) {
+    const paths = destinationPathsFor(config, hostName);
+    if (paths.length !== 1)
+      throw field('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
+    backupPath = paths[0];
+  }
+  return { host, ...(backupPath ? { backupPath } : {}), needsFingerprint: !host.hostKey };
 }

@@ -16,6 +16,7 @@ import { fingerprintOf } from '../ssh/host-key';
 import { utils, type ParsedKey } from '../ssh/ssh2-lib';
 import { PassphraseError, readKeyMaterial } from './key-material';
 import { DEFAULT_KDF_ROUNDS, encodeOpenSshPrivateKey, privateKeyProtection, readOpenSshHeader } from './openssh-private-format';
+import { checkNewPassphrase } from './passphrase-floor';
 import { UnlockedKeys } from './unlocked-keys';
 
 /** What `burrow keys list` shows of a stored key; never the private part. */
@@ -34,6 +35,12 @@ export interface StoredKeyInfo {
   path: string;
 }
 
+/** What an import tells beyond the stored key: the KDF strengthening, when the file's was weaker than Burrow's. */
+export interface ImportedKeyInfo extends StoredKeyInfo {
+  /** The file used fewer bcrypt-pbkdf rounds than Burrow does: the stored copy was re-encrypted with Burrow's. */
+  strengthened?: { fromRounds: number; toRounds: number };
+}
+
 /** Where the store lives and how it encrypts. */
 export interface KeyStoreOptions {
   /** Default `<configDir>/keys`. */
@@ -41,7 +48,10 @@ export interface KeyStoreOptions {
   /** The clock unlock TTLs run on (ignored when `unlocked` is given). */
   clock?: Clock;
   unlocked?: UnlockedKeys;
-  /** bcrypt-pbkdf rounds for keys Burrow encrypts (default 16, as ssh-keygen). */
+  /**
+   * bcrypt-pbkdf rounds for keys Burrow encrypts (default 16, as ssh-keygen);
+   * an imported OpenSSH key with fewer is stored re-encrypted with these.
+   */
   kdfRounds?: number;
 }
 
@@ -52,7 +62,7 @@ export interface ImportOptions {
   passphrase?: string;
   /**
    * The passphrase to store it under. Required unless the file already is an
-   * encrypted OpenSSH key (that one is stored as it is, keeping its own).
+   * encrypted OpenSSH key (that one keeps its own). A new one must meet the floor.
    */
   storePassphrase?: string;
   /** Comment for a key whose file has none (PEM). */
@@ -91,10 +101,11 @@ export class KeyStore {
     return join(this.dir, checkKeyName(name));
   }
 
-  /** Creates a new ed25519 key pair, encrypted with `passphrase`. */
+  /** Creates a new ed25519 key pair, encrypted with `passphrase` (which must meet the floor: passphrase-floor.ts). */
   async generate(name: string, opts: { passphrase?: string; comment?: string }): Promise<StoredKeyInfo> {
     checkKeyName(name);
     const passphrase = requirePassphrase(opts.passphrase, name);
+    checkNewPassphrase(passphrase, `the passphrase for key ${name}`);
     const pair = utils.generateKeyPairSync('ed25519', {
       passphrase,
       cipher: 'aes256-ctr',
@@ -107,11 +118,14 @@ export class KeyStore {
 
   /**
    * Imports a private key file (OpenSSH or PEM: PKCS#1, SEC1, PKCS#8;
-   * encrypted or not). An encrypted OpenSSH file is stored as it is; any
-   * other is re-encrypted into the OpenSSH format under `storePassphrase`.
-   * The original file is left alone.
+   * encrypted or not). An encrypted OpenSSH file is stored as it is when its
+   * KDF is at least as strong as Burrow's (bcrypt-pbkdf, this store's
+   * rounds), and re-encrypted with Burrow's under the same passphrase
+   * otherwise (`strengthened` says so); any other file is re-encrypted into
+   * the OpenSSH format under `storePassphrase`. A passphrase new to the key
+   * must meet the floor. The original file is left alone.
    */
-  async import(path: string, opts: ImportOptions = {}): Promise<StoredKeyInfo> {
+  async import(path: string, opts: ImportOptions = {}): Promise<ImportedKeyInfo> {
     const name = checkKeyName(opts.name ?? basename(path));
     let text: string;
     try {
@@ -127,8 +141,19 @@ export class KeyStore {
       throw new BurrowError('config', `${path}: ${(err as Error).message}`);
     }
     const protection = privateKeyProtection(text);
+    const fileEncrypted = protection.some((p) => p.kind !== 'none' && p.encrypted);
     const encryptedOpenSsh = protection.length === 1 && protection[0]!.kind === 'openssh' && protection[0]!.encrypted;
-    const keepAsIs = encryptedOpenSsh && (opts.storePassphrase === undefined || opts.storePassphrase === opts.passphrase);
+    const samePassphrase = opts.storePassphrase === undefined || opts.storePassphrase === opts.passphrase;
+    if (opts.storePassphrase !== undefined && (!fileEncrypted || !samePassphrase))
+      checkNewPassphrase(opts.storePassphrase, `the passphrase to store ${name} under`);
+    let strengthened: ImportedKeyInfo['strengthened'];
+    if (encryptedOpenSsh && samePassphrase) {
+      const header = readOpenSshHeader(text);
+      if (header.kdf !== 'bcrypt' || (header.rounds ?? 0) < this.rounds) strengthened = { fromRounds: header.rounds ?? 0, toRounds: this.rounds };
+    }
+    const keepAsIs = encryptedOpenSsh && samePassphrase && !strengthened;
+    // A file re-encrypted only for its KDF keeps the passphrase it has.
+    const storePassphrase = opts.storePassphrase ?? (strengthened ? opts.passphrase : undefined);
     let stored: string;
     if (keepAsIs) {
       if (!readOpenSshHeader(text).publicBlob.equals(material.publicBlob)) {
@@ -136,15 +161,15 @@ export class KeyStore {
       }
       stored = text.endsWith('\n') ? text : `${text}\n`;
     } else {
-      if (!opts.storePassphrase) {
+      if (!storePassphrase) {
         throw new BurrowError(
           'config',
           `${path} is not an encrypted OpenSSH key: give a passphrase to store it under (Burrow never stores a private key unencrypted)`,
         );
       }
-      stored = encodeOpenSshPrivateKey(material, { passphrase: opts.storePassphrase, rounds: this.rounds, comment: opts.comment ?? material.comment });
+      stored = encodeOpenSshPrivateKey(material, { passphrase: storePassphrase, rounds: this.rounds, comment: opts.comment ?? material.comment });
       // Never store what cannot be read back: parse it as every later use will.
-      const check = utils.parseKey(stored, opts.storePassphrase);
+      const check = utils.parseKey(stored, storePassphrase);
       const parsed = (Array.isArray(check) ? check[0] : check) as ParsedKey | Error | undefined;
       if (!parsed || parsed instanceof Error || !parsed.getPublicSSH().equals(material.publicBlob)) {
         throw new BurrowError('internal', `re-encrypting ${path} produced a key that does not read back; nothing was stored`);
@@ -152,7 +177,7 @@ export class KeyStore {
     }
     const pub = `${material.type} ${material.publicBlob.toString('base64')} ${opts.comment ?? material.comment}`.trim();
     await this.write(name, stored, pub);
-    return this.info(name);
+    return { ...(await this.info(name)), ...(strengthened ? { strengthened } : {}) };
   }
 
   /** Every stored key, by name. */
@@ -264,6 +289,12 @@ export class KeyStore {
     }
     await writeFileAtomic(`${final}.pub`, `${publicLine}\n`);
   }
+}
+
+/** What an import that strengthened the KDF tells the person, for the CLI and the Keys page alike. */
+export function strengthenedNote(path: string, s: NonNullable<ImportedKeyInfo['strengthened']>): string {
+  const from = `${s.fromRounds} bcrypt-pbkdf round${s.fromRounds === 1 ? '' : 's'}`;
+  return `${path} was encrypted with only ${from}; Burrow stored it re-encrypted with ${s.toRounds}, under the same passphrase (the file itself is unchanged: ssh-keygen -p -a ${s.toRounds} -f ${path} strengthens it too)`;
 }
 
 function requirePassphrase(passphrase: string | undefined, name: string): string {

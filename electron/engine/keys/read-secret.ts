@@ -14,6 +14,8 @@ export interface SecretRequest {
   envVar: string;
   /** Ask twice and require the same answer (a new passphrase). */
   confirm?: boolean;
+  /** Why a typed answer is refused, asked before the second entry (the key store checks again). */
+  check?: (secret: string) => string | undefined;
 }
 
 /** Where a secret is read from and the prompt written to (injected for tests). */
@@ -34,6 +36,8 @@ export async function readSecret(req: SecretRequest, io: SecretIo = defaultIo())
     throw new BurrowError('config', `no terminal to ask for the ${req.what}; for automation, set ${req.envVar}`);
   }
   const first = await readHidden(`${capitalise(req.what)}: `, io);
+  const problem = req.check?.(first);
+  if (problem) throw new BurrowError('config', `the ${req.what} ${problem}`);
   if (!req.confirm) return first;
   const second = await readHidden(`Again: `, io);
   if (first !== second) throw new BurrowError('config', `the two ${req.what} entries differ`);

@@ -46,6 +46,10 @@ export interface ExecOptions {
   agentForward?: boolean;
   /** Keep at most this many characters of each stream (the tail). */
   maxKeep?: number;
+  /** Written to the command's standard input, then EOF (lists of names travel so, never as arguments). */
+  stdin?: string | Buffer;
+  /** Standard output piped as raw bytes into this stream (a tar stream), with backpressure; stdout is then not kept as text. */
+  stdoutTo?: import('node:stream').Writable;
 }
 
 export interface ExecResult {
@@ -240,14 +244,17 @@ export class SshSession extends EventEmitter<SessionEvents> {
           stream.close();
         };
         opts.signal?.addEventListener('abort', onAbort, { once: true });
-        // No command of ours reads input: send EOF at once (as `ssh -n` does), so
-        // nothing on the remote side (a login shell's rc file, say) can wait on it.
-        stream.end();
-        stream.on('data', (b: Buffer) => {
-          const s = out.write(b);
-          stdout = keep(stdout, s);
-          opts.onStdout?.(s);
-        });
+        // Input when given, then EOF at once (as `ssh -n` does), so nothing on
+        // the remote side (a login shell's rc file, say) can wait on it.
+        if (opts.stdin !== undefined) stream.end(opts.stdin);
+        else stream.end();
+        if (opts.stdoutTo) stream.pipe(opts.stdoutTo);
+        else
+          stream.on('data', (b: Buffer) => {
+            const s = out.write(b);
+            stdout = keep(stdout, s);
+            opts.onStdout?.(s);
+          });
         stream.stderr.on('data', (b: Buffer) => {
           const s = errDec.write(b);
           stderr = keep(stderr, s);

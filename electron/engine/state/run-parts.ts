@@ -56,6 +56,7 @@ export function summarize(run: RunRecord): RunSummary {
   if (run.slot) s.slot = run.slot;
   if (run.endedAt) s.endedAt = run.endedAt;
   if (run.transfer) s.bytesSent = run.transfer.bytesSent;
+  if (run.destination) s.destination = run.destination;
   if (run.error) s.error = run.error;
   return s;
 }

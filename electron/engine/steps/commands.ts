@@ -23,3 +23,7 @@ export function sshArgsFor(config: BurrowConfig, hostName: string, extra: string
 export function sshCommandFor(config: BurrowConfig, hostName: string, remote: string[], extra: string[] = []): string {
   return `ssh ${sshArgsFor(config, hostName, extra).map(shQuote).join(' ')} ${shQuote(shCommand(remote))}`;
 }
+
+/** `rsync --version`'s first line; a fixed script, so the source key's gate can admit it. */
+export const RSYNC_VERSION_SCRIPT =
+  'command -v rsync >/dev/null 2>&1 || { echo "rsync not found in PATH ($PATH)" >&2; exit 127; }; rsync --version | head -n 1';

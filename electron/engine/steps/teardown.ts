@@ -4,10 +4,12 @@
  * connection. Each part is tried even when another fails.
  */
 import { shScript } from '../shell-quote';
+import { SOURCE_TMP_CHECK } from '../tunnel-rsync';
 import type { RunContext, StepOutcome } from '../run-context';
 
-/** Removes the run's temporary directory on the source, and nothing that is not one (see MKTEMP_SCRIPT). */
-export const REMOVE_TMP_SCRIPT = 'case "$1" in /*/burrow.????????) rm -rf -- "$1" ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac';
+/** Removes the run's temporary directory on the source, and nothing that is not one (see SOURCE_TMP_CHECK). */
+export const REMOVE_TMP_SCRIPT = `${SOURCE_TMP_CHECK}
+rm -rf -- "$1"`;
 
 export async function teardownStep(ctx: RunContext): Promise<StepOutcome> {
   const done: string[] = [];

@@ -1,156 +1,16 @@
 /**
- * Runs rsync on the source, through the tunnel, to the destination. The
- * destination's host key is pinned on the source side too (a known_hosts
- * written for this run, HostKeyAlias, StrictHostKeyChecking=yes), and rsync's
- * ssh logs in with the laptop's forwarded agent, so no private key is ever
- * stored on the source.
+ * Runs rsync on the source, through the tunnel, to the destination, the way
+ * the job's storage format sends: the run's known_hosts on the source comes
+ * first (see tunnel-rsync.ts), so rsync's ssh accepts only the pinned
+ * destination. After the first transfer to a destination, its marker
+ * records that it holds backups (see destination-marker.ts).
  */
-import { OUT_FORMAT, RsyncOutputReader } from '../../../shared/rsync-output';
-import { rsyncOutcome } from '../../../shared/rsync-exit';
-import type { TransferProgress, TransferStats } from '../../../shared/run-types';
-import { BurrowError } from '../errors';
-import { shScript } from '../shell-quote';
-import { lastLine } from '../ssh/ssh-session';
+import { markBackupsWritten } from '../destination-marker';
 import type { RunContext, StepOutcome } from '../run-context';
-import { MARKER } from './guard';
-import { snapshotTransfer } from './snapshot';
-import { sshCommandFor } from './commands';
-
-/** The name the destination goes by in the source's temporary known_hosts. */
-export const DESTINATION_ALIAS = 'burrow-destination';
-
-export const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXXXXXXX"';
-/** Writes the run's known_hosts into its temporary directory (see MKTEMP_SCRIPT), and nowhere else. */
-export const KNOWN_HOSTS_SCRIPT =
-  'case "$1" in /*/burrow.????????) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac; umask 077 && printf "%s %s\\n" "$2" "$3" > "$1/known_hosts"';
-
-/** The ssh command rsync runs on the source to reach the destination through the tunnel. */
-export function tunnelSshCommand(port: number, knownHosts: string, connectTimeoutSec = 20): string {
-  const opts = [
-    `HostKeyAlias=${DESTINATION_ALIAS}`,
-    `UserKnownHostsFile=${knownHosts}`,
-    'GlobalKnownHostsFile=/dev/null',
-    'StrictHostKeyChecking=yes',
-    'UpdateHostKeys=no',
-    'BatchMode=yes',
-    'PasswordAuthentication=no',
-    'KbdInteractiveAuthentication=no',
-    'ForwardAgent=no',
-    'ClearAllForwardings=yes',
-    'ControlMaster=no',
-    'ControlPath=none',
-    `ConnectTimeout=${connectTimeoutSec}`,
-    'ServerAliveInterval=15',
-    'ServerAliveCountMax=3',
-  ];
-  return ['ssh', '-F', 'none', '-p', String(port), ...opts.flatMap((o) => ['-o', o])].join(' ');
-}
-
-/**
- * Deletion at the destination: none when it keeps its own retention (its
- * prune step deletes); otherwise --delete-delay, with the marker protected
- * and --max-delete set to what the guard approved (or the job's own fuse).
- */
-function deleteArgs(ctx: RunContext): string[] {
-  if (ctx.job.destination.retention) return [];
-  const approved = ctx.record.plan?.deleteAtDestination.length ?? 0;
-  const fuse = Math.min(approved, ctx.job.maxDelete ?? Number.POSITIVE_INFINITY);
-  return ['--delete-delay', `--max-delete=${fuse}`, `--filter=P /${MARKER}`];
-}
-
-export function rsyncArgs(ctx: RunContext, port: number, knownHosts: string): string[] {
-  const { job, config, destinationHost } = ctx;
-  const args = [
-    'rsync',
-    '-rlptgo',
-    '-u',
-    // No -s (--protect-args): rsync 3.2.4+ escapes remote arguments itself,
-    // and rrsync (the restricted destination key's forced command) refuses -s.
-    ...deleteArgs(ctx),
-    '--delay-updates',
-    // A new day's archive has a new name: let rsync use yesterday's as its basis.
-    '--fuzzy',
-    `--timeout=${config.rsync.timeoutSec}`,
-    '--exclude=.*.partial.*',
-    `--exclude=/${MARKER}`,
-    '--stats',
-    '--info=progress2',
-    `--out-format=${OUT_FORMAT}`,
-    '-e',
-    tunnelSshCommand(port, knownHosts),
-  ];
-  if (job.bwlimitKiBps > 0) args.push(`--bwlimit=${job.bwlimitKiBps}`);
-  if (job.destination.rsyncPath) args.push(`--rsync-path=${job.destination.rsyncPath}`);
-  args.push('--', `${job.holdingDir}/`, `${destinationHost.user}@127.0.0.1:${job.destination.path}/`);
-  return args;
-}
-
-/**
- * Creates the run's private temporary directory on the source and writes the
- * destination's pinned key there; returns the known_hosts path.
- */
-export async function writeSourceKnownHosts(ctx: RunContext): Promise<string> {
-  const source = ctx.source!;
-  const mk = await source.run(shScript(MKTEMP_SCRIPT, []), 'creating a temporary directory', { signal: ctx.signal });
-  ctx.sourceTmp = lastLine(mk.stdout);
-  if (!ctx.sourceTmp.startsWith('/')) throw new BurrowError('remote-command', `mktemp on ${ctx.job.source} printed no directory`);
-  const [keyType, keyB64] = ctx.destinationKeyLine!.split(' ');
-  await source.run(shScript(KNOWN_HOSTS_SCRIPT, [ctx.sourceTmp, DESTINATION_ALIAS, `${keyType} ${keyB64}`]), 'writing the pinned destination key', {
-    signal: ctx.signal,
-  });
-  return `${ctx.sourceTmp}/known_hosts`;
-}
+import { writeSourceKnownHosts } from '../tunnel-rsync';
 
 export async function transferStep(ctx: RunContext): Promise<StepOutcome> {
-  const knownHosts = await writeSourceKnownHosts(ctx);
-  if (ctx.job.format === 'snapshot') return snapshotTransfer(ctx, knownHosts);
-  const argv = rsyncArgs(ctx, ctx.tunnel!.port, knownHosts);
-  const stats = await runRsyncOnSource(ctx, argv);
-  const detail = `${stats.transferred.length} sent, ${stats.deleted.length} deleted at ${ctx.job.destination.host}, ${stats.bytesSent} bytes on the wire`;
-  return { detail, bytes: stats.bytesSent, command: transferCommand(ctx, argv) };
-}
-
-/** The command a person would type: ssh to the source with the agent and the reverse forward, running rsync. */
-export function transferCommand(ctx: RunContext, argv: string[]): string {
-  return sshCommandFor(ctx.config, ctx.job.source, argv, ['-A', '-R', `${ctx.tunnel!.port}:${ctx.destinationHost.hostname}:${ctx.destinationHost.port}`]);
-}
-
-/**
- * Runs rsync on the source with the laptop's agent forwarded, turning its
- * progress into events and its exit status into a defined outcome.
- */
-export async function runRsyncOnSource(ctx: RunContext, argv: string[], opts: { isTransfer?: boolean } = {}): Promise<TransferStats> {
-  let lastEmit = 0;
-  const reader = new RsyncOutputReader((progress: TransferProgress) => {
-    const now = Date.now();
-    if (now - lastEmit < 200 && progress.percent < 100) return;
-    lastEmit = now;
-    ctx.emit({ type: 'progress', runId: ctx.record.id, progress });
-  });
-  const r = await ctx.source!.exec(argv, { signal: ctx.signal, agentForward: true, onStdout: (s) => reader.push(s) });
-  reader.end();
-  const stats = reader.stats();
-  if (opts.isTransfer !== false) ctx.record.transfer = stats;
-  const outcome = rsyncOutcome(r.code);
-  if (outcome.state === 'failed') throw explainRsyncFailure(ctx, r.code, r.stderr, outcome.kind!, outcome.meaning);
-  if (outcome.state === 'warning') ctx.log('warn', `rsync: ${outcome.meaning}`);
-  return stats;
-}
-
-function explainRsyncFailure(ctx: RunContext, code: number | null, stderr: string, kind: BurrowError['kind'], meaning: string): BurrowError {
-  const dest = ctx.job.destination.host;
-  const src = ctx.job.source;
-  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No \S+ host key is known/.test(stderr)) {
-    return new BurrowError(
-      'host-key-mismatch',
-      `the host behind the tunnel is not the pinned destination ${dest}: ssh on ${src} refused its host key, so rsync sent nothing. ` +
-        'The tunnel may lead to the wrong machine; if the destination key changed on purpose, re-pin it with: ' +
-        `burrow hostkey ${dest} --write`,
-    );
-  }
-  if (/Permission denied \(/.test(stderr)) {
-    return new BurrowError('auth', `${dest} refused the forwarded key when rsync on ${src} logged in (${lastLine(stderr)})`);
-  }
-  const detail = lastLine(stderr);
-  return new BurrowError(kind, `rsync on ${src} to ${dest} failed (exit ${code ?? 'none'}: ${meaning})${detail ? `: ${detail}` : ''}`);
+  const out = await ctx.format.transfer(ctx, await writeSourceKnownHosts(ctx));
+  await markBackupsWritten(ctx);
+  return out;
 }

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -14,10 +14,15 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Serves the built renderer; never a file outside `root`. */
+/**
+ * Serves the built renderer; never a file outside `root`. The file is opened
+ * once and read from that handle, so one removed or replaced meanwhile (a
+ * rebuild) ends in a 404 or a closed connection, never in an unhandled
+ * stream error.
+ */
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, pathname: string, csp: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
   let rel: string;
@@ -27,14 +32,20 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     res.writeHead(400).end();
     return;
   }
+  if (rel.includes('\0')) {
+    res.writeHead(400).end();
+    return;
+  }
   if (rel.endsWith('/')) rel += 'index.html';
   const full = normalize(join(root, rel));
   if (full !== root && !full.startsWith(root.endsWith(sep) ? root : root + sep)) {
     res.writeHead(403).end();
     return;
   }
-  const st = await stat(full).catch(() => undefined);
-  if (!st?.isFile()) {
+  const file = await open(full, 'r').catch(() => undefined);
+  const st = await file?.stat().catch(() => undefined);
+  if (!file || !st?.isFile()) {
+    await file?.close().catch(() => {});
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
     return;
   }
@@ -44,6 +55,11 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     'Content-Security-Policy': csp,
     'Cache-Control': 'no-cache',
   });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(full).pipe(res);
+  if (req.method === 'HEAD' || st.size === 0) {
+    await file.close().catch(() => {});
+    res.end();
+    return;
+  }
+  // pipeline closes the file and the response on any error on either side; headers are out, so closing is the answer.
+  pipeline(file.createReadStream({ end: st.size - 1 }), res, () => {});
 }

@@ -3,7 +3,7 @@
  * preload bridge when there is one, otherwise the HTTP bridge of
  * `burrow serve`. Everything else just gets a BurrowBridge.
  */
-import type { BurrowBridge } from '../../../shared/api-contract';
+import { bridgeFromRaw, type BurrowBridge } from '../../../shared/api-contract';
 import { takeAccessToken } from './access-token';
 import { createHttpBridge } from './http-bridge';
 
@@ -12,6 +12,6 @@ let bridge: BurrowBridge | undefined;
 /** The bridge for this page, made once. */
 export function getBridge(): BurrowBridge {
   if (bridge) return bridge;
-  bridge = window.burrow ?? createHttpBridge({ token: takeAccessToken(window) });
+  bridge = window.burrow ? bridgeFromRaw(window.burrow) : createHttpBridge({ token: takeAccessToken(window) });
   return bridge;
 }

@@ -4,20 +4,10 @@
  * events come over one EventSource shared by all listeners. The method table
  * is built from the contract's request names, so a new request needs no edit here.
  */
-import { REQUEST_NAMES, type AppEvent, type BurrowBridge, type RequestName } from '../../../shared/api-contract';
-import type { ConfigProblem } from '../../../shared/config-schema';
+import { bridgeFromRaw, REQUEST_NAMES, type AppEvent, type AppState, type BurrowBridge, type RawBridge, type RequestName } from '../../../shared/api-contract';
+import { BridgeError, isReply, type Reply } from '../../../shared/api-reply';
 
-/** A failed request, with the config problems the server named, if any. */
-export class BridgeError extends Error {
-  override readonly name = 'BridgeError';
-  constructor(
-    message: string,
-    readonly problems?: ConfigProblem[],
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
+export { BridgeError } from '../../../shared/api-reply';
 
 /** The few members of an EventSource the bridge uses, so tests can stand one in. */
 export interface EventSourceLike {
@@ -49,23 +39,16 @@ export function encodeRequest(name: RequestName, args: unknown, token: string, b
   };
 }
 
-/** The result of a response, or a BridgeError with the server's message and problems. */
-export async function decodeResponse(res: Response): Promise<unknown> {
+/** The reply envelope of a response; a BridgeError when the server answered something else. */
+export async function decodeResponse(res: Response): Promise<Reply<unknown>> {
   let body: unknown;
   try {
     body = await res.json();
   } catch {
-    throw new BridgeError(`The server answered ${res.status} ${res.statusText} without JSON.`, undefined, res.status);
+    throw new BridgeError({ kind: 'transport', message: `The server answered ${res.status} ${res.statusText} without JSON.` });
   }
-  const envelope = (typeof body === 'object' && body !== null ? body : {}) as {
-    ok?: unknown;
-    result?: unknown;
-    error?: { message?: unknown; problems?: unknown };
-  };
-  if (res.ok && envelope.ok === true) return envelope.result;
-  const message = typeof envelope.error?.message === 'string' ? envelope.error.message : `The server answered ${res.status} ${res.statusText}.`;
-  const problems = Array.isArray(envelope.error?.problems) ? (envelope.error.problems as ConfigProblem[]) : undefined;
-  throw new BridgeError(message, problems, res.status);
+  if (isReply(body)) return body;
+  throw new BridgeError({ kind: 'transport', message: `The server answered ${res.status} ${res.statusText}.` });
 }
 
 /** The events URL: EventSource cannot send headers, so the token rides in the query. */
@@ -92,14 +75,17 @@ export function createHttpBridge(options: HttpBridgeOptions): BurrowBridge {
   const doFetch = options.fetch ?? ((url, init) => fetch(url, init));
   const openEvents = options.openEvents ?? ((url) => new EventSource(url) as unknown as EventSourceLike);
 
-  async function call(name: RequestName, args: unknown): Promise<unknown> {
-    if (!token) throw new BridgeError(NO_TOKEN, undefined, 401);
+  async function call(name: RequestName, args: unknown): Promise<Reply<unknown>> {
+    if (!token) throw new BridgeError({ kind: 'transport', message: NO_TOKEN });
     const { url, init } = encodeRequest(name, args, token, baseUrl);
     let res: Response;
     try {
       res = await doFetch(url, init);
     } catch (err) {
-      throw new BridgeError(`Burrow is not answering (${err instanceof Error ? err.message : String(err)}). Is \`burrow serve\` still running?`);
+      throw new BridgeError({
+        kind: 'transport',
+        message: `Burrow is not answering (${err instanceof Error ? err.message : String(err)}). Is \`burrow serve\` still running?`,
+      });
     }
     return decodeResponse(res);
   }
@@ -127,15 +113,17 @@ export function createHttpBridge(options: HttpBridgeOptions): BurrowBridge {
       if (!dropped) return;
       dropped = false;
       call('getState', {}).then(
-        (state) => deliver({ type: 'state', state } as AppEvent),
+        (reply) => {
+          if (reply.ok) deliver({ type: 'state', state: reply.value as AppState });
+        },
         () => undefined,
       );
     };
   }
 
   const methods = Object.fromEntries(REQUEST_NAMES.map((name) => [name, (args: unknown) => call(name, args)]));
-  return {
-    ...(methods as Omit<BurrowBridge, 'onEvent'>),
+  return bridgeFromRaw({
+    ...(methods as Omit<RawBridge, 'onEvent'>),
     onEvent(listener) {
       listeners.add(listener);
       connect();
@@ -147,5 +135,5 @@ export function createHttpBridge(options: HttpBridgeOptions): BurrowBridge {
         }
       };
     },
-  };
+  });
 }

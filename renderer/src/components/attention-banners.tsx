@@ -4,6 +4,7 @@
  * schedule.
  */
 import type { JobStatus } from '../../../shared/engine-events';
+import { isDeferral } from '../../../shared/notification-policy';
 import { formatAgo } from '../lib/format';
 import { describeCauses, slotCount } from '../lib/words';
 
@@ -18,7 +19,9 @@ export interface AttentionBannersProps {
 
 /** `missed-banner` (+ `missed-run-now`), `stale-banner` (+ `stale-run-now`), `paused-banner` (+ `resume-schedule`). */
 export function AttentionBanners({ jobs, paused, now, busy, onRunNow, onResume }: AttentionBannersProps) {
-  const missed = jobs.filter((j) => j.outstanding.length > 0);
+  // Deferred slots wait for the laptop on purpose: their own banner says so (alert-status.tsx).
+  const missedOf = (j: JobStatus) => j.outstanding.filter((o) => !isDeferral(o.cause));
+  const missed = jobs.filter((j) => missedOf(j).length > 0);
   // A job already in the missed banner needs no second warning for the same gap.
   const stale = jobs.filter((j) => j.stale && j.outstanding.length === 0);
   return (
@@ -28,7 +31,7 @@ export function AttentionBanners({ jobs, paused, now, busy, onRunNow, onResume }
           <div className="banner-text">
             {missed.map((j) => (
               <p key={j.job}>
-                <strong>Backup missed: {j.job}</strong> — {slotCount(j.outstanding.length)} ({describeCauses(j.outstanding.map((o) => o.cause))})
+                <strong>Backup missed: {j.job}</strong> — {slotCount(missedOf(j).length)} ({describeCauses(missedOf(j).map((o) => o.cause))})
               </p>
             ))}
           </div>

@@ -70,7 +70,7 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
             />
           )}
         </Field>
-        <Field label="Port" errors={at('port')}>
+        <Field label="Port" errors={at('port')} errorTestId={`host-port-error-${index}`}>
           {(c) => (
             <input
               {...c}

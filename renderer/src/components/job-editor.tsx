@@ -3,10 +3,12 @@
  * long it is kept and when it runs. Problems come by the schema's field
  * paths (`jobs[<i>].<field>`).
  */
-import { compressionSchema, DEFAULT_COMPRESSION, DEFAULT_FORMAT } from '../../../shared/config-schema';
+import { compressionSchema, DEFAULT_COMPRESSION } from '../../../shared/config-schema';
+import { DEFAULT_FORMAT, FORMATS, FORMAT_NAMES, type FormatName } from '../../../shared/formats';
 import { isRecord, parseNumberInput, withField, type Fields } from '../lib/config-draft';
 import { problemsFor, type ProblemMap } from '../lib/problems';
 import { Field } from './field';
+import { LaptopFields } from './laptop-fields';
 import { LinesInput } from './lines-input';
 import { ScheduleField } from './schedule-field';
 
@@ -38,13 +40,10 @@ function hostOptions(names: readonly string[], current: string) {
 
 /** `job-<i>` with `job-name-<i>`, `job-source-<i>`, `job-destination-<i>`, `job-paths-<i>`, schedule ids... */
 /** One line on each storage format (README, "Storage formats"; docs/performance.md has the figures). */
-const FORMAT_HINT: Record<string, string> = {
-  snapshot: 'Sends only changed files; unchanged ones are hard links to the day before. The default for new jobs.',
-  archive: 'A new compressed tarball per directory each day, as the original scripts made; for tape or other tools that expect them.',
-};
 
 export function JobEditor({ index, job, hostNames, problems, onChange, onRemove }: JobEditorProps) {
   const at = (key: string, nested = false) => problemsFor(problems, `jobs[${index}].${key}`, nested);
+  const format = (text(job.format) || DEFAULT_FORMAT) as FormatName;
   const set = (key: string, value: unknown) => onChange(withField(job, key, value));
   const destination = isRecord(job.destination) ? job.destination : {};
   const setDestination = (key: string, value: unknown) => set('destination', withField(destination, key, value));
@@ -110,15 +109,18 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
             />
           )}
         </Field>
-        <Field label="Storage format" errors={at('format')} hint={FORMAT_HINT[text(job.format) || DEFAULT_FORMAT]}>
+        <Field label="Storage format" errors={at('format')} hint={FORMATS[format]?.description}>
           {(c) => (
-            <select {...c} data-testid={`job-format-${index}`} value={text(job.format) || DEFAULT_FORMAT} onChange={(e) => set('format', e.target.value)}>
-              <option value="snapshot">snapshot: the trees, one dated copy a day</option>
-              <option value="archive">archive: dated tarballs (the original layout)</option>
+            <select {...c} data-testid={`job-format-${index}`} value={format} onChange={(e) => set('format', e.target.value)}>
+              {FORMAT_NAMES.map((f) => (
+                <option key={f} value={f}>
+                  {FORMATS[f].label}
+                </option>
+              ))}
             </select>
           )}
         </Field>
-        {(text(job.format) || DEFAULT_FORMAT) === 'archive' && (
+        {FORMATS[format]?.compresses && (
           <Field label="Compression" errors={at('compression')}>
             {(c) => (
               <select
@@ -164,6 +166,7 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         )}
       </Field>
       <ScheduleField jobIndex={index} value={schedule} errors={at('schedule')} onChange={(v) => set('schedule', v.trim() === '' ? undefined : v)} />
+      <LaptopFields index={index} job={job} problems={problems} onChange={onChange} />
       <div className="actions split">
         <span />
         <button type="button" className="danger" data-testid={`job-remove-${index}`} onClick={onRemove}>

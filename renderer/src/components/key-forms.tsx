@@ -9,6 +9,7 @@ import {
   KEY_NAME_PATTERN,
   KEY_ROLES,
   MAX_UNLOCK_MINUTES,
+  MIN_PASSPHRASE_LENGTH,
   type BurrowBridge,
   type HostKeyView,
   type KeyHostView,
@@ -16,7 +17,7 @@ import {
   type KeyRole,
   type KeyView,
 } from '../../../shared/api-contract';
-import { errorMessage } from '../lib/errors';
+import { errorMessage, fieldOfError } from '../lib/errors';
 import { Field } from './field';
 import { keyFileKind } from './host-key-fetch';
 
@@ -108,12 +109,15 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
   const [remember, setRemember] = useState(keyring.remembers);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<unknown>();
   const nameProblem = keyNameProblem(name);
   const mismatch = repeat !== '' && repeat !== passphrase ? 'The two passphrases differ.' : undefined;
+  const atField = fieldOfError(failure, ['passphrase']);
 
   async function submit() {
     setBusy(true);
     setError(undefined);
+    setFailure(undefined);
     try {
       const k = await bridge.generateKey({
         name,
@@ -124,6 +128,7 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
       onDone({ message: `Generated ${k.name}: ${k.type} ${k.fingerprint}${k.remembered ? ', passphrase remembered' : ''}.` });
     } catch (err) {
       setError(errorMessage(err));
+      setFailure(err);
     } finally {
       setPassphrase('');
       setRepeat('');
@@ -139,7 +144,7 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
       submitLabel="Generate"
       busyLabel="Generating…"
       canSubmit={name !== '' && !nameProblem && passphrase !== '' && repeat === passphrase}
-      error={error}
+      error={atField ? undefined : error}
       onSubmit={submit}
       onCancel={onCancel}
     >
@@ -177,7 +182,12 @@ export function GenerateKeyForm({ bridge, keyring, onDone, onCancel }: KeyringFo
             />
           )}
         </Field>
-        <Field label="Passphrase" hint="The key is stored encrypted under it.">
+        <Field
+          label="Passphrase"
+          hint={`The key is stored encrypted under it; at least ${MIN_PASSPHRASE_LENGTH} characters.`}
+          errors={atField ? [atField.message] : []}
+          errorTestId="generate-passphrase-error"
+        >
           {(c) => (
             <input
               {...c}
@@ -218,11 +228,14 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
   const [remember, setRemember] = useState(keyring.remembers);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<unknown>();
   const nameProblem = keyNameProblem(name);
+  const atField = fieldOfError(failure, ['passphrase', 'storePassphrase']);
 
   async function submit() {
     setBusy(true);
     setError(undefined);
+    setFailure(undefined);
     try {
       const k = await bridge.importKey({
         path,
@@ -231,9 +244,10 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
         ...(storePassphrase ? { storePassphrase } : {}),
         ...(keyring.remembers ? { remember } : {}),
       });
-      onDone({ message: `Imported ${k.name}: ${k.type} ${k.fingerprint}, stored encrypted; ${path} was left as it is.` });
+      onDone({ message: `Imported ${k.name}: ${k.type} ${k.fingerprint}, stored encrypted; ${path} was left as it is.${k.note ? ` Note: ${k.note}.` : ''}` });
     } catch (err) {
       setError(errorMessage(err));
+      setFailure(err);
     } finally {
       setPassphrase('');
       setStorePassphrase('');
@@ -249,7 +263,7 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
       submitLabel="Import"
       busyLabel="Importing…"
       canSubmit={path.trim() !== '' && !nameProblem && (passphrase !== '' || storePassphrase !== '')}
-      error={error}
+      error={atField ? undefined : error}
       onSubmit={submit}
       onCancel={onCancel}
     >
@@ -273,7 +287,7 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
             <input {...c} data-testid="import-name" value={name} onChange={(e) => setName(e.target.value.trim())} autoComplete="off" spellCheck={false} />
           )}
         </Field>
-        <Field label="Its passphrase" hint="If the file is encrypted.">
+        <Field label="Its passphrase" hint="If the file is encrypted." errors={atField?.field === 'passphrase' ? [atField.message] : []}>
           {(c) => (
             <input
               {...c}
@@ -285,7 +299,12 @@ export function ImportKeyForm({ bridge, keyring, onDone, onCancel }: KeyringForm
             />
           )}
         </Field>
-        <Field label="Passphrase to store it under" hint="Needed for an unencrypted file; empty keeps an encrypted file's own.">
+        <Field
+          label="Passphrase to store it under"
+          hint={`Needed for an unencrypted file (at least ${MIN_PASSPHRASE_LENGTH} characters); empty keeps an encrypted file's own.`}
+          errors={atField?.field === 'storePassphrase' ? [atField.message] : []}
+          errorTestId="import-store-passphrase-error"
+        >
           {(c) => (
             <input
               {...c}

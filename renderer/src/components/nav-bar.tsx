@@ -7,7 +7,7 @@ import type { PageName } from '../lib/hash-route';
 const PAGES: { name: PageName; label: string }[] = [
   { name: 'status', label: 'Status' },
   { name: 'history', label: 'History' },
-  { name: 'archives', label: 'Archives' },
+  { name: 'backups', label: 'Backups' },
   { name: 'check', label: 'Check' },
   { name: 'keys', label: 'Keys' },
   { name: 'settings', label: 'Settings' },
@@ -18,7 +18,7 @@ export interface NavBarProps {
   onNavigate: (page: PageName) => void;
 }
 
-/** `nav-status`, `nav-history`, `nav-archives`, `nav-check`, `nav-keys`, `nav-settings`; the current one has `aria-current="page"`. */
+/** `nav-status`, `nav-history`, `nav-backups`, `nav-check`, `nav-keys`, `nav-settings`; the current one has `aria-current="page"`. */
 export function NavBar({ current, onNavigate }: NavBarProps) {
   return (
     <nav className="nav" aria-label="Main">

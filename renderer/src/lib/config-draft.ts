@@ -4,6 +4,7 @@
  * being typed, so the draft keeps hosts and jobs as lists with ids and turns
  * back into the file's shape for validation and saving. Pure and DOM-free.
  */
+import { NEW_JOB_COMPRESSION, NEW_JOB_FORMAT } from '../../../shared/formats';
 import type { ConfigDocument, ImportedHost } from '../../../shared/api-contract';
 import { DEFAULT_SCHEDULE, type ConfigProblem } from '../../../shared/config-schema';
 
@@ -131,8 +132,8 @@ export function newJob(draft: ConfigDraft): JobDraft {
       holdingDir: '',
       destination: { host: second?.name ?? first?.name ?? '', path: '' },
       schedule: DEFAULT_SCHEDULE,
-      format: 'snapshot',
-      compression: 'gzip',
+      format: NEW_JOB_FORMAT,
+      compression: NEW_JOB_COMPRESSION,
     },
   };
 }

@@ -4,32 +4,7 @@
  */
 import { describeAge } from '../../../shared/notification-policy';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
-
-/**
- * A byte count in decimal units, as rsync and disk tools print them:
- * `formatBytes(1_500_000)` is `"1.5 MB"`.
- */
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  // One decimal below 10 so small sizes still move visibly during a transfer.
-  const digits = value < 10 ? 1 : 0;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-/** A transfer speed in MB/s (rsync reports bytes per second). */
-export function formatSpeed(bytesPerSecond: number | undefined): string {
-  if (bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond) || bytesPerSecond < 0) return '—';
-  const mbps = bytesPerSecond / 1_000_000;
-  return `${mbps < 10 ? mbps.toFixed(2) : mbps.toFixed(1)} MB/s`;
-}
+export { formatBytes, formatSpeed } from '../../../shared/format-bytes';
 
 /** A duration in milliseconds, short: `"850 ms"`, `"42 s"`, `"3 min 05 s"`, `"2 h 07 min"`. */
 export function formatDuration(ms: number | undefined): string {

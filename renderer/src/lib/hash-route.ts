@@ -5,7 +5,7 @@
  * the hash in step so a reload in a browser stays where it was.
  */
 
-export type PageName = 'status' | 'history' | 'archives' | 'check' | 'keys' | 'settings';
+export type PageName = 'status' | 'history' | 'backups' | 'check' | 'keys' | 'settings';
 
 export interface Route {
   page: PageName;
@@ -13,13 +13,15 @@ export interface Route {
   runId?: string;
 }
 
-const PAGES: readonly PageName[] = ['status', 'history', 'archives', 'check', 'keys', 'settings'];
+const PAGES: readonly PageName[] = ['status', 'history', 'backups', 'check', 'keys', 'settings'];
 
 /** `#history/abc` -> `{ page: 'history', runId: 'abc' }`; anything unknown is the status page. */
 export function routeFromHash(hash: string): Route {
   const [head = '', ...rest] = hash.replace(/^#\/?/, '').split('/');
   // "welcome" is the status place: it shows the welcome page for as long as nothing is configured.
   if (head === 'welcome') return { page: 'status' };
+  // The Backups page was called Archives: old links still land there.
+  if (head === 'archives') return { page: 'backups' };
   const page = PAGES.find((p) => p === head) ?? 'status';
   const runId = page === 'history' && rest.length > 0 ? decodeURIComponent(rest.join('/')) : undefined;
   return runId ? { page, runId } : { page };

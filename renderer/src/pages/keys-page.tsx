@@ -9,6 +9,7 @@ import type { AppState, BurrowBridge, KeysOverview, KeyView } from '../../../sha
 import { GenerateKeyForm, ImportKeyForm, InstallKeyForm, UnlockKeyForm, type KeyFormDone } from '../components/key-forms';
 import { errorMessage } from '../lib/errors';
 import { DataTable } from '../components/data-table';
+import { SourceGates } from '../components/source-gates';
 
 export interface KeysPageProps {
   bridge: BurrowBridge;
@@ -200,6 +201,7 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
           ))}
         </DataTable>
       ) : null}
+      {overview ? <SourceGates bridge={bridge} hosts={overview.hosts} /> : null}
     </section>
   );
 }

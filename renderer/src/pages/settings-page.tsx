@@ -6,6 +6,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AppState, BurrowBridge, ConfigDocument, ImportedHost } from '../../../shared/api-contract';
 import { validateConfig, type ConfigProblem } from '../../../shared/config-schema';
+import { AlertChannels } from '../components/alert-channels';
+import { DestinationChanges, DestinationSetup } from '../components/destination-changes';
 import { HostEditor } from '../components/host-editor';
 import { HostImport } from '../components/host-import';
 import { JobEditor } from '../components/job-editor';
@@ -22,7 +24,9 @@ import {
   type ConfigDraft,
   type Fields,
 } from '../lib/config-draft';
-import { errorMessage, errorProblems } from '../lib/errors';
+import { useNow } from '../hooks/use-now';
+import { destinationChanges } from '../lib/destination-changes';
+import { errorConfigProblems, errorMessage } from '../lib/errors';
 import { problemsByField } from '../lib/problems';
 
 export interface SettingsPageProps {
@@ -34,7 +38,7 @@ export interface SettingsPageProps {
   onSaved: () => void;
 }
 
-type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[] };
+type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[]; forDocument: string };
 
 /** Hosts, jobs, `save-config` (`save-ok` / `save-error`), and the app's own settings. */
 export function SettingsPage({ bridge, state, initialDocument, onSaved }: SettingsPageProps) {
@@ -45,6 +49,8 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<SaveOutcome>();
   const [importing, setImporting] = useState(false);
+  const [acknowledged, setAcknowledged] = useState(false);
+  const now = useNow(30_000);
 
   useEffect(() => {
     let alive = true;
@@ -68,7 +74,9 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     const result = validateConfig(document);
     return [...draftProblems(draft), ...(result.ok ? [] : result.problems)];
   }, [draft, document]);
-  const byField = useMemo(() => problemsByField(problems), [problems]);
+  // After a refused save, the engine's problems (the one authority) stand at their fields until the draft changes.
+  const engineSaid = outcome && !outcome.ok && outcome.forDocument === JSON.stringify(document) && outcome.problems.length > 0 ? outcome.problems : undefined;
+  const byField = useMemo(() => problemsByField(engineSaid ?? problems), [engineSaid, problems]);
 
   if (loadError)
     return (
@@ -100,16 +108,14 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     setSaving(true);
     setOutcome(undefined);
     try {
-      const result = await bridge.saveConfig({ document });
-      if (result.ok) {
-        setSavedJson(JSON.stringify(document));
-        setOutcome({ ok: true });
-        onSaved();
-      } else {
-        setOutcome({ ok: false, message: 'The config was not saved.', problems: result.problems });
-      }
+      await bridge.saveConfig({ document });
+      setSavedJson(JSON.stringify(document));
+      setAcknowledged(false);
+      setOutcome({ ok: true });
+      onSaved();
     } catch (err) {
-      setOutcome({ ok: false, message: errorMessage(err), problems: errorProblems(err) });
+      // The engine's own validation: its problems go next to the fields they name.
+      setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err), forDocument: JSON.stringify(document) });
     } finally {
       setSaving(false);
     }
@@ -117,9 +123,11 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
 
   const hostNames = draft.hosts.map((h) => h.name);
   const valid = problems.length === 0;
+  const saved = savedJson ? (JSON.parse(savedJson) as ConfigDocument) : undefined;
+  const changes = destinationChanges(saved, document);
 
   return (
-    <section className="page settings" aria-labelledby="settings-title">
+    <section className="page settings" aria-labelledby="settings-title" data-problems-from={engineSaid ? 'engine' : 'draft'}>
       <div className="page-head">
         <h2 id="settings-title">Settings</h2>
       </div>
@@ -179,10 +187,27 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
         ))}
       </section>
 
+      <AlertChannels
+        bridge={bridge}
+        state={state}
+        alerts={draft.rest.alerts}
+        jobNames={draft.jobs.map((j) => (typeof j.job.name === 'string' ? j.job.name : '')).filter(Boolean)}
+        problems={byField}
+        now={now}
+        onChange={(alerts) => update((d) => ({ ...d, rest: { ...d.rest, alerts } }))}
+      />
+
       <ProblemList problems={problems} title="Fix these before saving" testId="config-problems-list" />
+      <DestinationChanges changes={changes} acknowledged={acknowledged} onAcknowledge={setAcknowledged} />
 
       <div className="save-bar">
-        <button type="button" className="primary" data-testid="save-config" disabled={!valid || saving} onClick={() => void save()}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="save-config"
+          disabled={saving || (!dirty && valid) || (changes.length > 0 && !acknowledged)}
+          onClick={() => void save()}
+        >
           {saving ? 'Saving…' : 'Save'}
         </button>
         <span className="muted" aria-live="polite">
@@ -200,6 +225,8 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
           <ProblemList problems={outcome.problems} title="The engine refused it because" />
         </div>
       ) : null}
+
+      <DestinationSetup bridge={bridge} jobs={state.jobs.map((j) => j.job)} />
 
       <NotificationSettings bridge={bridge} state={state} />
     </section>

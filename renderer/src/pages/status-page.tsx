@@ -3,6 +3,7 @@
  * one card per job.
  */
 import type { AppState, BurrowBridge } from '../../../shared/api-contract';
+import { AlertStatus } from '../components/alert-status';
 import { AttentionBanners } from '../components/attention-banners';
 import { JobCard } from '../components/job-card';
 import { useAction } from '../hooks/use-action';
@@ -27,7 +28,9 @@ export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPagePr
     act(async () => {
       const results = await Promise.all(jobs.map((job) => bridge.runNow({ job })));
       const refused = results.filter((r) => !r.started).map((r) => r.message ?? 'a run did not start');
-      return refused.length > 0 ? refused.join(' ') : undefined;
+      // Run now overrides the laptop rules, and says so.
+      const warned = results.flatMap((r) => (r.started && r.warning ? [r.warning] : []));
+      return [...refused, ...warned].join(' ') || undefined;
     });
   const setPaused = (paused: boolean) =>
     act(async () => {
@@ -46,6 +49,7 @@ export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPagePr
         ) : null}
       </div>
       <AttentionBanners jobs={state.jobs} paused={state.paused} now={now} busy={busy} onRunNow={runJobs} onResume={() => setPaused(false)} />
+      <AlertStatus channels={state.alerts} jobs={state.jobs} now={now} />
       {message ? (
         <p className="notice" role="status">
           {message}

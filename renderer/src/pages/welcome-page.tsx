@@ -7,7 +7,7 @@ import type { AppState, BurrowBridge, ConfigDocument, ImportedHost } from '../..
 import { HostImport } from '../components/host-import';
 import { ProblemList } from '../components/problem-list';
 import { mergeImportedHosts } from '../lib/config-draft';
-import { errorMessage } from '../lib/errors';
+import { errorMessage, errorProblems } from '../lib/errors';
 
 export interface WelcomePageProps {
   bridge: BurrowBridge;
@@ -35,9 +35,13 @@ export function WelcomePage({ bridge, state, onDemo, onChanged, onOpenSettings }
     try {
       const current = await bridge.getConfig({});
       const { document } = mergeImportedHosts(current.document, hosts);
-      const saved = await bridge.saveConfig({ document });
+      let saved = true;
       // Hosts from ssh often lack what Burrow needs (a user, a pin): then the form shows what to fill in.
-      onOpenSettings(saved.ok ? undefined : document);
+      await bridge.saveConfig({ document }).catch((err: unknown) => {
+        if (errorProblems(err).length === 0) throw err;
+        saved = false;
+      });
+      onOpenSettings(saved ? undefined : document);
     } catch (err) {
       setError(errorMessage(err));
     } finally {

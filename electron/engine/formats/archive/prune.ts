@@ -1,14 +1,17 @@
 /**
- * Deletes holding-dir archives older than keepDays, by the date in the name
- * (else mtime), like the original prune_backups.sh. rsync's --delete then
- * carries the deletion to the destination.
+ * Archive retention: the holding dir's archives older than keepDays (or
+ * outside `retention`) are deleted by the date in the name (else mtime), as
+ * the original prune_backups.sh did, and rsync's --delete carries that to
+ * the destination; a destination with its own retention prunes itself
+ * after verification.
  */
-import { dateStamp, daysBetween, parseArchiveName, selectExpired, type HoldingFile } from '../../../shared/archive-names';
-import { applyRetention, durationDays } from '../../../shared/retention';
-import { shScript } from '../shell-quote';
-import type { RunContext, StepOutcome } from '../run-context';
-import type { SshSession } from '../ssh/ssh-session';
-import { sshCommandFor } from './commands';
+import { dateStamp, daysBetween, parseArchiveName, selectExpired, type HoldingFile } from '../../../../shared/archive-names';
+import { applyRetention, durationDays } from '../../../../shared/retention';
+import { listDir } from '../../destination-marker';
+import { shScript } from '../../shell-quote';
+import type { RunContext, StepOutcome } from '../../run-context';
+import type { SshSession } from '../../ssh/ssh-session';
+import { sshCommandFor } from '../../steps/commands';
 
 /** NUL-separated name and mtime of each regular file directly in the dir. */
 export const HOLDING_AGES_SCRIPT =
@@ -81,8 +84,7 @@ function clockLooksWrong(ctx: RunContext, files: HoldingFile[], expired: { name:
   return undefined;
 }
 
-export async function pruneStep(ctx: RunContext): Promise<StepOutcome> {
-  if (ctx.job.format === 'snapshot') return { skipped: true, detail: 'snapshot format: no holding dir; old snapshots are pruned at the destination' };
+export async function pruneHolding(ctx: RunContext): Promise<StepOutcome> {
   const files = await listHolding(ctx);
   let expired = expiredNames(ctx, files);
   const suspicious = clockLooksWrong(ctx, files, expired);
@@ -114,4 +116,25 @@ export async function pruneStep(ctx: RunContext): Promise<StepOutcome> {
     ctx.signal,
   );
   return { detail: `deleted ${expired.map((e) => e.name).join(', ')}`, command };
+}
+
+/**
+ * When the destination keeps more than the source (its own retention
+ * policy), deletion there is its own step, after the new archives were
+ * verified, and never a side effect of rsync --delete.
+ */
+export async function pruneArchivesAtDestination(ctx: RunContext): Promise<StepOutcome> {
+  const policy = ctx.job.destination.retention;
+  if (!policy) return { skipped: true, detail: 'no destination retention: deletions follow the source' };
+  const dest = ctx.destination!;
+  const listing = await listDir(dest, ctx.job.destination.path, ctx.signal);
+  const preview = applyRetention([...listing.files.keys()], policy, dateStamp(ctx.clock.now()));
+  for (const w of preview.warnings) ctx.log('warn', w);
+  const names = preview.remove.map((d) => d.name);
+  const command = sshCommandFor(ctx.config, ctx.job.destination.host, ['rm', '--', ...names.map((n) => `${ctx.job.destination.path}/${n}`)]);
+  if (names.length === 0) return { detail: preview.summary, command };
+  for (const d of preview.remove) ctx.log('info', `pruning ${d.name} at the destination (${d.reasons.join(', ')})`);
+  await removeFiles(dest, ctx.job.destination.path, names, ctx.signal);
+  ctx.record.prunedAtDestination = names;
+  return { detail: preview.summary, command };
 }
