@@ -158,20 +158,11 @@ export type RunEvent =
  * record's summary row. The whole record (steps, log, file lists) comes from
  * getRun.
  */
-export interface RunSummary {
-  id: string;
-  job: string;
-  trigger: RunTrigger;
-  slot?: string;
-  status: RunStatus;
-  startedAt: string;
-  endedAt?: string;
-  stamp: string;
+export interface RunSummary extends Pick<RunRecord, 'id' | 'job' | 'trigger' | 'slot' | 'status' | 'startedAt' | 'endedAt' | 'stamp' | 'error'> {
   /** Bytes rsync sent, when the run got that far. */
   bytesSent?: number;
   /** `HOST:PATH` the run wrote to (a run records it; older ones did not). */
   destination?: string;
-  error?: RunError;
 }
 
 /** A page of runs, newest first; `next` asks for the page after it. */

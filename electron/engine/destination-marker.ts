@@ -10,6 +10,7 @@
  * archive format and `burrow backups` share.
  */
 import { FORMATS, type FormatName } from '../../shared/formats';
+import type { DestinationSetupView } from '../../shared/api-contract';
 import { BurrowError } from './errors';
 import { shScript } from './shell-quote';
 import type { RunContext } from './run-context';
@@ -141,14 +142,8 @@ export async function markBackupsWritten(ctx: RunContext): Promise<void> {
   await writeMarker(ctx, ctx.marker);
 }
 
-export interface SetUpReport {
-  destination: string;
-  creates: string[];
-  found: string;
-  marker: string;
-  state: 'new' | 'set up' | 'adopted' | 'refused';
-  message: string;
-}
+/** What setting up a destination found and did (the UI's DestinationSetupView). */
+export type SetUpReport = DestinationSetupView;
 
 /**
  * `burrow init-destination`: says what setting up the job's destination
