@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the Electron main process and the preload into dist/electron/ (CJS,
 // as Electron's sandboxed preload needs), and the `burrow` command into
-// dist/cli/main.mjs (ESM, its npm dependencies left as imports), which
+// dist/cli/main.mjs (ESM, its pure-JS npm dependencies bundled in), which
 // electron/cli/burrow.mjs runs when it is newer than the sources: plain node
 // instead of tsx's loader, a third of the daemon's idle CPU and memory.
 // `--outdir DIR` writes them under DIR instead of dist/ (the relay-heap test
@@ -41,7 +41,13 @@ const cli = await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  packages: 'external',
+  // Pure-JS dependencies go into the bundle (resolving and loading dozens of
+  // packages from node_modules was a third of a command's start-up); native
+  // ones, ssh2 (its optional native crypto is found next to it) and the
+  // build tools `serve` loads only when the UI is missing stay outside.
+  external: ['better-sqlite3', 'ssh2', 'cpu-features', 'electron', 'tsx', 'vite', 'esbuild'],
+  // Bundled CommonJS packages require node's modules at run time.
+  banner: { js: "import { createRequire as __burrowRequire } from 'node:module'; const require = __burrowRequire(import.meta.url);" },
   metafile: true,
   absWorkingDir: root,
 });
