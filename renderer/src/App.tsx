@@ -21,7 +21,7 @@ export interface AppProps {
 
 /** The whole UI. Unconfigured, the Status place shows the welcome page. */
 export function App({ bridge }: AppProps) {
-  const { state, error, runsVersion, refresh } = useAppState(bridge);
+  const { state, error, runsVersion } = useAppState(bridge);
   const [view, navigate] = useView();
   const [demo, setDemo] = useState<{ started: boolean; message: string }>();
   const { page, visit } = view;
@@ -31,9 +31,9 @@ export function App({ bridge }: AppProps) {
     body = error ? null : <p className="muted">Loading…</p>;
   } else if (page === 'status') {
     body = state.configured ? (
-      <StatusPage bridge={bridge} state={state} onChanged={refresh} onOpenRun={(runId) => navigate({ page: 'history', runId })} />
+      <StatusPage bridge={bridge} state={state} onOpenRun={(runId) => navigate({ page: 'history', runId })} />
     ) : (
-      <WelcomePage bridge={bridge} state={state} onDemo={setDemo} onChanged={refresh} onOpenSettings={(doc) => navigate({ page: 'settings' }, doc)} />
+      <WelcomePage bridge={bridge} state={state} onDemo={setDemo} onOpenSettings={(doc) => navigate({ page: 'settings' }, doc)} />
     );
   } else if (page === 'history') {
     // Keyed by visit: asked for again while in view (a notification's run, a nav click), the page starts afresh.
@@ -45,7 +45,7 @@ export function App({ bridge }: AppProps) {
   } else if (page === 'keys') {
     body = <KeysPage key={visit} bridge={bridge} state={state} />;
   } else {
-    body = <SettingsPage key={visit} bridge={bridge} state={state} initialDocument={view.document} onSaved={refresh} />;
+    body = <SettingsPage key={visit} bridge={bridge} state={state} initialDocument={view.document} />;
   }
 
   return (

@@ -18,16 +18,14 @@ export interface JobCardProps {
   job: JobStatus;
   live: LiveRun | undefined;
   now: number;
-  /** A run was asked for or cancelled: the state is worth fetching again. */
-  onChanged: () => void;
   onOpenRun: (runId: string) => void;
 }
 
 /** `job-card-<job>` with Run now / Cancel, tunnel, progress and step timeline. */
-export function JobCard({ bridge, job, live, now, onChanged, onOpenRun }: JobCardProps) {
+export function JobCard({ bridge, job, live, now, onOpenRun }: JobCardProps) {
   const name = job.job;
   const [lastRun, setLastRun] = useState<RunRecord | undefined>();
-  const { busy, message: notice, run: act } = useAction(onChanged);
+  const { busy, message: notice, run: act } = useAction();
   const running = job.running || live !== undefined;
   // This job's last run, as the state has it: the card reloads the record only when that changes.
   const lastRunKey = job.lastRun ? `${job.lastRun.id} ${job.lastRun.status}` : '';

@@ -34,14 +34,12 @@ export interface SettingsPageProps {
   state: AppState;
   /** A document to start from instead of the file (hosts imported on the welcome page, not saved yet). */
   initialDocument?: ConfigDocument | undefined;
-  /** The file changed: the app state (jobs, configured) is worth fetching again. */
-  onSaved: () => void;
 }
 
 type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[]; forDocument: string };
 
 /** Hosts, jobs, `save-config` (`save-ok` / `save-error`), and the app's own settings. */
-export function SettingsPage({ bridge, state, initialDocument, onSaved }: SettingsPageProps) {
+export function SettingsPage({ bridge, state, initialDocument }: SettingsPageProps) {
   const [draft, setDraft] = useState<ConfigDraft>();
   const [savedJson, setSavedJson] = useState<string>();
   const [path, setPath] = useState(state.configPath);
@@ -112,7 +110,6 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       setSavedJson(JSON.stringify(document));
       setAcknowledged(false);
       setOutcome({ ok: true });
-      onSaved();
     } catch (err) {
       // The engine's own validation: its problems go next to the fields they name.
       setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err), forDocument: JSON.stringify(document) });
