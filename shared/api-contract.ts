@@ -383,7 +383,15 @@ export const ARG_SCHEMAS = {
   check: z.object({ job: jobName }).strict(),
   getConfig: empty,
   saveConfig: z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
-  fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
+  fetchHostKey: z
+    .object({
+      hostname: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65535),
+      /** The host's name and user in the form, so a failure names them (no login happens either way). */
+      name: z.string().regex(NAME_PATTERN).optional(),
+      user: z.string().min(1).max(32).optional(),
+    })
+    .strict(),
   setSettings: uiSettingsPatchSchema,
   importSshHosts: empty,
   listBackups: z.object({ job: jobName }).strict(),

@@ -143,6 +143,8 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
           index={index}
           hostname={text(fields.hostname)}
           port={port}
+          name={host.name}
+          user={text(fields.user)}
           pinned={typeof fields.hostKey === 'string' ? fields.hostKey : undefined}
           onPin={(keyLine) => set('hostKey', keyLine)}
         />
