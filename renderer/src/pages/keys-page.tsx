@@ -6,7 +6,11 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppState, BurrowBridge, KeysOverview, KeyView } from '../../../shared/api-contract';
-import { GenerateKeyForm, ImportKeyForm, InstallKeyForm, UnlockKeyForm, type KeyFormDone } from '../components/key-forms';
+import type { KeyFormDone } from '../components/keys/form-shell';
+import { GenerateKeyForm } from '../components/keys/generate-key-form';
+import { ImportKeyForm } from '../components/keys/import-key-form';
+import { InstallKeyForm } from '../components/keys/install-key-form';
+import { UnlockKeyForm } from '../components/keys/unlock-key-form';
 import { errorMessage } from '../lib/errors';
 import { DataTable } from '../components/data-table';
 import { SourceGates } from '../components/source-gates';
