@@ -39,6 +39,8 @@ export interface AppState {
   settings: UiSettings;
   /** Where the UI runs: the desktop app, or a browser via `burrow serve`. */
   shell: 'electron' | 'web';
+  /** Whether this Burrow fires the schedule (false for `serve --no-schedule` and the demo): a next run is then only what the schedule says. */
+  scheduling?: boolean;
   /** Whether key passphrases can be remembered (the desktop app's system keyring); absent where nothing remembers them. */
   keyring?: KeyringStatus;
   /** The alert channels (the desktop's first) and how their deliveries go. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { durationBetween, formatAgo, formatBytes, formatDuration, formatEta, formatIn, formatPercent, formatSpeed } from '../../renderer/src/lib/format';
 import { describeSchedule } from '../../renderer/src/lib/schedule-text';
-import { describeCauses, describeTunnel, slotCount } from '../../renderer/src/lib/words';
+import { describeCauses, runHeadline, slotCount, stepLabel } from '../../renderer/src/lib/words';
+import { describeTunnel, tunnelHops } from '../../renderer/src/lib/tunnel-words';
 import { dailySeries } from '../../renderer/src/lib/history-series';
 
 describe('renderer formatting', () => {
@@ -59,10 +60,21 @@ describe('renderer formatting', () => {
   });
 
   it('tunnel, causes and slot counts', () => {
-    expect(describeTunnel(undefined)).toBe('Tunnel down');
-    expect(describeTunnel({ state: 'requesting' })).toBe('Tunnel connecting…');
-    expect(describeTunnel({ state: 'up', port: 40123 })).toBe('Tunnel up: source port 40123 → destination');
-    expect(describeTunnel({ state: 'failed', port: 9122 })).toBe('Tunnel down');
+    expect(describeTunnel(undefined)).toBe('Tunnel not open yet');
+    expect(describeTunnel({ state: 'requesting' })).toBe('Tunnel opening…');
+    expect(describeTunnel({ state: 'up', port: 40123 })).toBe('Tunnel up: source port 40123 → this laptop → destination');
+    expect(describeTunnel({ state: 'failed', port: 9122 })).toBe('Tunnel failed');
+    expect(tunnelHops({ state: 'up', port: 1, connections: 0 })).toEqual({ toSource: 'up', toDestination: 'opening' });
+    expect(tunnelHops({ state: 'up', port: 1, connections: 2 })).toEqual({ toSource: 'up', toDestination: 'up' });
+    expect(tunnelHops({ state: 'failed' })).toEqual({ toSource: 'failed', toDestination: 'idle' });
+    expect(stepLabel('prune-destination')).toBe('Prune destination');
+    expect(runHeadline([])).toBe('Starting…');
+    expect(
+      runHeadline([
+        { name: 'connect', status: 'ok' },
+        { name: 'transfer', status: 'running' },
+      ]),
+    ).toBe('Running: transfer (6 of 9)');
     expect(describeCauses(['laptop-off', 'asleep', 'laptop-off'])).toBe('the laptop was off; the laptop was asleep');
     expect(slotCount(1)).toBe('1 slot');
     expect(slotCount(3)).toBe('3 slots');

@@ -11,7 +11,7 @@ import type { AppEvent, AppState, ConfigDocument, Handlers, LiveRun } from '../.
 import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
 import { fieldName, problemSentence } from '../../../shared/config-words';
 import { systemClock, type Clock } from '../../../shared/clock';
-import type { EngineEvent } from '../../../shared/engine-events';
+import type { EngineEvent, JobStatus } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
 import { browseBackup, initDestination, listBackups, restoreBackup, searchBackups, verifyBackups, type BackupsAccess } from '../archives';
@@ -214,10 +214,11 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       configPath: this.opts.configPath,
       configProblems: this.problems,
       paused: engine?.history.isPaused() ?? false,
-      jobs: engine?.status() ?? [],
+      jobs: engine ? withHosts(engine.status(), engine.config) : [],
       live: this.live,
       settings: this.opts.settings.get(),
       shell: this.opts.shell,
+      scheduling: this.opts.schedule !== false,
       ...(keyring ? { keyring } : {}),
       alerts: this.alerts.status(),
     };
@@ -375,6 +376,12 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     await this.engine?.shutdown();
     await this.alerts.close();
   }
+}
+
+/** The jobs' status with their source and destination host names, for the window. */
+function withHosts(jobs: JobStatus[], config: BurrowConfig): JobStatus[] {
+  const hosts = new Map(config.jobs.map((j) => [j.name, { source: j.source, destination: j.destination.host }]));
+  return jobs.map((j) => ({ ...j, ...hosts.get(j.job) }));
 }
 
 /** A config that does not load is copied aside before a save replaces it, never lost. */

@@ -40,7 +40,7 @@ export function StatusPage({ bridge, state, onOpenRun }: StatusPageProps) {
     <section className="page" aria-labelledby="status-title">
       <div className="page-head">
         <h2 id="status-title">Status</h2>
-        {!state.paused ? (
+        {!state.paused && state.scheduling !== false ? (
           <button type="button" data-testid="pause-schedule" disabled={busy} onClick={() => setPaused(true)}>
             Pause schedule
           </button>
@@ -56,7 +56,7 @@ export function StatusPage({ bridge, state, onOpenRun }: StatusPageProps) {
       {state.jobs.length === 0 ? <p className="muted">No jobs yet: add one in Settings.</p> : null}
       <div className="cards">
         {state.jobs.map((job) => (
-          <JobCard key={job.job} bridge={bridge} job={job} live={state.live[job.job]} now={now} onOpenRun={onOpenRun} />
+          <JobCard key={job.job} bridge={bridge} job={job} live={state.live[job.job]} now={now} scheduling={state.scheduling !== false} onOpenRun={onOpenRun} />
         ))}
       </div>
     </section>
