@@ -10,7 +10,7 @@ import type { RunRecord } from '../../../shared/run-types';
 import { useAction } from '../hooks/use-action';
 import { nextEstimate, type Estimate } from '../lib/eta';
 import { formatAgo, formatDateTime, formatIn } from '../lib/format';
-import { describeSchedule } from '../lib/schedule-text';
+import { describeSchedule, shortSchedule } from '../lib/schedule-text';
 import { runHeadline, runStatusWord } from '../lib/words';
 import { StepTimeline } from './step-timeline';
 import { TransferProgress } from './transfer-progress';
@@ -122,7 +122,7 @@ export function JobCard({ bridge, job, live, now, scheduling, onOpenRun }: JobCa
           <dt>Next run</dt>
           <dd data-testid={`next-run-${name}`} title={schedule}>
             {!scheduling
-              ? `not scheduled here${schedule ? ` (the schedule: ${schedule.replace(/^At /, 'at ')})` : ''}`
+              ? `not scheduled here${shortSchedule(job.schedule) ? ` (${shortSchedule(job.schedule)})` : ''}`
               : job.paused
                 ? 'paused'
                 : `${formatDateTime(job.nextRunAt)} (${formatIn(job.nextRunAt, now)})`}
