@@ -99,6 +99,11 @@ export function issueWords(iss: Issue): string | undefined {
       return 'is not in the form this field takes';
     case 'invalid_union':
       return 'is none of the kinds this field takes';
+    case 'invalid_key': {
+      // A record key (a host's name) the key schema refused: its own words, which say what a name may be.
+      const inner = (iss as { issues?: { message?: string }[] }).issues?.[0]?.message;
+      return inner && /^[a-z]/.test(inner) ? `is not a usable name: it ${inner}` : 'is not a usable name';
+    }
     case 'not_multiple_of':
       return `must be a multiple of ${String(iss.divisor)}`;
     default:

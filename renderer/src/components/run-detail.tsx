@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { RunRecord } from '../../../shared/run-types';
+import { CopyableText } from './copy-button';
 import { durationBetween, formatBytes, formatDateTime, formatDuration } from '../lib/format';
 import { runStatusWord, STEP_HINTS, stepLabel, stepStatusWord } from '../lib/words';
 
@@ -79,7 +80,7 @@ export function RunDetail({ run, onClose }: RunDetailProps) {
                 {step.error.kind}: {step.error.message}
               </p>
             ) : null}
-            {step.command ? <pre className="command">{step.command}</pre> : null}
+            {step.command ? <CopyableText text={step.command} what={`command for ${stepLabel(step.name).toLowerCase()}`} /> : null}
           </li>
         ))}
       </ol>

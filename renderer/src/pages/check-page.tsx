@@ -4,6 +4,7 @@
  */
 import { useId, useState } from 'react';
 import type { AppState, BurrowBridge, HopResultView } from '../../../shared/api-contract';
+import { CopyableText } from '../components/copy-button';
 import { errorMessage } from '../lib/errors';
 
 export interface CheckPageProps {
@@ -86,7 +87,7 @@ export function CheckPage({ bridge, state }: CheckPageProps) {
                   <strong>{hop.hop}</strong>
                 </div>
                 {hop.cause ? <p className="hop-cause">{hop.cause}</p> : null}
-                <code className="command">{hop.command}</code>
+                <CopyableText text={hop.command} what={`command for ${hop.hop}`} />
               </li>
             ))}
           </ul>
