@@ -36,3 +36,29 @@ export function tunnelHops(tunnel: LiveRun['tunnel'] | undefined): { toSource: H
       return { toSource: 'idle', toDestination: 'idle' };
   }
 }
+
+/** A hop of `burrow check` as the window gets it. */
+interface CheckedHop {
+  hop: string;
+  status: 'pass' | 'fail' | 'skipped';
+  cause?: string;
+}
+
+const fromCheck = (h: CheckedHop | undefined): HopState => (h === undefined ? 'idle' : h.status === 'pass' ? 'up' : h.status === 'fail' ? 'failed' : 'skipped');
+
+/**
+ * The tunnel diagram of a check: the source side is the login and the
+ * forward's bind, the destination side the laptop's own login there and the
+ * hop through the tunnel; the port is the one the bind got.
+ */
+export function checkHops(hops: readonly CheckedHop[]): { toSource: HopState; toDestination: HopState; port?: number } {
+  const find = (name: string) => hops.find((h) => h.hop === name);
+  const worst = (...states: HopState[]) => states.find((s) => s === 'failed') ?? states.find((s) => s === 'skipped') ?? states.find((s) => s === 'idle') ?? 'up';
+  const bind = find('forward bind on source');
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(bind?.cause ?? '')?.[1]);
+  return {
+    toSource: worst(fromCheck(find('laptop -> source')), fromCheck(bind)),
+    toDestination: worst(fromCheck(find('laptop -> destination')), fromCheck(find('source -> destination through the tunnel'))),
+    ...(port > 0 ? { port } : {}),
+  };
+}
