@@ -53,7 +53,8 @@ const fromCheck = (h: CheckedHop | undefined): HopState => (h === undefined ? 'i
  */
 export function checkHops(hops: readonly CheckedHop[]): { toSource: HopState; toDestination: HopState; port?: number } {
   const find = (name: string) => hops.find((h) => h.hop === name);
-  const worst = (...states: HopState[]) => states.find((s) => s === 'failed') ?? states.find((s) => s === 'skipped') ?? states.find((s) => s === 'idle') ?? 'up';
+  const worst = (...states: HopState[]) =>
+    states.find((s) => s === 'failed') ?? states.find((s) => s === 'skipped') ?? states.find((s) => s === 'idle') ?? 'up';
   const bind = find('forward bind on source');
   const port = Number(/127\.0\.0\.1:(\d+)/.exec(bind?.cause ?? '')?.[1]);
   return {
