@@ -39,6 +39,8 @@ export interface AppState {
   settings: UiSettings;
   /** Where the UI runs: the desktop app, or a browser via `burrow serve`. */
   shell: 'electron' | 'web';
+  /** Whether this Burrow fires the schedule (false for `serve --no-schedule` and the demo): a next run is then only what the schedule says. */
+  scheduling?: boolean;
   /** Whether key passphrases can be remembered (the desktop app's system keyring); absent where nothing remembers them. */
   keyring?: KeyringStatus;
   /** The alert channels (the desktop's first) and how their deliveries go. */
@@ -383,7 +385,15 @@ export const ARG_SCHEMAS = {
   check: z.object({ job: jobName }).strict(),
   getConfig: empty,
   saveConfig: z.object({ document: z.record(z.string(), z.unknown()) }).strict(),
-  fetchHostKey: z.object({ hostname: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }).strict(),
+  fetchHostKey: z
+    .object({
+      hostname: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65535),
+      /** The host's name and user in the form, so a failure names them (no login happens either way). */
+      name: z.string().regex(NAME_PATTERN).optional(),
+      user: z.string().min(1).max(32).optional(),
+    })
+    .strict(),
   setSettings: uiSettingsPatchSchema,
   importSshHosts: empty,
   listBackups: z.object({ job: jobName }).strict(),

@@ -15,6 +15,8 @@ export interface ApiProblem {
   message: string;
   /** The offending value, shown as JSON (truncated), when it is safe to repeat (never a secret). */
   value?: string;
+  /** The field as a person knows it (`Host “source”: port`), when the path is a config field. */
+  label?: string;
 }
 
 export interface ApiError {

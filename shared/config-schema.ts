@@ -4,8 +4,8 @@
  * the user sees in the UI is the one `burrow run` would print.
  */
 import { z } from 'zod';
-import { CronExpressionParser } from 'cron-parser';
 import { alertsSchema, metricsSchema } from './alerts-schema';
+import { cronProblem, fieldLabel, issueWords } from './config-words';
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS } from './formats';
 
 /** Names of hosts and jobs: safe in file names, unit names and log lines. */
@@ -50,17 +50,11 @@ const localPath = z
   .min(1)
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' });
 
-export const cronExpression = z.string().refine(
-  (s) => {
-    try {
-      CronExpressionParser.parse(s);
-      return s.trim().split(/\s+/).length === 5;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a 5-field cron expression such as "30 12 * * *"' },
-);
+/** A 5-field cron expression; a bad one is told which field and value is wrong (see cronProblem). */
+export const cronExpression = z.string().superRefine((s, ctx) => {
+  const why = cronProblem(s);
+  if (why) ctx.addIssue({ code: 'custom', input: s, message: why });
+});
 
 export const hostSchema = z
   .object({
@@ -261,26 +255,33 @@ export interface ConfigProblem {
   field: string;
   /** The offending value, shown as JSON (truncated), when known. */
   value?: string;
+  /** What is wrong and what is allowed, in words: `must be between 1 and 65535`. */
   message: string;
+  /** The field as a person knows it: `Host “source”: port` (see shared/config-words.ts). */
+  label?: string;
 }
 
 export type ConfigResult = { ok: true; config: BurrowConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** Validates parsed JSON; never throws. */
+/** Validates parsed JSON; never throws. Messages are in words (shared/config-words.ts), each with its field's label. */
 export function validateConfig(data: unknown): ConfigResult {
-  const parsed = configSchema.safeParse(data, { reportInput: true });
+  const parsed = configSchema.safeParse(data, { reportInput: true, error: issueWords });
   if (parsed.success) return { ok: true, config: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map(issueToProblem) };
+  return { ok: false, problems: parsed.error.issues.map((issue) => issueToProblem(issue, data)) };
 }
 
-function issueToProblem(issue: z.core.$ZodIssue): ConfigProblem {
+function issueToProblem(issue: z.core.$ZodIssue, data: unknown): ConfigProblem {
   const field = formatPath(issue.path);
   const problem: ConfigProblem = { field, message: issue.message };
+  const label = fieldLabel(issue.path, data);
   if (issue.code === 'unrecognized_keys') {
     problem.field = issue.keys.map((k) => joinPath(field, k)).join(', ');
-    problem.message = `unknown field${issue.keys.length > 1 ? 's' : ''}`;
+    problem.message = `${issue.keys.length > 1 ? 'are unknown fields' : 'is an unknown field'} (a typing mistake, or a setting of another version?)`;
+    const keys = issue.keys.map((k) => `“${k}”`).join(', ');
+    problem.label = label ? `${label}: ${keys}` : keys;
     return problem;
   }
+  if (label) problem.label = label;
   // A secret's value is never repeated, whatever the issue.
   if (SECRET_KEY.test(String(issue.path[issue.path.length - 1] ?? ''))) return problem;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
@@ -329,9 +330,18 @@ function showValue(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-/** One line per problem: `jobs[0].tunnelPort = 80: must be 0 ...` */
+/**
+ * One line per problem, the label first and the path after it:
+ * `Job “cvs”: tunnel port must be 0 ... — jobs[0].tunnelPort = 80`; a problem
+ * without a label reads `jobs[0].tunnelPort = 80: must be 0 ...`.
+ */
 export function formatProblems(problems: ConfigProblem[]): string {
-  return problems.map((p) => `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}: ${p.message}`).join('\n');
+  return problems
+    .map((p) => {
+      const where = `${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}`;
+      return p.label ? `${p.label} ${p.message} — ${where}` : `${where}: ${p.message}`;
+    })
+    .join('\n');
 }
 
 export type { AlertsConfig, ChannelConfig, ChannelType, MetricsConfig } from './alerts-schema';

@@ -20,6 +20,9 @@ export type EngineEvent =
 
 export interface JobStatus {
   job: string;
+  /** The job's source and destination host names (the window's tunnel diagram names them). */
+  source?: string;
+  destination?: string;
   schedule: string;
   paused: boolean;
   running: boolean;

@@ -61,6 +61,9 @@ export class RsyncOutputReader {
   private readonly items: ItemLine[] = [];
   private readonly totals = { bytesSent: 0, bytesReceived: 0, totalSize: 0 };
   private currentFile: string | undefined;
+  private statsSeen = false;
+  /** rsync's running total of bytes done, from its last progress line. */
+  private progressBytes = 0;
 
   constructor(private readonly onProgress: (p: TransferProgress) => void = () => {}) {}
 
@@ -86,12 +89,16 @@ export class RsyncOutputReader {
     const progress = parseProgressLine(line);
     if (progress) {
       if (this.currentFile !== undefined) progress.file = this.currentFile;
+      this.progressBytes = Math.max(this.progressBytes, progress.bytes);
       this.onProgress(progress);
       return;
     }
     const stat = /^([A-Za-z ]+): ([\d,]+)/.exec(line);
     const key = stat ? STAT_LINES[stat[1]!] : undefined;
-    if (stat && key) this.totals[key] = Number(stat[2]!.replaceAll(',', ''));
+    if (stat && key) {
+      this.totals[key] = Number(stat[2]!.replaceAll(',', ''));
+      this.statsSeen = true;
+    }
   }
 
   /** Symlinks rsync created (`cL+++++++++`): a destination with --fake-super stores them as small files. */
@@ -99,9 +106,15 @@ export class RsyncOutputReader {
     return this.items.filter((i) => /^[ch.]L/.test(i.change)).map((i) => i.name);
   }
 
+  /**
+   * What rsync moved: its `--stats` totals, or, when it was stopped before
+   * printing them (a cancel, a broken link), the bytes its progress had
+   * reached, so the record keeps what moved.
+   */
   stats(): TransferStats {
     return {
       ...this.totals,
+      ...(this.statsSeen ? {} : { bytesSent: this.progressBytes }),
       transferred: this.items.filter((i) => /^[<>]f/.test(i.change)).map((i) => i.name),
       deleted: this.items.filter((i) => i.change === '*deleting').map((i) => i.name),
     };

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { formatProblems, validateConfig, type BurrowConfig, type ConfigProblem } from '../../shared/config-schema';
-import { BurrowError } from './errors';
+import { BurrowError, configProblems as toApiProblems } from './errors';
 import { expandHome } from './paths';
 
 export class ConfigError extends BurrowError {
@@ -13,7 +13,7 @@ export class ConfigError extends BurrowError {
     readonly configProblems: ConfigProblem[],
   ) {
     super('config', `invalid config ${path}:\n${formatProblems(configProblems)}`, {
-      problems: configProblems.map((p) => ({ path: p.field, message: p.message })),
+      problems: toApiProblems(configProblems),
     });
     this.name = 'ConfigError';
   }

@@ -40,7 +40,12 @@ export function cancelledError(what = 'the run'): BurrowError {
   return new BurrowError('cancelled', `${what} was cancelled`);
 }
 
-/** A config's problems as the reply envelope names them: the field path, the value, the message. */
+/** A config's problems as the reply envelope names them: the field path, the message, the value and the label. */
 export function configProblems(problems: readonly ConfigProblem[]): ApiProblem[] {
-  return problems.map((p) => ({ path: p.field, message: p.message, ...(p.value !== undefined ? { value: p.value } : {}) }));
+  return problems.map((p) => ({
+    path: p.field,
+    message: p.message,
+    ...(p.value !== undefined ? { value: p.value } : {}),
+    ...(p.label !== undefined ? { label: p.label } : {}),
+  }));
 }

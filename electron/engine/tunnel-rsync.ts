@@ -119,10 +119,15 @@ export async function runRsyncOnSource(ctx: RunContext, argv: string[], opts: { 
     lastEmit = now;
     ctx.emit({ type: 'progress', runId: ctx.record.id, progress });
   });
-  const r = await ctx.source!.exec(argv, { signal: ctx.signal, agentForward: true, onStdout: (s) => reader.push(s) });
-  reader.end();
+  let r;
+  try {
+    r = await ctx.source!.exec(argv, { signal: ctx.signal, agentForward: true, onStdout: (s) => reader.push(s) });
+  } finally {
+    // Kept whatever happened: a cancelled or broken transfer's record still says what moved.
+    reader.end();
+    if (opts.isTransfer !== false) ctx.record.transfer = reader.stats();
+  }
   const stats = reader.stats();
-  if (opts.isTransfer !== false) ctx.record.transfer = stats;
   const outcome = rsyncOutcome(r.code);
   if (outcome.state === 'failed') throw explainRsyncFailure(ctx, r.code, r.stderr, outcome.kind!, outcome.meaning);
   if (outcome.state === 'warning') ctx.log('warn', `rsync: ${outcome.meaning}`);

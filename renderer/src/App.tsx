@@ -3,10 +3,13 @@
  * only the bridge it is given, never which shell it runs in.
  */
 import { useState } from 'react';
-import type { BurrowBridge } from '../../shared/api-contract';
+import type { BurrowBridge, ConfigDocument } from '../../shared/api-contract';
+import { LeaveDialog } from './components/leave-dialog';
 import { NavBar } from './components/nav-bar';
 import { useAppState } from './hooks/use-app-state';
+import { useFocusClear } from './hooks/use-focus-clear';
 import { useView } from './hooks/use-view';
+import type { Route } from './lib/hash-route';
 import { BackupsPage } from './pages/backups-page';
 import { CheckPage } from './pages/check-page';
 import { HistoryPage } from './pages/history-page';
@@ -21,19 +24,27 @@ export interface AppProps {
 
 /** The whole UI. Unconfigured, the Status place shows the welcome page. */
 export function App({ bridge }: AppProps) {
-  const { state, error, runsVersion, refresh } = useAppState(bridge);
-  const [view, navigate] = useView();
+  const { state, error, runsVersion } = useAppState(bridge);
+  const [view, go] = useView();
   const [demo, setDemo] = useState<{ started: boolean; message: string }>();
+  /** Settings has edits not saved yet: leaving it asks first. */
+  const [unsaved, setUnsaved] = useState(false);
+  const [leaving, setLeaving] = useState<{ route: Route; document?: ConfigDocument | undefined }>();
   const { page, visit } = view;
+  useFocusClear();
+  const navigate = (route: Route, document?: ConfigDocument) => {
+    if (page === 'settings' && unsaved) setLeaving({ route, document });
+    else go(route, document);
+  };
 
   let body;
   if (!state) {
     body = error ? null : <p className="muted">Loading…</p>;
   } else if (page === 'status') {
     body = state.configured ? (
-      <StatusPage bridge={bridge} state={state} onChanged={refresh} onOpenRun={(runId) => navigate({ page: 'history', runId })} />
+      <StatusPage bridge={bridge} state={state} onOpenRun={(runId) => navigate({ page: 'history', runId })} />
     ) : (
-      <WelcomePage bridge={bridge} state={state} onDemo={setDemo} onChanged={refresh} onOpenSettings={(doc) => navigate({ page: 'settings' }, doc)} />
+      <WelcomePage bridge={bridge} state={state} onDemo={setDemo} onOpenSettings={(doc) => navigate({ page: 'settings' }, doc)} />
     );
   } else if (page === 'history') {
     // Keyed by visit: asked for again while in view (a notification's run, a nav click), the page starts afresh.
@@ -45,7 +56,7 @@ export function App({ bridge }: AppProps) {
   } else if (page === 'keys') {
     body = <KeysPage key={visit} bridge={bridge} state={state} />;
   } else {
-    body = <SettingsPage key={visit} bridge={bridge} state={state} initialDocument={view.document} onSaved={refresh} />;
+    body = <SettingsPage key={visit} bridge={bridge} state={state} initialDocument={view.document} onUnsaved={setUnsaved} />;
   }
 
   return (
@@ -77,6 +88,16 @@ export function App({ bridge }: AppProps) {
         ) : null}
         {body}
       </main>
+      {leaving ? (
+        <LeaveDialog
+          onStay={() => setLeaving(undefined)}
+          onLeave={() => {
+            setUnsaved(false);
+            setLeaving(undefined);
+            go(leaving.route, leaving.document);
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -23,8 +23,16 @@ export interface WatchedPage {
   errors: string[];
 }
 
-export async function openPage(browser: Browser, opts: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1000, height: opts.height ?? 700 }, colorScheme: opts.colorScheme ?? 'light' });
+export async function openPage(
+  browser: Browser,
+  opts: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; bypassCSP?: boolean } = {},
+): Promise<WatchedPage> {
+  // bypassCSP only where axe-core is injected (an inline script the app's CSP would refuse).
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1000, height: opts.height ?? 700 },
+    colorScheme: opts.colorScheme ?? 'light',
+    ...(opts.bypassCSP ? { bypassCSP: true } : {}),
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {

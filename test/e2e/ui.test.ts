@@ -65,7 +65,7 @@ describe('the status window in a browser', () => {
       .toBeGreaterThan(0);
     await screenshot(page, 'status-running');
     await expect.poll(() => page.getByTestId('step-daily-verify').getAttribute('data-status'), { timeout: 60_000 }).toBe('ok');
-    await expect.poll(() => page.getByTestId('tunnel-daily').textContent(), { timeout: 10_000 }).toMatch(/down/i);
+    await expect.poll(() => page.getByTestId('tunnel-daily').textContent(), { timeout: 10_000 }).toBe('Tunnel opens at the next run');
     await expect.poll(() => page.getByTestId('run-now-daily').isEnabled(), { timeout: 10_000 }).toBe(true);
     await screenshot(page, 'status');
     await nav(current!, 'History').click();
@@ -98,14 +98,14 @@ describe('the status window in a browser', () => {
     const input = page.getByTestId('schedule-input-0');
     await input.fill('61 12 * * *');
     await page.getByTestId('host-port-0').fill('99999');
-    await expect.poll(() => page.getByTestId('schedule-error-0').textContent()).toMatch(/cron/i);
+    await expect.poll(() => page.getByTestId('schedule-error-0').textContent()).toMatch(/^Schedule has the minute "61" out of range/);
     // Save anyway: the engine refuses through the reply envelope, and its problems go to the fields they name.
     const answered = page.waitForResponse((r) => r.url().endsWith('/api/saveConfig'));
     await page.getByTestId('save-config').click();
     const reply = (await (await answered).json()) as { ok: boolean; error: { problems: { path: string; message: string }[] } };
     expect(reply.ok).toBe(false);
     const said = (path: string) => reply.error.problems.find((p) => p.path === path)?.message;
-    expect(said('jobs[0].schedule')).toMatch(/cron/);
+    expect(said('jobs[0].schedule')).toMatch(/minute "61" out of range: it must be 0-59/);
     expect(said('hosts.source.port')).toBeTruthy();
     await expect.poll(() => page.locator('section.settings').getAttribute('data-problems-from')).toBe('engine');
     expect(await page.getByTestId('schedule-error-0').textContent()).toContain(said('jobs[0].schedule'));

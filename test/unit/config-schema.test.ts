@@ -34,17 +34,32 @@ describe('config schema', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const text = formatProblems(r.problems);
-    expect(text).toContain('jobs[0].tunnelPort = 80: must be 0');
-    expect(text).toContain('hosts.test.port = "22"');
+    // The label a person knows, what is wrong and what is allowed, then the path and value for a config-file editor.
+    expect(text).toContain('Job “cvs”: tunnel port must be 0 (let the source pick a free port) or 1024-65535 — jobs[0].tunnelPort = 80');
+    expect(text).toContain('Host “test”: port must be a number — hosts.test.port = "22"');
+    expect(r.problems.find((p) => p.field === 'hosts.test.port')).toEqual({
+      field: 'hosts.test.port',
+      value: '"22"',
+      message: 'must be a number',
+      label: 'Host “test”: port',
+    });
   });
 
   it.each([
-    ['relative path', (c: any) => (c.jobs[0].paths[0] = 'var/x'), 'jobs[0].paths[0] = "var/x": must be an absolute path'],
-    ['unknown host', (c: any) => (c.jobs[0].source = 'nope'), 'jobs[0].source = "nope": names no host'],
-    ['bad host key', (c: any) => (c.hosts.test.hostKey = 'ssh-ed25519'), 'hosts.test.hostKey = "ssh-ed25519": must be an OpenSSH public key'],
-    ['bad cron', (c: any) => (c.jobs[0].schedule = '61 12 * * *'), 'jobs[0].schedule = "61 12 * * *": must be a 5-field cron'],
-    ['unknown field', (c: any) => (c.jobs[0].delete = true), 'jobs[0].delete: unknown field'],
-    ['colliding basenames', (c: any) => (c.jobs[0].paths = ['/a/etc', '/b/etc']), 'jobs[0].paths[1] = "/b/etc": has the same last name "etc"'],
+    ['relative path', (c: any) => (c.jobs[0].paths[0] = 'var/x'), 'Job “cvs”: path 1 must be an absolute path (start with "/") — jobs[0].paths[0] = "var/x"'],
+    ['unknown host', (c: any) => (c.jobs[0].source = 'nope'), 'Job “cvs”: source host names no host in "hosts" — jobs[0].source = "nope"'],
+    ['bad host key', (c: any) => (c.hosts.test.hostKey = 'ssh-ed25519'), 'Host “test”: host key must be an OpenSSH public key'],
+    [
+      'bad cron',
+      (c: any) => (c.jobs[0].schedule = '61 12 * * *'),
+      'Job “cvs”: schedule has the minute "61" out of range: it must be 0-59 — jobs[0].schedule = "61 12 * * *"',
+    ],
+    [
+      'unknown field',
+      (c: any) => (c.jobs[0].delete = true),
+      'Job “cvs”: “delete” is an unknown field (a typing mistake, or a setting of another version?) — jobs[0].delete',
+    ],
+    ['colliding basenames', (c: any) => (c.jobs[0].paths = ['/a/etc', '/b/etc']), 'Job “cvs”: path 2 has the same last name "etc"'],
     [
       'proxy loop',
       (c: any) => {
@@ -53,19 +68,15 @@ describe('config schema', () => {
       },
       'forms a loop of proxyJump hosts',
     ],
-    ['missing user', (c: any) => delete c.hosts.jump.user, 'hosts.jump.user = missing'],
+    ['missing user', (c: any) => delete c.hosts.jump.user, 'Host “jump”: user is required — hosts.jump.user = missing'],
     ['root as a path', (c: any) => (c.jobs[0].paths = ['/']), 'must not be the root directory'],
-    [
-      'a path with ..',
-      (c: any) => (c.jobs[0].paths = ['/var/cvs/../../home/u/.ssh']),
-      'jobs[0].paths[0] = "/var/cvs/../../home/u/.ssh": must be a plain absolute path',
-    ],
-    ['a holding dir with //', (c: any) => (c.jobs[0].holdingDir = '/var//BACKUPS'), 'jobs[0].holdingDir = "/var//BACKUPS": must be a plain absolute path'],
+    ['a path with ..', (c: any) => (c.jobs[0].paths = ['/var/cvs/../../home/u/.ssh']), 'Job “cvs”: path 1 must be a plain absolute path'],
+    ['a holding dir with //', (c: any) => (c.jobs[0].holdingDir = '/var//BACKUPS'), 'Job “cvs”: holding directory must be a plain absolute path'],
     ['a path with /./', (c: any) => (c.jobs[0].paths = ['/var/./cvs']), 'must be a plain absolute path'],
     [
       "a destination inside another job's mirrored one",
       (c: any) => c.jobs.push({ ...c.jobs[0], name: 'other', paths: ['/srv'], destination: { host: 'jump', path: '/backups/other' } }),
-      'jobs[1].destination.path = "/backups/other": is inside job "cvs"\'s destination, which its transfer mirrors with --delete',
+      'Job “other”: destination path is inside job "cvs"\'s destination, which its transfer mirrors with --delete',
     ],
   ])('rejects %s', (_, mutate, expected) => {
     const cfg = base();
@@ -81,5 +92,31 @@ describe('config schema', () => {
     const r = validateConfig(cfg);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.config.jobs[0]!.paths).toEqual(["/srv/it's here", '/tmp/x; touch /tmp/pwned']);
+  });
+
+  it.each([
+    ['hosts.test.port', 99999, 'Host “test”: port must be between 1 and 65535 — hosts.test.port = 99999'],
+    ['hosts.test.port', 'x', 'Host “test”: port must be a number'],
+    ['jobs[0].keepDays', 0, 'Job “cvs”: days to keep must be between 1 and 36500'],
+    ['jobs[0].bwlimitKiBps', -1, 'Job “cvs”: bandwidth limit must be 0 or more'],
+    ['jobs[0].paths', [], 'Job “cvs”: paths needs at least one entry'],
+    ['jobs[0].compression', 'rar', 'Job “cvs”: compression must be one of "bzip2", "gzip", "zstd"'],
+    ['jobs[0].sudo', 'yes', 'Job “cvs”: sudo must be on or off (true or false)'],
+    ['jobs[0].retention', { keepDaily: 0 }, 'Job “cvs”: daily backups kept must be 1 or more'],
+    ['jobs[0].schedule', '30 25 * * *', 'Job “cvs”: schedule has the hour "25" out of range: it must be 0-23'],
+    ['jobs[0].schedule', '* * * *', 'Job “cvs”: schedule has 4 fields; it needs 5'],
+    ['jobs[0].schedule', 'x 12 * * *', 'Job “cvs”: schedule has the minute "x" which is not a number'],
+    ['jobs[0].schedule', '0 12 * * 9', 'Job “cvs”: schedule has the weekday "9" out of range: it must be 0-7'],
+  ])('words %s = %j for a person', (path, value, expected) => {
+    const cfg = base();
+    const keys = path.split(/[.[\]]+/).filter(Boolean);
+    let at = cfg;
+    for (const k of keys.slice(0, -1)) at = at[k];
+    at[keys.at(-1)!] = value;
+    const r = validateConfig(cfg);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(formatProblems(r.problems)).toContain(expected);
+    // Nothing of zod's own vocabulary reaches a person.
+    if (!r.ok) expect(formatProblems(r.problems)).not.toMatch(/Invalid input|Too (big|small)|expected \w+ to/);
   });
 });

@@ -83,9 +83,9 @@ describe('renderer problems by field', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const map = problemsByField(result.problems);
-    expect(problemsFor(map, 'jobs[0].schedule')[0]).toContain('5-field cron expression');
+    expect(problemsFor(map, 'jobs[0].schedule')[0]).toMatch(/^Schedule has 1 field; it needs 5: minute, hour, .* \(it is "nope"\)$/);
     expect(problemsFor(map, 'jobs[0].paths')).toEqual([]);
-    expect(problemsFor(map, 'jobs[0].paths', true)).toEqual([expect.stringMatching(/^\[1\]: has the same last name "x"/)]);
+    expect(problemsFor(map, 'jobs[0].paths', true)).toEqual([expect.stringMatching(/^Path 2 has the same last name "x"/)]);
     expect(
       problemsFor(
         problemsByField([
@@ -95,7 +95,7 @@ describe('renderer problems by field', () => {
         'a',
       ),
     ).toEqual(['m1; m2']);
-    expect(problemsFor(problemsByField([{ field: 'a', value: '22', message: 'too low' }]), 'a')).toEqual(['too low (was 22)']);
+    expect(problemsFor(problemsByField([{ field: 'a', value: '22', message: 'too low' }]), 'a')).toEqual(['too low (it is 22)']);
   });
 
   it('a problem naming several fields is filed under each', () => {

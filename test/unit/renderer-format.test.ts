@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { durationBetween, formatAgo, formatBytes, formatDuration, formatEta, formatIn, formatPercent, formatSpeed } from '../../renderer/src/lib/format';
 import { describeSchedule } from '../../renderer/src/lib/schedule-text';
-import { describeCauses, describeTunnel, slotCount } from '../../renderer/src/lib/words';
-import { dailySeries } from '../../renderer/src/lib/history-series';
+import { describeCauses, runHeadline, slotCount, stepLabel } from '../../renderer/src/lib/words';
+import { describeTunnel, tunnelHops } from '../../renderer/src/lib/tunnel-words';
+import { runSeries } from '../../renderer/src/lib/history-series';
 
 describe('renderer formatting', () => {
   it('bytes in decimal units, one decimal below 10', () => {
@@ -59,25 +60,49 @@ describe('renderer formatting', () => {
   });
 
   it('tunnel, causes and slot counts', () => {
-    expect(describeTunnel(undefined)).toBe('Tunnel down');
-    expect(describeTunnel({ state: 'requesting' })).toBe('Tunnel connecting…');
-    expect(describeTunnel({ state: 'up', port: 40123 })).toBe('Tunnel up: source port 40123 → destination');
-    expect(describeTunnel({ state: 'failed', port: 9122 })).toBe('Tunnel down');
+    expect(describeTunnel(undefined)).toBe('Tunnel not open yet');
+    expect(describeTunnel({ state: 'requesting' })).toBe('Tunnel opening…');
+    expect(describeTunnel({ state: 'up', port: 40123 })).toBe('Tunnel up: source port 40123 → this laptop → destination');
+    expect(describeTunnel({ state: 'failed', port: 9122 })).toBe('Tunnel failed');
+    expect(tunnelHops({ state: 'up', port: 1, connections: 0 })).toEqual({ toSource: 'up', toDestination: 'opening' });
+    expect(tunnelHops({ state: 'up', port: 1, connections: 2 })).toEqual({ toSource: 'up', toDestination: 'up' });
+    expect(tunnelHops({ state: 'failed' })).toEqual({ toSource: 'failed', toDestination: 'idle' });
+    expect(stepLabel('prune-destination')).toBe('Prune destination');
+    expect(runHeadline([])).toBe('Starting…');
+    expect(
+      runHeadline([
+        { name: 'connect', status: 'ok' },
+        { name: 'transfer', status: 'running' },
+      ]),
+    ).toBe('Running: transfer (6 of 9)');
     expect(describeCauses(['laptop-off', 'asleep', 'laptop-off'])).toBe('the laptop was off; the laptop was asleep');
     expect(slotCount(1)).toBe('1 slot');
     expect(slotCount(3)).toBe('3 slots');
   });
 
-  it('history points: one per day with runs, oldest first, in MB and seconds or minutes', () => {
-    const series = dailySeries([
-      { day: '2026-11-24', bytesSent: 2_000_000, longestMs: 30_000, runs: 1 },
-      { day: '2026-11-23', bytesSent: 1_500_000, longestMs: 50_000, runs: 2 },
+  it('history points: one per run, oldest first, failed ones kept, a log scale when sizes differ 100 times', () => {
+    const run = (id: string, startedAt: string, endedAt: string, status: 'succeeded' | 'failed' | 'cancelled', bytesSent?: number) => ({
+      id,
+      job: 'cvs',
+      trigger: 'manual' as const,
+      stamp: '',
+      status,
+      startedAt,
+      endedAt,
+      ...(bytesSent !== undefined ? { bytesSent } : {}),
+    });
+    const series = runSeries([
+      run('c', '2026-11-24T10:00:00Z', '2026-11-24T10:00:30Z', 'succeeded', 961),
+      run('b', '2026-11-23T11:00:00Z', '2026-11-23T11:00:05Z', 'failed'),
+      run('a', '2026-11-23T10:00:00Z', '2026-11-23T10:00:50Z', 'cancelled', 4_000_000),
     ]);
     expect(series.unit).toBe('s');
-    expect(series.points.map((p) => [p.day, p.sentMB, p.duration, p.runs])).toEqual([
-      ['2026-11-23', 1.5, 50, 2],
-      ['2026-11-24', 2, 30, 1],
+    expect(series.logBytes).toBe(true);
+    expect(series.points.map((p) => [p.id, p.status, p.bytes, p.duration])).toEqual([
+      ['a', 'cancelled', 4_000_000, 50],
+      ['b', 'failed', undefined, 5],
+      ['c', 'succeeded', 961, 30],
     ]);
-    expect(dailySeries([{ day: '2026-11-23', bytesSent: 0, longestMs: 600_000, runs: 1 }]).points[0]).toMatchObject({ duration: 10 });
+    expect(runSeries([run('x', '2026-11-23T10:00:00Z', '2026-11-23T10:10:00Z', 'succeeded', 5)]).points[0]).toMatchObject({ duration: 10 });
   });
 });

@@ -65,7 +65,7 @@ describe('renderer state follower', () => {
     expect(seen.map((s) => s.paused)).toEqual([true]);
   });
 
-  it('a finished run is reported and triggers one more fetch; stop unsubscribes', async () => {
+  it('a finished run is reported and asks for nothing (the engine pushes the state); stop unsubscribes', async () => {
     const fake = fakeBridge();
     const finished: string[] = [];
     const f = followState(fake.bridge, { onState: () => undefined, onError: () => undefined, onRunFinished: (j) => finished.push(j) });
@@ -76,8 +76,25 @@ describe('renderer state follower', () => {
       run: { id: 'r1', job: 'cvs', trigger: 'manual', status: 'succeeded', startedAt: '2026-11-23T15:00:00.000Z', stamp: '', steps: [] },
     });
     expect(finished).toEqual(['cvs']);
-    expect(fake.pending()).toBe(1);
+    expect(fake.pending()).toBe(0);
     f.stop();
     expect(fake.subscribed()).toBe(false);
+  });
+
+  it('folds live events into the pushed state without a fetch, and a push replaces it', async () => {
+    const fake = fakeBridge();
+    const seen: AppState[] = [];
+    followState(fake.bridge, { onState: (s) => seen.push(s), onError: () => undefined, onRunFinished: () => undefined });
+    fake.answer(state());
+    await tick();
+    fake.emit({ type: 'tunnel', runId: 'r1', state: 'requesting', port: 0 });
+    fake.emit({ type: 'tunnel', runId: 'r1', state: 'up', port: 40123 });
+    fake.emit({ type: 'progress', runId: 'r1', progress: { bytes: 42, percent: 42, speedBps: 1 } });
+    expect(seen.at(-1)!.live.cvs).toMatchObject({ tunnel: { state: 'up', port: 40123 }, progress: { bytes: 42 } });
+    fake.emit({ type: 'log', runId: 'r1', level: 'info', message: 'changes nothing' });
+    expect(seen).toHaveLength(4);
+    fake.emit({ type: 'state', state: state({ paused: true, live: {} }) });
+    expect(seen.at(-1)).toMatchObject({ paused: true, live: {} });
+    expect(fake.pending()).toBe(0);
   });
 });

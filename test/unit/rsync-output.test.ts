@@ -45,4 +45,12 @@ describe('rsync output', () => {
     expect(rsyncOutcome(77)).toMatchObject({ state: 'failed', meaning: 'unknown rsync exit status 77' });
     expect(rsyncOutcome(null).state).toBe('failed');
   });
+
+  it('a transfer stopped before --stats still says what moved: the bytes its progress reached', () => {
+    const reader = new RsyncOutputReader();
+    reader.push('burrow-item >f+++++++++ 9000000 big.bin\n');
+    reader.push('      4,194,304  46%    1.46MB/s    0:00:03\r      6,291,456  69%    1.46MB/s    0:00:01\r');
+    reader.end();
+    expect(reader.stats()).toMatchObject({ bytesSent: 6_291_456, transferred: ['big.bin'] });
+  });
 });

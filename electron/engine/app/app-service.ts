@@ -9,8 +9,9 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AppEvent, AppState, ConfigDocument, Handlers, LiveRun } from '../../../shared/api-contract';
 import { validateConfig, type BurrowConfig, type ConfigProblem } from '../../../shared/config-schema';
+import { fieldName, problemSentence } from '../../../shared/config-words';
 import { systemClock, type Clock } from '../../../shared/clock';
-import type { EngineEvent } from '../../../shared/engine-events';
+import type { EngineEvent, JobStatus } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
 import { browseBackup, initDestination, listBackups, restoreBackup, searchBackups, verifyBackups, type BackupsAccess } from '../archives';
@@ -213,10 +214,11 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       configPath: this.opts.configPath,
       configProblems: this.problems,
       paused: engine?.history.isPaused() ?? false,
-      jobs: engine?.status() ?? [],
+      jobs: engine ? withHosts(engine.status(), engine.config) : [],
       live: this.live,
       settings: this.opts.settings.get(),
       shell: this.opts.shell,
+      scheduling: this.opts.schedule !== false,
       ...(keyring ? { keyring } : {}),
       alerts: this.alerts.status(),
     };
@@ -287,8 +289,9 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
       saveConfig: async ({ document }) => {
         const result = validateConfig(document);
         if (!result.ok) {
-          const n = result.problems.length;
-          throw new BurrowError('config', `the config has ${n} problem${n === 1 ? '' : 's'}; nothing was saved`, { problems: configProblems(result.problems) });
+          const [first, ...more] = result.problems;
+          const also = more.length ? ` (and ${more.length} more problem${more.length === 1 ? '' : 's'})` : '';
+          throw new BurrowError('config', `${problemSentence(first!)}${also}; nothing was saved`, { problems: configProblems(result.problems) });
         }
         if (Object.keys(this.live).length > 0) throw new BurrowError('config', 'a backup is running; save again when it has finished');
         await mkdir(dirname(this.opts.configPath), { recursive: true });
@@ -297,13 +300,20 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
         await this.load();
         return { saved: true };
       },
-      fetchHostKey: async ({ hostname, port }) => {
-        const config = validateConfig({ hosts: { probe: { hostname, port, user: 'burrow' } } });
+      fetchHostKey: async ({ hostname, port, name, user }) => {
+        // A host of the form's own (no login happens: only the key is read), named as the form names it.
+        const probe = name ?? 'host';
+        const config = validateConfig({ hosts: { [probe]: { hostname, port, user: user ?? 'burrow' } } });
         if (!config.ok) {
-          const problems = config.problems.map((p) => ({ ...p, field: p.field.replace(/^hosts\.probe\./, '') }));
-          throw new BurrowError('config', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { problems: configProblems(problems) });
+          const problems = config.problems.map((p) => {
+            const { label: _label, ...rest } = p;
+            return { ...rest, field: p.field.replace(/^hosts\.[^.]+\./, '') };
+          });
+          throw new BurrowError('config', problems.map((p) => `${fieldName(p.field, p.field)} ${p.message}`).join('; '), {
+            problems: configProblems(problems),
+          });
         }
-        const key = await SshSession.fetchHostKey({ config: config.config, hostName: 'probe' });
+        const key = await SshSession.fetchHostKey({ config: config.config, hostName: probe });
         return { type: key.type, fingerprint: key.fingerprint, keyLine: keyLine(key) };
       },
       setSettings: async (patch) => {
@@ -366,6 +376,12 @@ export class AppService extends EventEmitter<{ event: [AppEvent] }> {
     await this.engine?.shutdown();
     await this.alerts.close();
   }
+}
+
+/** The jobs' status with their source and destination host names, for the window. */
+function withHosts(jobs: JobStatus[], config: BurrowConfig): JobStatus[] {
+  const hosts = new Map(config.jobs.map((j) => [j.name, { source: j.source, destination: j.destination.host }]));
+  return jobs.map((j) => ({ ...j, ...hosts.get(j.job) }));
 }
 
 /** A config that does not load is copied aside before a save replaces it, never lost. */

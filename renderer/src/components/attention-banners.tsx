@@ -5,8 +5,23 @@
  */
 import type { JobStatus } from '../../../shared/engine-events';
 import { isDeferral } from '../../../shared/notification-policy';
-import { formatAgo } from '../lib/format';
-import { describeCauses, slotCount } from '../lib/words';
+import { formatAgo, formatDateTime } from '../lib/format';
+import { describeCauses } from '../lib/words';
+
+/** "3 backups missed (the laptop was off): Mon 23 Nov, 12:30 – Wed 25 Nov, 12:30", and whether the last try to catch up failed. */
+function missedLine(j: JobStatus, slots: JobStatus['outstanding']): { text: string; failedTry?: string } {
+  const sorted = [...slots].sort((a, b) => a.slot.localeCompare(b.slot));
+  const first = sorted[0]!.slot;
+  const last = sorted[sorted.length - 1]!.slot;
+  const causes = describeCauses(sorted.map((o) => o.cause));
+  const text =
+    sorted.length === 1
+      ? `the backup due ${formatDateTime(first)} did not run (${causes})`
+      : `${sorted.length} backups missed (${causes}): ${formatDateTime(first)} – ${formatDateTime(last)}`;
+  // A run after the last missed slot that failed was the catch-up: say so, or the banner reads as if nothing was tried.
+  const tried = j.lastRun && j.lastRun.status === 'failed' && Date.parse(j.lastRun.startedAt) > Date.parse(last) ? j.lastRun : undefined;
+  return tried ? { text, failedTry: `The catch-up at ${formatDateTime(tried.startedAt)} failed; Run now tries again.` } : { text };
+}
 
 export interface AttentionBannersProps {
   jobs: readonly JobStatus[];
@@ -29,11 +44,14 @@ export function AttentionBanners({ jobs, paused, now, busy, onRunNow, onResume }
       {missed.length > 0 ? (
         <section className="banner banner-warn" data-testid="missed-banner" role="alert">
           <div className="banner-text">
-            {missed.map((j) => (
-              <p key={j.job}>
-                <strong>Backup missed: {j.job}</strong> — {slotCount(missedOf(j).length)} ({describeCauses(missedOf(j).map((o) => o.cause))})
-              </p>
-            ))}
+            {missed.map((j) => {
+              const line = missedLine(j, missedOf(j));
+              return (
+                <p key={j.job}>
+                  <strong>Backup missed: {j.job}</strong> — {line.text}.{line.failedTry ? <span className="error-text"> {line.failedTry}</span> : null}
+                </p>
+              );
+            })}
           </div>
           <button
             type="button"

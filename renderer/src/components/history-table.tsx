@@ -25,21 +25,21 @@ export function HistoryTable({ runs, onOpen }: HistoryTableProps) {
       <caption className="visually-hidden">Runs, newest first. Press Enter on a row to open it.</caption>
       <colgroup>
         <col className="c-start" />
-        <col className="c-job" />
-        <col className="c-trigger" />
         <col className="c-status" />
+        <col className="c-job" />
         <col className="c-duration" />
         <col className="c-bytes" />
+        <col className="c-trigger" />
         <col className="c-error" />
       </colgroup>
       <thead>
         <tr>
           <th scope="col">Start</th>
-          <th scope="col">Job</th>
-          <th scope="col">Trigger</th>
           <th scope="col">Status</th>
+          <th scope="col">Job</th>
           <th scope="col">Duration</th>
           <th scope="col">Sent</th>
+          <th scope="col">Trigger</th>
           <th scope="col">Error</th>
         </tr>
       </thead>
@@ -56,16 +56,16 @@ export function HistoryTable({ runs, onOpen }: HistoryTableProps) {
             onClick={() => onOpen(run.id)}
             onKeyDown={(e) => onKey(e, run.id)}
           >
-            <td>{formatDateTime(run.startedAt)}</td>
-            <td className="ellipsis" title={run.job}>
-              {run.job}
-            </td>
-            <td>{run.trigger}</td>
+            <td title={formatDateTime(run.startedAt)}>{formatDateTime(run.startedAt)}</td>
             <td>
               <span className={`status-text status-${run.status}`}>{runStatusWord(run.status)}</span>
             </td>
+            <td className="ellipsis" title={run.job}>
+              {run.job}
+            </td>
             <td>{run.status === 'running' ? '…' : formatDuration(durationBetween(run.startedAt, run.endedAt))}</td>
-            <td>{formatBytes(run.bytesSent)}</td>
+            <td data-testid="history-sent">{formatBytes(run.bytesSent)}</td>
+            <td>{run.trigger}</td>
             <td className="ellipsis" title={run.error?.message}>
               {run.error?.message ?? ''}
             </td>

@@ -4,7 +4,6 @@
  * (`hosts.<name>.<field>`).
  */
 import type { BurrowBridge } from '../../../shared/api-contract';
-import { jobSchema } from '../../../shared/config-schema';
 import { parseNumberInput, withField, type Fields, type HostDraft } from '../lib/config-draft';
 import { problemsFor, type ProblemMap } from '../lib/problems';
 import { Field } from './field';
@@ -16,6 +15,8 @@ export interface HostEditorProps {
   host: HostDraft;
   /** The other hosts' names: what proxyJump may name. */
   otherNames: readonly string[];
+  /** The names of the keys in Burrow's store, offered as `burrow:NAME`. */
+  storeKeys?: readonly string[];
   problems: ProblemMap;
   onRename: (name: string) => void;
   onChange: (fields: Fields) => void;
@@ -24,17 +25,8 @@ export interface HostEditorProps {
 
 const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
-/** The schema's own wording for a bad name, instead of zod's "Invalid key in record". */
-function nameErrors(name: string, problems: ProblemMap): string[] {
-  const own = problemsFor(problems, `hosts.${name}`);
-  if (own.length === 0) return own;
-  const check = jobSchema.shape.name.safeParse(name);
-  const rule = check.success ? undefined : check.error.issues[0]?.message;
-  return own.map((m) => (m.startsWith('Invalid key in record') && rule ? rule : m));
-}
-
 /** `host-<i>` with `host-name-<i>`, `host-hostname-<i>`, `host-port-<i>`, `host-user-<i>`... */
-export function HostEditor({ bridge, index, host, otherNames, problems, onRename, onChange, onRemove }: HostEditorProps) {
+export function HostEditor({ bridge, index, host, otherNames, storeKeys = [], problems, onRename, onChange, onRemove }: HostEditorProps) {
   const { fields, name } = host;
   const at = (key: string) => problemsFor(problems, `hosts.${name}.${key}`);
   const set = (key: string, value: unknown) => onChange(withField(fields, key, value));
@@ -46,7 +38,7 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
     <fieldset className="card editor" data-testid={`host-${index}`}>
       <legend>Host {name || '(unnamed)'}</legend>
       <div className="grid">
-        <Field label="Name" errors={nameErrors(name, problems)} hint="How jobs refer to this host.">
+        <Field label="Name" errors={problemsFor(problems, `hosts.${name}`)} hint="How jobs refer to this host.">
           {(c) => (
             <input
               {...c}
@@ -94,16 +86,36 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
             />
           )}
         </Field>
-        <Field label="Identity file" errors={at('identityFile')} hint="Optional; without it your ssh-agent is used.">
+        <Field
+          label="Identity file"
+          errors={at('identityFile')}
+          hint={
+            storeKeys.length > 0
+              ? 'Pick a key of Burrow’s store, or give a key file; blank: your ssh-agent.'
+              : 'A key file, or a key of Burrow’s store (Keys page) as burrow:NAME; blank: your ssh-agent.'
+          }
+        >
           {(c) => (
-            <input
-              {...c}
-              data-testid={`host-identity-${index}`}
-              placeholder="~/.ssh/id_ed25519"
-              value={text(fields.identityFile)}
-              onChange={(e) => set('identityFile', e.target.value)}
-              spellCheck={false}
-            />
+            <>
+              <input
+                {...c}
+                data-testid={`host-identity-${index}`}
+                placeholder={storeKeys[0] ? `burrow:${storeKeys[0]}` : '~/.ssh/id_ed25519'}
+                list={storeKeys.length > 0 ? `store-keys-${index}` : undefined}
+                value={text(fields.identityFile)}
+                onChange={(e) => set('identityFile', e.target.value)}
+                spellCheck={false}
+              />
+              {storeKeys.length > 0 ? (
+                <datalist id={`store-keys-${index}`}>
+                  {storeKeys.map((k) => (
+                    <option key={k} value={`burrow:${k}`}>
+                      {`${k} (Burrow's key store)`}
+                    </option>
+                  ))}
+                </datalist>
+              ) : null}
+            </>
           )}
         </Field>
         <Field label="Proxy jump" errors={at('proxyJump')}>
@@ -143,6 +155,8 @@ export function HostEditor({ bridge, index, host, otherNames, problems, onRename
           index={index}
           hostname={text(fields.hostname)}
           port={port}
+          name={host.name}
+          user={text(fields.user)}
           pinned={typeof fields.hostKey === 'string' ? fields.hostKey : undefined}
           onPin={(keyLine) => set('hostKey', keyLine)}
         />

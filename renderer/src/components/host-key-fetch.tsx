@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import type { BurrowBridge, HostKeyView } from '../../../shared/api-contract';
+import { NAME_PATTERN } from '../../../shared/config-schema';
 import { errorMessage } from '../lib/errors';
 
 export interface HostKeyFetchProps {
@@ -12,6 +13,9 @@ export interface HostKeyFetchProps {
   index: number;
   hostname: string;
   port: number;
+  /** The host's name and user in the form, so a failure names the host as the form does. */
+  name: string;
+  user: string;
   /** The pin the form has now (a key line or a SHA256 fingerprint), to compare with. */
   pinned: string | undefined;
   onPin: (keyLine: string) => void;
@@ -31,7 +35,7 @@ export function keyFileKind(type: string): string {
 }
 
 /** `fetch-host-key-<i>` → `host-key-offer-<i>` → `pin-host-key-<i>`. */
-export function HostKeyFetch({ bridge, index, hostname, port, pinned, onPin }: HostKeyFetchProps) {
+export function HostKeyFetch({ bridge, index, hostname, port, name, user, pinned, onPin }: HostKeyFetchProps) {
   const [offer, setOffer] = useState<HostKeyView>();
   const [error, setError] = useState<string>();
   const [fetching, setFetching] = useState(false);
@@ -41,7 +45,14 @@ export function HostKeyFetch({ bridge, index, hostname, port, pinned, onPin }: H
     setError(undefined);
     setOffer(undefined);
     try {
-      setOffer(await bridge.fetchHostKey({ hostname, port }));
+      setOffer(
+        await bridge.fetchHostKey({
+          hostname,
+          port,
+          ...(NAME_PATTERN.test(name) ? { name } : {}),
+          ...(user.trim() !== '' && user.length <= 32 ? { user: user.trim() } : {}),
+        }),
+      );
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -5,9 +5,11 @@
  */
 import { compressionSchema, DEFAULT_COMPRESSION } from '../../../shared/config-schema';
 import { DEFAULT_FORMAT, FORMATS, FORMAT_NAMES, type FormatName } from '../../../shared/formats';
-import { isRecord, parseNumberInput, withField, type Fields } from '../lib/config-draft';
+import { isRecord, withField, type Fields } from '../lib/config-draft';
 import { problemsFor, type ProblemMap } from '../lib/problems';
 import { Field } from './field';
+import { JobRetention } from './job-retention';
+import { JobTransfer } from './job-transfer';
 import { LaptopFields } from './laptop-fields';
 import { LinesInput } from './lines-input';
 import { ScheduleField } from './schedule-field';
@@ -38,9 +40,7 @@ function hostOptions(names: readonly string[], current: string) {
   ];
 }
 
-/** `job-<i>` with `job-name-<i>`, `job-source-<i>`, `job-destination-<i>`, `job-paths-<i>`, schedule ids... */
-/** One line on each storage format (README, "Storage formats"; docs/performance.md has the figures). */
-
+/** `job-<i>` with `job-name-<i>`, `job-source-<i>`, `job-destination-<i>`, `job-paths-<i>`, schedule, retention and transfer ids. */
 export function JobEditor({ index, job, hostNames, problems, onChange, onRemove }: JobEditorProps) {
   const at = (key: string, nested = false) => problemsFor(problems, `jobs[${index}].${key}`, nested);
   const format = (text(job.format) || DEFAULT_FORMAT) as FormatName;
@@ -97,18 +97,6 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
             />
           )}
         </Field>
-        <Field label="Keep archives (days)" errors={at('keepDays')}>
-          {(c) => (
-            <input
-              {...c}
-              data-testid={`job-keepdays-${index}`}
-              inputMode="numeric"
-              placeholder="28"
-              value={text(job.keepDays)}
-              onChange={(e) => set('keepDays', parseNumberInput(e.target.value))}
-            />
-          )}
-        </Field>
         <Field label="Storage format" errors={at('format')} hint={FORMATS[format]?.description}>
           {(c) => (
             <select {...c} data-testid={`job-format-${index}`} value={format} onChange={(e) => set('format', e.target.value)}>
@@ -138,18 +126,6 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
             )}
           </Field>
         )}
-        <Field label="Tunnel port on the source" errors={at('tunnelPort')} hint="0 or blank: the source picks a free port.">
-          {(c) => (
-            <input
-              {...c}
-              data-testid={`job-tunnelport-${index}`}
-              inputMode="numeric"
-              placeholder="0"
-              value={text(job.tunnelPort)}
-              onChange={(e) => set('tunnelPort', parseNumberInput(e.target.value))}
-            />
-          )}
-        </Field>
       </div>
       <Field label="Paths to back up on the source (one per line)" className="wide" errors={at('paths', true)}>
         {(c) => (
@@ -166,7 +142,12 @@ export function JobEditor({ index, job, hostNames, problems, onChange, onRemove 
         )}
       </Field>
       <ScheduleField jobIndex={index} value={schedule} errors={at('schedule')} onChange={(v) => set('schedule', v.trim() === '' ? undefined : v)} />
-      <LaptopFields index={index} job={job} problems={problems} onChange={onChange} />
+      <JobRetention index={index} job={job} problems={problems} onChange={onChange} />
+      <JobTransfer index={index} job={job} problems={problems} onChange={onChange} />
+      <fieldset className="subsection">
+        <legend>On a laptop</legend>
+        <LaptopFields index={index} job={job} problems={problems} onChange={onChange} />
+      </fieldset>
       <div className="actions split">
         <span />
         <button type="button" className="danger" data-testid={`job-remove-${index}`} onClick={onRemove}>

@@ -1,8 +1,10 @@
 /**
- * Config problems as a list, one line each, in the words `burrow run` uses.
+ * Config problems as a list, one sentence each, fields named by their labels
+ * ("Host “source”: port must be between 1 and 65535"), in the words
+ * `burrow run` uses; the field's path in the config file is the tooltip.
  */
 import type { ConfigProblem } from '../../../shared/config-schema';
-import { formatProblems } from '../../../shared/config-schema';
+import { problemSentence } from '../../../shared/config-words';
 
 export interface ProblemListProps {
   problems: readonly ConfigProblem[];
@@ -23,8 +25,9 @@ export function ProblemList({ problems, title = 'Problems', testId, alert = fals
       <ul>
         {problems.map((p, i) => (
           // Two problems can share field and text (the schema repeats itself for unions), so the index keeps keys unique.
-          <li key={`${i}:${p.field}`}>
-            <code>{formatProblems([p])}</code>
+          <li key={`${i}:${p.field}`} title={`${p.field}${p.value !== undefined ? ` = ${p.value}` : ''}`}>
+            {problemSentence(p)}
+            {p.value !== undefined && p.value !== 'missing' && p.value !== '""' ? <span className="muted"> (it is {p.value})</span> : null}
           </li>
         ))}
       </ul>

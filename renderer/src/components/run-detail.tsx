@@ -4,8 +4,9 @@
  */
 import { useEffect, useRef } from 'react';
 import type { RunRecord } from '../../../shared/run-types';
+import { CopyableText } from './copy-button';
 import { durationBetween, formatBytes, formatDateTime, formatDuration } from '../lib/format';
-import { runStatusWord, stepStatusWord } from '../lib/words';
+import { runStatusWord, STEP_HINTS, stepLabel, stepStatusWord } from '../lib/words';
 
 export interface RunDetailProps {
   run: RunRecord;
@@ -61,14 +62,14 @@ export function RunDetail({ run, onClose }: RunDetailProps) {
       {run.error ? (
         <p className="error-text" data-testid="run-error" role="note">
           <strong>{run.error.kind}</strong>
-          {run.error.step ? ` in ${run.error.step}` : ''}: {run.error.message}
+          {run.error.step ? ` in ${stepLabel(run.error.step).toLowerCase()}` : ''}: {run.error.message}
         </p>
       ) : null}
       <ol className="step-details">
         {run.steps.map((step) => (
           <li key={step.name} className={`step-detail step-${step.status}`} data-testid={`run-step-${step.name}`} data-status={step.status}>
             <div className="step-detail-head">
-              <strong>{step.name}</strong>
+              <strong title={`${step.name}: ${STEP_HINTS[step.name]}`}>{stepLabel(step.name)}</strong>
               <span className="status-text">{stepStatusWord(step.status)}</span>
               <span className="muted">{formatDuration(step.durationMs)}</span>
               {step.bytes !== undefined ? <span className="muted">{formatBytes(step.bytes)}</span> : null}
@@ -79,10 +80,25 @@ export function RunDetail({ run, onClose }: RunDetailProps) {
                 {step.error.kind}: {step.error.message}
               </p>
             ) : null}
-            {step.command ? <pre className="command">{step.command}</pre> : null}
+            {step.command ? <CopyableText text={step.command} what={`command for ${stepLabel(step.name).toLowerCase()}`} /> : null}
           </li>
         ))}
       </ol>
+      <h4>Log</h4>
+      {run.log && run.log.length > 0 ? (
+        <ol className="run-log" data-testid="run-log" aria-label="The run's log">
+          {run.log.map((line, i) => (
+            <li key={i} className={`log-${line.level}`}>
+              {new Date(line.at).toLocaleTimeString()} {line.level === 'info' ? '' : `${line.level}: `}
+              {line.message}
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="muted" data-testid="run-log">
+          Nothing was logged beyond the steps above.
+        </p>
+      )}
       {(run.packed?.length ?? 0) + (run.pruned?.length ?? 0) + (run.verified?.length ?? 0) > 0 ? (
         <dl className="facts archives">
           {run.packed?.length ? (

@@ -1,11 +1,12 @@
 /**
- * The seven steps of a run in order, each with its status and time. Steps the
+ * The steps of a run in order, named in words (the raw name and what the
+ * step does in its tooltip), each with its status and time. Steps the
  * run has not reached yet show as waiting, so the shape of a run is always
  * visible.
  */
 import { STEP_NAMES, type StepRecord } from '../../../shared/run-types';
 import { formatDuration } from '../lib/format';
-import { stepStatusWord } from '../lib/words';
+import { STEP_HINTS, stepLabel, stepStatusWord } from '../lib/words';
 
 export interface StepTimelineProps {
   job: string;
@@ -33,9 +34,9 @@ export function StepTimeline({ job, steps, now }: StepTimelineProps) {
             className={`step step-${step.status}`}
             data-testid={`step-${job}-${name}`}
             data-status={step.status}
-            title={step.error?.message ?? step.detail ?? undefined}
+            title={`${name}: ${STEP_HINTS[name]}${step.error?.message || step.detail ? `\n${step.error?.message ?? step.detail}` : ''}`}
           >
-            <span className="step-name">{name}</span>
+            <span className="step-name">{stepLabel(name)}</span>
             <span className="step-status">{stepStatusWord(step.status)}</span>
             <span className="step-time">{time || '\u00a0'}</span>
           </li>

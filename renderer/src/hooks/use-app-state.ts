@@ -13,7 +13,7 @@ export interface AppStateView {
   error: string | undefined;
   /** Goes up by one whenever a run finishes, so lists of runs know to reload. */
   runsVersion: number;
-  /** Fetch the whole state now: after an action, so the page never waits on the event stream alone. */
+  /** Fetch the whole state now: only when the event stream was lost (an action's change arrives as a push). */
   refresh: () => void;
 }
 

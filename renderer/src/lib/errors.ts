@@ -19,7 +19,12 @@ export function errorProblems(err: unknown): ApiProblem[] {
 
 /** The same problems in the config schema's shape (`field` for `path`), for the config forms. */
 export function errorConfigProblems(err: unknown): ConfigProblem[] {
-  return errorProblems(err).map((p) => ({ field: p.path, message: p.message, ...(p.value !== undefined ? { value: p.value } : {}) }));
+  return errorProblems(err).map((p) => ({
+    field: p.path,
+    message: p.message,
+    ...(p.value !== undefined ? { value: p.value } : {}),
+    ...(p.label !== undefined ? { label: p.label } : {}),
+  }));
 }
 
 /**

@@ -40,6 +40,8 @@ export function formatAgo(iso: string | undefined, now: number): string {
   if (iso === undefined) return 'never';
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return 'never';
+  // Seconds after a run, "1 min ago" would be a rounding, not a fact.
+  if (now - then < 60_000) return 'just now';
   return `${describeAge(Math.max(0, now - then))} ago`;
 }
 

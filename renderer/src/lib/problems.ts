@@ -4,20 +4,23 @@
  * settings page asks by that same path.
  */
 import type { ConfigProblem } from '../../../shared/config-schema';
+import { fieldName } from '../../../shared/config-words';
 
-/** Problems per field path: the schema's messages, and the value they are about. */
-export type ProblemMap = ReadonlyMap<string, { messages: readonly string[]; value?: string | undefined }>;
+/** Problems per field path: the schema's messages as sentences ("Port must be ..."), and the value they are about. */
+export type ProblemMap = ReadonlyMap<string, { messages: readonly string[]; value?: string | undefined; labelled?: boolean }>;
 
 /**
  * Groups problems by field. A problem naming several fields at once
  * (`jobs[0].foo, jobs[0].bar`: unknown keys) is filed under each of them.
  */
 export function problemsByField(problems: readonly ConfigProblem[]): ProblemMap {
-  const map = new Map<string, { messages: string[]; value?: string | undefined }>();
+  const map = new Map<string, { messages: string[]; value?: string | undefined; labelled?: boolean }>();
   for (const p of problems) {
     for (const field of p.field.split(', ')) {
       const entry = map.get(field) ?? { messages: [], value: p.value };
-      entry.messages.push(p.message);
+      // A labelled field's name starts the sentence: "Port must be between 1 and 65535".
+      entry.messages.push(p.label ? `${fieldName(p.label, field)} ${p.message}` : p.message);
+      if (p.label) entry.labelled = true;
       map.set(field, entry);
     }
   }
@@ -28,7 +31,7 @@ export function problemsByField(problems: readonly ConfigProblem[]): ProblemMap 
 function fieldLine(entry: { messages: readonly string[]; value?: string | undefined }): string {
   const text = entry.messages.join('; ');
   const shown = entry.value !== undefined && entry.value !== 'missing' && entry.value !== '""';
-  return shown ? `${text} (was ${entry.value})` : text;
+  return shown ? `${text} (it is ${entry.value})` : text;
 }
 
 /**
@@ -41,7 +44,7 @@ export function problemsFor(map: ProblemMap, field: string, nested = false): str
   if (nested) {
     for (const [key, entry] of map) {
       if (key !== field && (key.startsWith(`${field}[`) || key.startsWith(`${field}.`))) {
-        out.push(`${key.slice(field.length).replace(/^\./, '')}: ${fieldLine(entry)}`);
+        out.push(entry.labelled ? fieldLine(entry) : `${key.slice(field.length).replace(/^\./, '')}: ${fieldLine(entry)}`);
       }
     }
   }

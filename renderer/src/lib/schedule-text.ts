@@ -23,6 +23,14 @@ export function describeSchedule(expr: string): string | undefined {
   return daily ? `${words} (every day at ${daily})` : words;
 }
 
+/** The schedule in a few words: `"daily at 12:30"`, else cronstrue's words; undefined when unreadable. */
+export function shortSchedule(expr: string): string | undefined {
+  const daily = dailyTime(expr);
+  if (daily) return `daily at ${daily}`;
+  const words = describeSchedule(expr);
+  return words ? words.charAt(0).toLowerCase() + words.slice(1) : undefined;
+}
+
 /** `"HH:MM"` when the expression fires once a day at a fixed time. */
 function dailyTime(expr: string): string | undefined {
   const parts = expr.trim().split(/\s+/);

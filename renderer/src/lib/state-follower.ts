@@ -1,13 +1,18 @@
 /**
  * Keeps an app state current from a bridge: one `getState`, then the event
- * stream. A fetch and the stream race (an answer can leave the server before
- * an event and arrive after it), so events heard while a fetch is in flight
- * are replayed on its answer, and a whole `state` event heard meanwhile wins
- * over the answer. Plain TypeScript, so it is tested without React.
+ * stream. The engine pushes the whole state after every change to a job's
+ * status (at most one push per 100 ms), and between pushes the live runs
+ * (steps, tunnel, progress) fold into it with the engine's own fold
+ * (shared/live-runs.ts), so nothing here asks for the state again.
+ *
+ * A fetch and the stream race (an answer can leave the server before an
+ * event and arrive after it), so events heard while the fetch is in flight
+ * are replayed on its answer, and a whole `state` heard meanwhile wins over
+ * the answer. Plain TypeScript, so it is tested without React.
  */
 import type { AppEvent, AppState, BurrowBridge } from '../../../shared/api-contract';
+import { applyRunEvent } from '../../../shared/live-runs';
 import { errorMessage } from './errors';
-import { applyEvent } from './live-state';
 
 export interface FollowerCallbacks {
   onState(state: AppState): void;
@@ -18,9 +23,17 @@ export interface FollowerCallbacks {
 }
 
 export interface StateFollower {
-  /** Fetch the whole state now (coalesced with a fetch in flight). */
+  /** Fetch the whole state now (coalesced with a fetch in flight): only needed when the stream was lost. */
   refresh(): void;
   stop(): void;
+}
+
+/** The state after one event: a push replaces it, anything else folds into its live runs. Never mutates its input. */
+export function applyEvent(state: AppState | null, event: AppEvent): AppState | null {
+  if (event.type === 'state') return event.state;
+  if (state === null) return null;
+  const live = applyRunEvent(state.live, event);
+  return live === state.live ? state : { ...state, live };
 }
 
 /** Starts following; the first fetch goes out at once. */
@@ -55,7 +68,7 @@ export function followState(bridge: Pick<BurrowBridge, 'getState' | 'onEvent'>, 
           cb.onError(undefined);
           if (stateHeard) return;
           let next: AppState | null = answer;
-          for (const e of heard ?? []) next = applyEvent(next, e).state;
+          for (const e of heard ?? []) next = applyEvent(next, e);
           show(next);
         },
         (err: unknown) => {
@@ -77,11 +90,9 @@ export function followState(bridge: Pick<BurrowBridge, 'getState' | 'onEvent'>, 
       if (event.type === 'state') stateHeard = true;
       else heard.push(event);
     }
-    const applied = applyEvent(current, event);
-    show(applied.state);
+    show(applyEvent(current, event));
     if (event.type === 'state') cb.onError(undefined);
-    if (applied.finishedJob !== undefined) cb.onRunFinished(applied.finishedJob);
-    if (applied.refetch) refresh();
+    if (event.type === 'run-finished') cb.onRunFinished(event.run.job);
   });
   refresh();
 

@@ -4,6 +4,9 @@
  */
 import { useId, useState } from 'react';
 import type { AppState, BurrowBridge, HopResultView } from '../../../shared/api-contract';
+import { CopyableText } from '../components/copy-button';
+import { TunnelDiagram } from '../components/tunnel-diagram';
+import { checkHops } from '../lib/tunnel-words';
 import { errorMessage } from '../lib/errors';
 
 export interface CheckPageProps {
@@ -36,6 +39,8 @@ export function CheckPage({ bridge, state }: CheckPageProps) {
   }
 
   const failed = hops?.filter((h) => h.status === 'fail').length ?? 0;
+  const jobStatus = state.jobs.find((j) => j.job === job);
+  const diagram = hops ? checkHops(hops) : undefined;
 
   return (
     <section className="page" aria-labelledby="check-title">
@@ -78,6 +83,16 @@ export function CheckPage({ bridge, state }: CheckPageProps) {
           <p role="status" data-testid="check-summary">
             {failed === 0 ? 'Every hop answered.' : `${failed} hop${failed === 1 ? '' : 's'} failed.`}
           </p>
+          {diagram ? (
+            <TunnelDiagram
+              testId="check-diagram"
+              source={jobStatus?.source}
+              destination={jobStatus?.destination}
+              toSource={diagram.toSource}
+              toDestination={diagram.toDestination}
+              port={diagram.port}
+            />
+          ) : null}
           <ul className="hops">
             {hops.map((hop) => (
               <li key={hop.hop} className={`hop hop-${hop.status}`} data-testid="hop-row" data-status={hop.status}>
@@ -86,7 +101,7 @@ export function CheckPage({ bridge, state }: CheckPageProps) {
                   <strong>{hop.hop}</strong>
                 </div>
                 {hop.cause ? <p className="hop-cause">{hop.cause}</p> : null}
-                <code className="command">{hop.command}</code>
+                <CopyableText text={hop.command} what={`command for ${hop.hop}`} />
               </li>
             ))}
           </ul>

@@ -1,17 +1,16 @@
 /**
- * Past runs: a chart of what was sent and how long it took (per-day totals
- * from the engine), the list a page at a time with filters (job, result,
- * dates), and the detail of one run. Only summaries travel for the list;
+ * Past runs: a chart of what each listed run sent and how long it took, the
+ * list a page at a time with filters (job, result, dates), and the detail
+ * of one run with its log. Only summaries travel for the list;
  * a run's whole record is fetched when it is opened.
  */
 import { useEffect, useState } from 'react';
 import type { ArgsOf, BurrowBridge } from '../../../shared/api-contract';
-import { RUN_STATUSES, type RunDay, type RunRecord, type RunStatus, type RunSummary } from '../../../shared/run-types';
+import { RUN_STATUSES, type RunRecord, type RunStatus, type RunSummary } from '../../../shared/run-types';
 import { HistoryChart } from '../components/history-chart';
 import { HistoryTable } from '../components/history-table';
 import { RunDetail } from '../components/run-detail';
 import { errorMessage } from '../lib/errors';
-import { localOffsetMinutes } from '../lib/history-series';
 import { runStatusWord } from '../lib/words';
 
 export interface HistoryPageProps {
@@ -49,7 +48,6 @@ export function HistoryPage({ bridge, runsVersion, jobs, initialRunId }: History
   const [runs, setRuns] = useState<RunSummary[] | undefined>();
   const [next, setNext] = useState<string>();
   const [loadingMore, setLoadingMore] = useState(false);
-  const [days, setDays] = useState<RunDay[]>([]);
   const [error, setError] = useState<string>();
   const [openId, setOpenId] = useState<string | undefined>(initialRunId);
   const [detail, setDetail] = useState<RunRecord | null | undefined>();
@@ -66,10 +64,6 @@ export function HistoryPage({ bridge, runsVersion, jobs, initialRunId }: History
         setError(undefined);
       },
       (err: unknown) => alive && setError(errorMessage(err)),
-    );
-    bridge.listRunDays({ days: 60, tzOffsetMinutes: localOffsetMinutes(), ...(filters.job ? { job: filters.job } : {}) }).then(
-      (d) => alive && setDays(d),
-      () => undefined, // the list still works without its chart
     );
     return () => {
       alive = false;
@@ -149,7 +143,7 @@ export function HistoryPage({ bridge, runsVersion, jobs, initialRunId }: History
         <p className="muted">Loading…</p>
       ) : (
         <>
-          <HistoryChart days={days} />
+          <HistoryChart runs={runs} />
           <form className="history-filters" data-testid="history-filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter runs">
             <label>
               Job{' '}
@@ -181,7 +175,9 @@ export function HistoryPage({ bridge, runsVersion, jobs, initialRunId }: History
             </label>
           </form>
           {runs.length === 0 ? (
-            <p className="muted">{filtered ? 'No runs match these filters.' : 'No runs yet.'}</p>
+            <p className="muted" data-testid="history-empty">
+              {filtered ? 'No runs match these filters.' : 'No runs yet: the list and its chart fill in as backups run.'}
+            </p>
           ) : (
             <HistoryTable runs={runs} onOpen={open} />
           )}

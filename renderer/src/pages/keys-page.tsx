@@ -6,8 +6,13 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppState, BurrowBridge, KeysOverview, KeyView } from '../../../shared/api-contract';
-import { GenerateKeyForm, ImportKeyForm, InstallKeyForm, UnlockKeyForm, type KeyFormDone } from '../components/key-forms';
+import type { KeyFormDone } from '../components/keys/form-shell';
+import { GenerateKeyForm } from '../components/keys/generate-key-form';
+import { ImportKeyForm } from '../components/keys/import-key-form';
+import { InstallKeyForm } from '../components/keys/install-key-form';
+import { UnlockKeyForm } from '../components/keys/unlock-key-form';
 import { errorMessage } from '../lib/errors';
+import { CopyButton } from '../components/copy-button';
 import { DataTable } from '../components/data-table';
 import { SourceGates } from '../components/source-gates';
 
@@ -141,8 +146,11 @@ export function KeysPage({ bridge, state }: KeysPageProps) {
                   {k.type.replace(/^ssh-/, '')}, {k.created.slice(0, 10)}
                 </div>
               </td>
-              <td className="mono fingerprint" data-testid={`key-fingerprint-${k.name}`}>
-                {k.fingerprint}
+              <td>
+                <span className="mono fingerprint" data-testid={`key-fingerprint-${k.name}`}>
+                  {k.fingerprint}
+                </span>
+                <CopyButton text={k.publicKeyLine} what={`public key of ${k.name}`} testId={`copy-public-key-${k.name}`} />
               </td>
               <td className="key-comment">{k.comment}</td>
               <td data-testid={`key-state-${k.name}`}>

@@ -34,14 +34,14 @@ export interface SettingsPageProps {
   state: AppState;
   /** A document to start from instead of the file (hosts imported on the welcome page, not saved yet). */
   initialDocument?: ConfigDocument | undefined;
-  /** The file changed: the app state (jobs, configured) is worth fetching again. */
-  onSaved: () => void;
+  /** Whether the form holds edits not saved yet, so leaving can ask first. */
+  onUnsaved?: (unsaved: boolean) => void;
 }
 
 type SaveOutcome = { ok: true } | { ok: false; message: string; problems: ConfigProblem[]; forDocument: string };
 
 /** Hosts, jobs, `save-config` (`save-ok` / `save-error`), and the app's own settings. */
-export function SettingsPage({ bridge, state, initialDocument, onSaved }: SettingsPageProps) {
+export function SettingsPage({ bridge, state, initialDocument, onUnsaved }: SettingsPageProps) {
   const [draft, setDraft] = useState<ConfigDraft>();
   const [savedJson, setSavedJson] = useState<string>();
   const [path, setPath] = useState(state.configPath);
@@ -51,6 +51,17 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   const [importing, setImporting] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
   const now = useNow(30_000);
+  const [storeKeys, setStoreKeys] = useState<string[]>([]);
+  useEffect(() => {
+    let alive = true;
+    bridge.listKeys({}).then(
+      (o) => alive && setStoreKeys(o.keys.map((k) => k.name)),
+      () => undefined, // the identity field still takes a file without the store's names
+    );
+    return () => {
+      alive = false;
+    };
+  }, [bridge]);
 
   useEffect(() => {
     let alive = true;
@@ -58,7 +69,8 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       (res) => {
         if (!alive) return;
         setPath(res.path);
-        setSavedJson(res.document ? JSON.stringify(res.document) : undefined);
+        // What is saved, in the form's own shape: loading (or a config not written yet) is no change.
+        setSavedJson(JSON.stringify(documentFromDraft(draftFromDocument(res.document))));
         setDraft(draftFromDocument(initialDocument ?? res.document));
       },
       (err: unknown) => alive && setLoadError(errorMessage(err)),
@@ -77,6 +89,16 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
   // After a refused save, the engine's problems (the one authority) stand at their fields until the draft changes.
   const engineSaid = outcome && !outcome.ok && outcome.forDocument === JSON.stringify(document) && outcome.problems.length > 0 ? outcome.problems : undefined;
   const byField = useMemo(() => problemsByField(engineSaid ?? problems), [engineSaid, problems]);
+  const dirty = document !== undefined && savedJson !== undefined && JSON.stringify(document) !== savedJson;
+  useEffect(() => {
+    onUnsaved?.(dirty);
+    if (!dirty) return undefined;
+    // Closing or reloading the window with edits asks too.
+    const ask = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [dirty, onUnsaved]);
+  useEffect(() => () => onUnsaved?.(false), [onUnsaved]);
 
   if (loadError)
     return (
@@ -86,7 +108,6 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
     );
   if (!draft || !document) return <p className="muted">Loading the config…</p>;
 
-  const dirty = JSON.stringify(document) !== savedJson;
   const update = (change: (d: ConfigDraft) => ConfigDraft) => {
     setDraft((d) => (d ? change(d) : d));
     setOutcome(undefined);
@@ -112,7 +133,6 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
       setSavedJson(JSON.stringify(document));
       setAcknowledged(false);
       setOutcome({ ok: true });
-      onSaved();
     } catch (err) {
       // The engine's own validation: its problems go next to the fields they name.
       setOutcome({ ok: false, message: errorMessage(err), problems: errorConfigProblems(err), forDocument: JSON.stringify(document) });
@@ -158,6 +178,7 @@ export function SettingsPage({ bridge, state, initialDocument, onSaved }: Settin
             index={i}
             host={host}
             otherNames={hostNames.filter((_, j) => j !== i)}
+            storeKeys={storeKeys}
             problems={byField}
             onRename={(name) => update((d) => renameHost(d, host.uid, name))}
             onChange={(fields) => setHostFields(host.uid, fields)}

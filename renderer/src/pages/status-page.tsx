@@ -12,17 +12,15 @@ import { useNow } from '../hooks/use-now';
 export interface StatusPageProps {
   bridge: BurrowBridge;
   state: AppState;
-  /** Something was asked of the engine: the state is worth fetching again. */
-  onChanged: () => void;
   onOpenRun: (runId: string) => void;
 }
 
 /** Banners, the schedule switch and the job cards. */
-export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPageProps) {
+export function StatusPage({ bridge, state, onOpenRun }: StatusPageProps) {
   const anyLive = Object.keys(state.live).length > 0;
   // Tick every second while something runs (step timers), every half minute otherwise ("3 h ago").
   const now = useNow(anyLive ? 1000 : 30_000);
-  const { busy, message, run: act } = useAction(onChanged);
+  const { busy, message, run: act } = useAction();
 
   const runJobs = (jobs: string[]) =>
     act(async () => {
@@ -42,7 +40,7 @@ export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPagePr
     <section className="page" aria-labelledby="status-title">
       <div className="page-head">
         <h2 id="status-title">Status</h2>
-        {!state.paused ? (
+        {!state.paused && state.scheduling !== false ? (
           <button type="button" data-testid="pause-schedule" disabled={busy} onClick={() => setPaused(true)}>
             Pause schedule
           </button>
@@ -58,7 +56,7 @@ export function StatusPage({ bridge, state, onChanged, onOpenRun }: StatusPagePr
       {state.jobs.length === 0 ? <p className="muted">No jobs yet: add one in Settings.</p> : null}
       <div className="cards">
         {state.jobs.map((job) => (
-          <JobCard key={job.job} bridge={bridge} job={job} live={state.live[job.job]} now={now} onChanged={onChanged} onOpenRun={onOpenRun} />
+          <JobCard key={job.job} bridge={bridge} job={job} live={state.live[job.job]} now={now} scheduling={state.scheduling !== false} onOpenRun={onOpenRun} />
         ))}
       </div>
     </section>

@@ -17,14 +17,12 @@ export interface WelcomePageProps {
    * view, because the demo's config turns this page into the status page.
    */
   onDemo: (result: { started: boolean; message: string }) => void;
-  /** The demo was started: the state is worth fetching again. */
-  onChanged: () => void;
   /** Go to Settings; with a document when the import could not be saved as it is. */
   onOpenSettings: (document?: ConfigDocument) => void;
 }
 
 /** `welcome` with `welcome-import`, `welcome-manual`, `welcome-demo`. */
-export function WelcomePage({ bridge, state, onDemo, onChanged, onOpenSettings }: WelcomePageProps) {
+export function WelcomePage({ bridge, state, onDemo, onOpenSettings }: WelcomePageProps) {
   const [importing, setImporting] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -58,7 +56,6 @@ export function WelcomePage({ bridge, state, onDemo, onChanged, onOpenSettings }
       setError(errorMessage(err));
     } finally {
       setBusy(false);
-      onChanged();
     }
   }
 
