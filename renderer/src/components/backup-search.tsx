@@ -4,7 +4,7 @@
  */
 import { useId, useState } from 'react';
 import type { BurrowBridge, SearchHitView, SearchResultView } from '../../../shared/api-contract';
-import { errorMessage } from '../lib/errors';
+import { useAction } from '../hooks/use-action';
 import { formatBytes } from '../lib/format';
 import type { RestoreChoice } from '../lib/restore-choice';
 
@@ -18,20 +18,13 @@ export interface BackupSearchProps {
 export function BackupSearch({ bridge, job, onRestore }: BackupSearchProps) {
   const [query, setQuery] = useState('');
   const [result, setResult] = useState<SearchResultView>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, message: error, run } = useAction();
   const id = useId();
 
   async function search() {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       setResult(await bridge.searchBackups({ job, query }));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const byPath = new Map<string, SearchHitView[]>();

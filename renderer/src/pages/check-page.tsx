@@ -7,7 +7,7 @@ import type { AppState, BurrowBridge, HopResultView } from '../../../shared/api-
 import { CopyableText } from '../components/copy-button';
 import { TunnelDiagram } from '../components/tunnel-diagram';
 import { checkHops } from '../lib/tunnel-words';
-import { errorMessage } from '../lib/errors';
+import { useAction } from '../hooks/use-action';
 
 export interface CheckPageProps {
   bridge: BurrowBridge;
@@ -21,21 +21,14 @@ export function CheckPage({ bridge, state }: CheckPageProps) {
   // A job that left the config cannot be checked: fall back to the first one.
   const job = jobs.includes(chosen) ? chosen : (jobs[0] ?? '');
   const [hops, setHops] = useState<HopResultView[] | undefined>();
-  const [checking, setChecking] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy: checking, message: error, run: act } = useAction();
   const selectId = useId();
 
   async function run() {
-    setChecking(true);
-    setError(undefined);
     setHops(undefined);
-    try {
+    await act(async () => {
       setHops(await bridge.check({ job }));
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setChecking(false);
-    }
+    });
   }
 
   const failed = hops?.filter((h) => h.status === 'fail').length ?? 0;
