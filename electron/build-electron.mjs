@@ -6,7 +6,7 @@
 // instead of tsx's loader, a third of the daemon's idle CPU and memory.
 // `--outdir DIR` writes them under DIR instead of dist/ (the relay-heap test
 // reads a fresh main bundle without touching the one in dist/).
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,18 @@ const common = {
 
 await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: join(out, 'electron', 'main.cjs') });
 await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: join(out, 'electron', 'preload.cjs') });
+// Chunks are named by their content: clear the old ones, or they pile up build after build.
+rmSync(join(out, 'cli'), { recursive: true, force: true });
 const cli = await build({
   entryPoints: ['electron/cli/main.ts'],
-  outfile: join(out, 'cli', 'main.mjs'),
+  outdir: join(out, 'cli'),
+  // Split at the commands' dynamic imports (electron/cli/lazy-command.ts): a command loads its own code only.
+  splitting: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -7,19 +7,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
-import { checkCommand } from './commands/check';
-import { hostkeyCommand } from './commands/hostkey';
-import { backupsCommand, findCommand, initDestinationCommand, lsCommand, restoreCommand, verifyCommand } from './commands/backups';
-import { daemonCommand } from './commands/daemon';
-import { demoCommand } from './commands/demo';
-import { historyCommand } from './commands/history';
-import { installServiceCommand } from './commands/install-service';
-import { runCommand } from './commands/run';
-import { serveCommand } from './commands/serve';
-import { startCommand } from './commands/start';
-import { KEY_COMMANDS } from './commands/keys';
-import { notifyTestCommand } from './commands/notify-test';
-import { statusCommand } from './commands/status';
+import { KEY_COMMANDS, type CliCommand } from './commands/key-commands';
+import { lazy } from './lazy-command';
 import { burrowVersion } from './app-root';
 import { processIo, type Io } from './output';
 
@@ -30,12 +19,7 @@ export interface CommandContext {
   positionals: string[];
 }
 
-interface Command {
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(ctx: CommandContext): Promise<number>;
-}
+type Command = CliCommand;
 
 const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -44,50 +28,55 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the tray app; where Electron cannot run, the web UI (serve, or the demo)',
     usage: 'burrow start [--retry-electron] [--port N]',
     options: { port: { type: 'string' }, 'retry-electron': { type: 'boolean' } },
-    run: startCommand,
+    run: lazy(() => import('./commands/start'), 'startCommand'),
   },
   demo: {
     summary: 'a real backup through a tunnel on a throw-away loopback lab',
     usage: 'burrow demo [--serve] [--keep] [--port N]',
     options: { serve: { type: 'boolean' }, keep: { type: 'boolean' }, port: { type: 'string' } },
-    run: demoCommand,
+    run: lazy(() => import('./commands/demo'), 'demoCommand'),
   },
   run: {
     summary: 'run a backup now; --dry-run only says what it would do',
     usage: 'burrow run [--job NAME] [--json] [--dry-run]',
     options: { ...jobOpt, 'dry-run': { type: 'boolean' } },
-    run: runCommand,
+    run: lazy(() => import('./commands/run'), 'runCommand'),
   },
-  check: { summary: 'test each hop on its own', usage: 'burrow check [--job NAME] [--json]', options: jobOpt, run: checkCommand },
+  check: {
+    summary: 'test each hop on its own',
+    usage: 'burrow check [--job NAME] [--json]',
+    options: jobOpt,
+    run: lazy(() => import('./commands/check'), 'checkCommand'),
+  },
   backups: {
     summary: 'the backups at the destination, one row per day, with what changed (alias: archives)',
     usage: 'burrow backups [--job NAME] [--json]',
     options: jobOpt,
-    run: backupsCommand,
+    run: lazy(() => import('./commands/backups'), 'backupsCommand'),
   },
   archives: {
     summary: 'the same as burrow backups',
     usage: 'burrow archives [--job NAME] [--json]',
     options: jobOpt,
-    run: backupsCommand,
+    run: lazy(() => import('./commands/backups'), 'backupsCommand'),
   },
   ls: {
     summary: "one directory of a day's backup",
     usage: 'burrow ls JOB DAY [PATH] [--json]',
     options: jobOpt,
-    run: lsCommand,
+    run: lazy(() => import('./commands/backups'), 'lsCommand'),
   },
   find: {
     summary: 'where a file or folder is: in which days, what size',
     usage: 'burrow find JOB TEXT [--json]',
     options: jobOpt,
-    run: findCommand,
+    run: lazy(() => import('./commands/backups'), 'findCommand'),
   },
   verify: {
     summary: 'check stored backups on the destination against the checksums recorded when they were sent',
     usage: 'burrow verify [--job NAME] [--all | --sample N%] [DAY...] [--json]',
     options: { ...jobOpt, all: { type: 'boolean' }, sample: { type: 'string' } },
-    run: verifyCommand,
+    run: lazy(() => import('./commands/backups'), 'verifyCommand'),
   },
   restore: {
     summary: 'restore files, folders or a whole day to the laptop or back onto the source',
@@ -100,51 +89,56 @@ const COMMANDS: Record<string, Command> = {
       extract: { type: 'boolean' },
       'in-place': { type: 'boolean' },
     },
-    run: restoreCommand,
+    run: lazy(() => import('./commands/backups'), 'restoreCommand'),
   },
   'init-destination': {
     summary: "set a job's destination up: says what it creates, then writes its marker",
     usage: 'burrow init-destination JOB [--yes] [--dry-run]',
     options: { job: { type: 'string' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
-    run: initDestinationCommand,
+    run: lazy(() => import('./commands/backups'), 'initDestinationCommand'),
   },
   status: {
     summary: "each job's last success, next run and missed slots",
     usage: 'burrow status [--json]',
     options: { json: { type: 'boolean' } },
-    run: statusCommand,
+    run: lazy(() => import('./commands/status'), 'statusCommand'),
   },
   history: {
     summary: 'past runs, newest first',
     usage: 'burrow history [--job NAME] [--limit N] [--json]',
     options: { job: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
-    run: historyCommand,
+    run: lazy(() => import('./commands/history'), 'historyCommand'),
   },
   daemon: {
     summary: 'run the schedule without a desktop',
     usage: 'burrow daemon [--run-now]',
     options: { 'run-now': { type: 'boolean' } },
-    run: daemonCommand,
+    run: lazy(() => import('./commands/daemon'), 'daemonCommand'),
   },
   serve: {
     summary: 'the UI and API on 127.0.0.1, with the schedule running',
     usage: 'burrow serve [--port N] [--no-schedule]',
     options: { port: { type: 'string' }, 'no-schedule': { type: 'boolean' } },
-    run: serveCommand,
+    run: lazy(() => import('./commands/serve'), 'serveCommand'),
   },
   'notify-test': {
     summary: 'send a test notice to every alert channel, or to one',
     usage: 'burrow notify-test [CHANNEL] [--json]',
     options: { json: { type: 'boolean' } },
-    run: notifyTestCommand,
+    run: lazy(() => import('./commands/notify-test'), 'notifyTestCommand'),
   },
-  'install-service': { summary: 'write a systemd user unit for the daemon', usage: 'burrow install-service', options: {}, run: installServiceCommand },
+  'install-service': {
+    summary: 'write a systemd user unit for the daemon',
+    usage: 'burrow install-service',
+    options: {},
+    run: lazy(() => import('./commands/install-service'), 'installServiceCommand'),
+  },
   ...KEY_COMMANDS,
   hostkey: {
     summary: "show a host's key; --write pins it",
     usage: 'burrow hostkey HOST [--write] [--yes]',
     options: { write: { type: 'boolean' }, yes: { type: 'boolean' } },
-    run: hostkeyCommand,
+    run: lazy(() => import('./commands/hostkey'), 'hostkeyCommand'),
   },
 };
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { hostsCommand } from '../../electron/cli/commands/hosts';
-import { KEY_COMMANDS, keysCommand } from '../../electron/cli/commands/keys';
+import { KEY_COMMANDS } from '../../electron/cli/commands/key-commands';
+import { keysCommand } from '../../electron/cli/commands/keys';
 import type { CommandContext } from '../../electron/cli/main';
 import { parseConfigText } from '../../electron/engine/config-file';
 

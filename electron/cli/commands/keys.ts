@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import type { KeyRole } from '../../engine/keys/authorized-keys';
@@ -14,21 +13,12 @@ import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';
 import { SshSession } from '../../engine/ssh/ssh-session';
 import type { CommandContext } from '../main';
 import { confirm } from '../output';
-import { hostsCommand } from './hosts';
+import { KEYS_USAGE as USAGE } from './keys-usage';
 
 /** The store beside the config file: `<configDir>/keys` for the default config. */
 export function storeFor(configPath: string): KeyStore {
   return new KeyStore({ dir: keyStoreDirFor(configPath) });
 }
-
-const USAGE = `burrow keys list [--json]
-       burrow keys generate NAME [--comment TEXT]
-       burrow keys import PATH [--name NAME] [--comment TEXT]
-       burrow keys show NAME
-       burrow keys remove NAME [--yes]
-       burrow keys install NAME --host HOST [--role source|destination] [--path DIR] [--fingerprint SHA256:...]
-       burrow keys update-gate HOST
-       burrow keys gate HOST [--json]`;
 
 /**
  * `burrow keys ...`: Burrow's key store (`keys/` beside the config).
@@ -230,36 +220,3 @@ async function gateStatusCommand(ctx: CommandContext, store: KeyStore, hostName:
   else ctx.io.out(`${hostName}: the gate is out of date:\n${report.changes.map((c) => `  ${c}`).join('\n')}\nupdate it with: ${updateGateHint(hostName)}`);
   return report.state === 'stale' ? 1 : 0;
 }
-
-/** The shape of main.ts's COMMANDS entries. */
-interface CliCommand {
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(ctx: CommandContext): Promise<number>;
-}
-
-/** `keys` and `hosts`, ready to spread into main.ts's COMMANDS. */
-export const KEY_COMMANDS: Record<'keys' | 'hosts', CliCommand> = {
-  keys: {
-    summary: "Burrow's key store: encrypted keys, installed on hosts with a password once",
-    usage: USAGE,
-    options: {
-      json: { type: 'boolean' },
-      name: { type: 'string' },
-      comment: { type: 'string' },
-      yes: { type: 'boolean' },
-      host: { type: 'string' },
-      role: { type: 'string' },
-      path: { type: 'string' },
-      fingerprint: { type: 'string' },
-    },
-    run: keysCommand,
-  },
-  hosts: {
-    summary: 'hosts from ~/.ssh/config with pins from known_hosts; --write adds them to the config',
-    usage: 'burrow hosts import [--from PATH] [--known-hosts PATH] [--write] [--json]',
-    options: { from: { type: 'string' }, 'known-hosts': { type: 'string' }, write: { type: 'boolean' }, json: { type: 'boolean' } },
-    run: hostsCommand,
-  },
-};
