@@ -9,6 +9,7 @@ import { BurrowError } from '../engine/errors';
 import { defaultConfigPath } from '../engine/paths';
 import { KEY_COMMANDS, type CliCommand } from './commands/key-commands';
 import { lazy } from './lazy-command';
+import { RUN_STATUSES } from '../../shared/run-types';
 import { burrowVersion } from './app-root';
 import { processIo, type Io } from './output';
 
@@ -105,8 +106,8 @@ const COMMANDS: Record<string, Command> = {
   },
   history: {
     summary: 'past runs, newest first',
-    usage: 'burrow history [--job NAME] [--limit N] [--json]',
-    options: { job: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+    usage: `burrow history [--job NAME] [--status ${RUN_STATUSES.join('|')}] [--since DAY] [--limit N] [--json]`,
+    options: { job: { type: 'string' }, status: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
     run: lazy(() => import('./commands/history'), 'historyCommand'),
   },
   daemon: {
