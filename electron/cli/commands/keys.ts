@@ -142,7 +142,7 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
   if (!hostName) throw new BurrowError('config', `name the host: burrow keys install ${name} --host HOST`);
   const role = parseRole(str(ctx, 'role'));
   const config = await loadConfig(configPath);
-  const { host, backupPath, needsFingerprint } = planKeyInstall(config, hostName, role, str(ctx, 'path'));
+  const { host, needsFingerprint, install } = planKeyInstall(config, hostName, role, str(ctx, 'path'));
   const key = await store.info(name);
 
   let confirmFingerprint = str(ctx, 'fingerprint');
@@ -165,12 +165,9 @@ async function installCommand(ctx: CommandContext, store: KeyStore, name: string
 
   const password = await readSecret({ what: `password of ${host.user}@${host.hostname}`, envVar: 'BURROW_PASSWORD' });
   const result = await installKey({
-    config,
-    hostName,
+    ...install,
     publicKeyLine: key.publicKeyLine,
     password,
-    role,
-    ...(backupPath ? { backupPath } : {}),
     ...(confirmFingerprint !== undefined ? { confirmFingerprint } : {}),
     // A host behind a proxyJump is reached with the keys a run would use.
     agents: headlessAgentProvider(configPath, process.env, store),

@@ -212,7 +212,7 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
     installKey: async ({ name, host: hostName, role, password, path, fingerprint }) => {
       const config = ctx.config();
       if (!config) throw new BurrowError('config', 'host: there is no valid config with hosts yet; add the host in Settings first');
-      const { host, backupPath, needsFingerprint } = planKeyInstall(config, hostName, role, path);
+      const { host, needsFingerprint, install } = planKeyInstall(config, hostName, role, path);
       const key = await ctx.store().info(name);
       if (needsFingerprint && !fingerprint) {
         throw fieldError(
@@ -223,12 +223,9 @@ export function makeKeyHandlers(ctx: KeyHandlerContext): KeyHandlers {
       }
       const agents = ctx.agents();
       const result = await installKey({
-        config,
-        hostName,
+        ...install,
         publicKeyLine: key.publicKeyLine,
         password,
-        role,
-        ...(backupPath ? { backupPath } : {}),
         ...(fingerprint ? { confirmFingerprint: fingerprint } : {}),
         ...(agents ? { agents } : {}),
         pinIn: ctx.configPath(),

@@ -192,6 +192,8 @@ export interface InstallPlan {
   backupPath?: string;
   /** The host has no pin: its fingerprint must be confirmed first. */
   needsFingerprint: boolean;
+  /** What `installKey` takes from the plan; the caller adds the key, the password and how to reach the host. */
+  install: Pick<InstallKeyOptions, 'config' | 'hostName' | 'role' | 'backupPath'>;
 }
 
 /**
@@ -212,5 +214,10 @@ export function planKeyInstall(config: BurrowConfig, hostName: string, role: Key
       throw field('path', `say which directory the key may write to (jobs to ${hostName} use ${paths.length ? paths.join(', ') : 'none'})`);
     backupPath = paths[0];
   }
-  return { host, ...(backupPath ? { backupPath } : {}), needsFingerprint: !host.hostKey };
+  return {
+    host,
+    ...(backupPath ? { backupPath } : {}),
+    needsFingerprint: !host.hostKey,
+    install: { config, hostName, role, ...(backupPath ? { backupPath } : {}) },
+  };
 }
