@@ -152,7 +152,7 @@ export async function measureIdle(
   try {
     const fromBundle = await start(await daemon('state'));
     add('`burrow daemon`, armed, nothing due (electron/cli/burrow.mjs running the dist/cli bundle), empty history', fromBundle, 'empty-history');
-    if (!fromBundle.output.includes('code dist/cli/main.mjs'))
+    if (!/code dist\/cli\//.test(fromBundle.output))
       throw new Error(`burrow daemon did not run the bundle (a source newer than the build?): ${fromBundle.output}`);
     add(`the same \`burrow daemon\` with a ${runs}`, await start(await daemon('state-history', { history: true })), 'long-history');
     add('for comparison: the same bundle without the heap flag, empty history', await start(await daemon('state-default-heap', { heapFlag: false })));

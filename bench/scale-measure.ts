@@ -5,6 +5,7 @@
  * where asked, CPU), and the History page's first rows in Chromium. Every
  * command is the real CLI (the dist/cli bundle) in a child process.
  */
+import type { Reply } from '../shared/api-reply';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,9 +97,9 @@ export async function serveTimes(d: ScaleDir): Promise<ServeTimes> {
         headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
         body: '{}',
       });
-      const body = (await res.json()) as { result?: { jobs: { outstanding: unknown[] }[] } } & { jobs?: { outstanding: unknown[] }[] };
+      const body = (await res.json()) as Reply<{ jobs: { outstanding: unknown[] }[] }>;
       const ms = performance.now() - t;
-      const jobs = body.result?.jobs ?? body.jobs;
+      const jobs = body.ok ? body.value.jobs : undefined;
       if (!res.ok || !jobs || jobs.length !== d.jobs) throw new Error(`getState answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
       return { ms, outstanding: jobs.reduce((n, j) => n + j.outstanding.length, 0) };
     };
@@ -125,7 +126,7 @@ export async function daemonIdle(d: ScaleDir, settleSeconds: number, windowSecon
   try {
     // Its first log line names the code it runs (the output kept in memory may have lost it with 200 jobs).
     const log = readFileSync(join(d.stateDir, 'burrow.log'), 'utf8');
-    if (!log.includes('code dist/cli/main.mjs')) throw new Error(`burrow daemon did not run the bundle: ${log.slice(0, 500)}`);
+    if (!/code dist\/cli\//.test(log)) throw new Error(`burrow daemon did not run the bundle: ${log.slice(0, 500)}`);
     await sleep(settleSeconds * 1000);
     const pid = c.child.pid!;
     const out: DaemonIdle = { startMs: c.startSeconds * 1000, rssMiB: rssMiBOf(pid) ?? NaN };
