@@ -32,6 +32,23 @@ const common = {
 
 await build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: join(out, 'electron', 'main.cjs') });
 await build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: join(out, 'electron', 'preload.cjs') });
+/**
+ * zod re-exports its 60-odd message locales as `z.locales`; Burrow words its
+ * problems itself (shared/config-words.ts) and sets no locale, yet a bundle
+ * keeps them all (about a third of what every command compiled at start).
+ * The CLI bundle gets an empty `locales` instead: zod's own English messages
+ * come from locales/en.js, which it imports directly.
+ */
+const noZodLocales = {
+  name: 'no-zod-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: 'zod-locales', namespace: 'no-zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 // Chunks are named by their content: clear the old ones, or they pile up build after build.
 rmSync(join(out, 'cli'), { recursive: true, force: true });
 const cli = await build({
@@ -59,6 +76,7 @@ const cli = await build({
   banner: { js: "import { createRequire as __burrowRequire } from 'node:module'; const require = __burrowRequire(import.meta.url);" },
   metafile: true,
   absWorkingDir: root,
+  plugins: [noZodLocales],
 });
 // The sources in the bundle: burrow.mjs runs it only while none is newer.
 const inputs = Object.keys(cli.metafile.inputs).filter((p) => p.endsWith('.ts'));
