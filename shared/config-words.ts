@@ -65,6 +65,7 @@ const TYPE_WORDS: Record<string, string> = {
   boolean: 'must be on or off (true or false)',
   object: 'must be a group of settings (a JSON object)',
   array: 'must be a list',
+  record: 'must be a group of named entries (a JSON object: name → settings)',
 };
 
 /**

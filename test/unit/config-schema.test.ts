@@ -107,6 +107,7 @@ describe('config schema', () => {
     ['jobs[0].schedule', '* * * *', 'Job “cvs”: schedule has 4 fields; it needs 5'],
     ['jobs[0].schedule', 'x 12 * * *', 'Job “cvs”: schedule has the minute "x" which is not a number'],
     ['jobs[0].schedule', '0 12 * * 9', 'Job “cvs”: schedule has the weekday "9" out of range: it must be 0-7'],
+    ['hosts', 5, 'hosts must be a group of named entries (a JSON object: name → settings)'],
   ])('words %s = %j for a person', (path, value, expected) => {
     const cfg = base();
     const keys = path.split(/[.[\]]+/).filter(Boolean);
