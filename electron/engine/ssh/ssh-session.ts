@@ -154,6 +154,9 @@ export class SshSession extends EventEmitter<SessionEvents> {
       this.client.once('ready', () => {
         signal?.removeEventListener('abort', onAbort);
         this.client.setNoDelay(true);
+        // ssh2 keeps the socket to itself; its local address tells a network change apart later (see connection-loss.ts).
+        const local = (this.client as unknown as { _sock?: { localAddress?: unknown } })._sock?.localAddress;
+        if (typeof local === 'string') this.localAddress = local;
         resolve();
       });
       this.client.once('error', (err: Error & { level?: string }) => {
@@ -186,6 +189,32 @@ export class SshSession extends EventEmitter<SessionEvents> {
   private keyProblem?: BurrowError;
   /** Why the connection was lost after it was up, once it was. */
   lostError?: BurrowError;
+  /** The laptop's address of a direct connection, as it was when the connection came up. */
+  localAddress?: string;
+
+  /**
+   * One round trip to the server within `timeoutMs`: whether the connection
+   * still carries anything (after the laptop woke up, say). It asks sshd to
+   * cancel a forward on port 1, which Burrow never binds (tunnelPort is 0 or
+   * 1024-65535): a global request every sshd answers, no or yes, through
+   * ssh2's public API, and it changes nothing. Any answer is life.
+   */
+  ping(timeoutMs: number): Promise<boolean> {
+    if (this.state !== 'up') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      try {
+        this.client.unforwardIn('127.0.0.1', 1, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      } catch {
+        // ssh2 throws "Not connected" when its socket is no longer writable.
+        clearTimeout(timer);
+        resolve(false);
+      }
+    });
+  }
 
   private verifyHostKey(blob: Buffer): boolean {
     const presented = describeKeyBlob(blob);
@@ -301,4 +330,12 @@ export function lastLine(text: string): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return lines[lines.length - 1] ?? '';
+}
+
+/** `a NUL b NUL c NUL d NUL` (what Burrow's scripts print) as pairs [a, b], [c, d]. */
+export function nulPairs(text: string): [string, string][] {
+  const parts = text.split('\0');
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i]!, parts[i + 1]!]);
+  return out;
 }
