@@ -76,11 +76,12 @@ export async function connectionsLost(ctx: RunContext, stall: Stall, step: StepN
  * route went away under a lost connection, else `err` itself.
  */
 export async function explainFailure(ctx: RunContext, err: unknown, step: StepName, watch: SleepWatch): Promise<unknown> {
-  if (isCancelled(err) || !(err instanceof BurrowError)) return err;
-  if (err.kind === 'slept' || err.kind === 'network-changed') return err;
+  if (isCancelled(err)) return err;
+  if (err instanceof BurrowError && (err.kind === 'slept' || err.kind === 'network-changed')) return err;
+  // Whatever broke right after a stall (ssh2 says "Not connected" in its own words, say), the stall broke it.
   const stall = watch.recent(STALL_BLAME_MS);
-  if (stall) return sleptError(step, stall, err.message);
-  if (!LOST_CONNECTION.has(err.kind)) return err;
+  if (stall) return sleptError(step, stall, err instanceof Error ? err.message : String(err));
+  if (!(err instanceof BurrowError) || !LOST_CONNECTION.has(err.kind)) return err;
   for (const s of [ctx.source, ctx.destination]) {
     const change = s ? await networkChange(s) : undefined;
     if (change) return new BurrowError('network-changed', `the laptop's network changed ${DURING[step]}: ${change} (${err.message})`, { cause: err });

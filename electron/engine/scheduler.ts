@@ -92,6 +92,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       this.tasks.push(task);
     }
     this.interval = setInterval(() => this.tick().catch((err: Error) => this.failedToRecord(err)), 30_000);
+    // Catch-ups planned at start-up go now, not at the first tick.
+    this.armSoon();
   }
 
   /** A timer's work that could not be written (the state dir full or read-only): said, and tried again at the next tick. */

@@ -260,6 +260,12 @@ describe.each(shells)('the source gate under %s', (shell) => {
     ['a temporary directory marked with a path', shCommand(shScript(RUN_TMP_SCRIPT, [`daily/../../.ssh`])), 'is not a job pinned'],
     ['a temporary directory marked with two words', shCommand(shScript(RUN_TMP_SCRIPT, ['daily', 'snap'])), 'one job name'],
     ['clean-up of temporary directories of a job no one pinned', shCommand(shScript(STALE_TMP_SCRIPT, ['*'])), 'is not a job pinned'],
+    // The pinned names are compared as strings: a pattern that would match "daily" (or "snap") is no name.
+    ...['dail?', 'd*', '[d]aily', 'daily/', '?????', 'snap*', 'daily ', ' daily'].map((name): [string, string, string] => [
+      `clean-up of temporary directories of job "${name}"`,
+      shCommand(shScript(STALE_TMP_SCRIPT, [name])),
+      'is not a job pinned',
+    ]),
     ['clean-up of temporary directories with no job', shCommand(shScript(STALE_TMP_SCRIPT, [])), 'one job name'],
     ['rsync with its own remote shell', shCommand(['rsync', '-e', 'sh -c id', '--', etc, 'backup@127.0.0.1:/backups/']), 'not the tunnel ssh command'],
     [

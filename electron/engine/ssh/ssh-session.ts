@@ -197,16 +197,18 @@ export class SshSession extends EventEmitter<SessionEvents> {
    * still carries anything (after the laptop woke up, say). It asks sshd to
    * cancel a forward on port 1, which Burrow never binds (tunnelPort is 0 or
    * 1024-65535): a global request every sshd answers, no or yes, through
-   * ssh2's public API, and it changes nothing. Any answer is life.
+   * ssh2's public API, and it changes nothing. Any answer is life; a
+   * connection that closes meanwhile is not.
    */
   ping(timeoutMs: number): Promise<boolean> {
     if (this.state !== 'up') return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       try {
+        // sshd's "no" comes back as an error too; a connection that closed instead is no longer up by then.
         this.client.unforwardIn('127.0.0.1', 1, () => {
           clearTimeout(timer);
-          resolve(true);
+          resolve(this.state === 'up');
         });
       } catch {
         // ssh2 throws "Not connected" when its socket is no longer writable.
