@@ -235,11 +235,11 @@ function succeededAt(last: RunSummary | undefined, job: JobConfig): boolean {
   return last !== undefined && (last.destination === undefined || last.destination === destinationOf(job));
 }
 
-/** A catch-up waits until the source's and the destination's sshd accept TCP (one reached through a jump host: just try). */
+/** A catch-up waits until the source's and the destination's sshd answer (their "SSH-" greeting; one reached through a jump host: just try). */
 export async function tcpProbe(config: BurrowConfig, job: JobConfig, timeoutMs = 5000): Promise<boolean> {
   const answers = await Promise.all(
     [config.hosts[job.source], config.hosts[job.destination.host]].map((host) =>
-      !host || host.proxyJump ? true : connectOutcome(host.hostname, host.port, timeoutMs).then((o) => o === 'connected'),
+      !host || host.proxyJump ? true : connectOutcome(host.hostname, host.port, timeoutMs, { banner: true }).then((o) => o === 'ssh'),
     ),
   );
   return answers.every(Boolean);
