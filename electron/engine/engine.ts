@@ -250,7 +250,8 @@ function stateDirError(stateDir: string, err: unknown): BurrowError {
   // The history says it in its own words; the system's are shorter.
   const inner = err instanceof BurrowError && err.cause instanceof Error ? err.cause : (err as NodeJS.ErrnoException);
   const said = `${(inner as NodeJS.ErrnoException).code ?? ''} ${inner.message} ${(err as Error).message}`;
-  const why = /ENOSPC|SQLITE_FULL|full/i.test(said)
+  // Words of the errors, not of the path (a state dir may well be called ".../state-full").
+  const why = /ENOSPC|SQLITE_FULL|disk is full|no space left/i.test(said)
     ? 'it is full'
     : /EROFS|EACCES|EPERM|READONLY|read-only/i.test(said)
       ? 'it is read-only'

@@ -1,0 +1,129 @@
+/**
+ * The rest of the pivot's faults, against the real lab (see pivot.test.ts
+ * for sleep, roaming and kill -9): the source's sshd restarted under a run,
+ * and the laptop's own state dir full or read-only. After each, and the next
+ * successful run, nothing of the interrupted run is left on any host, and
+ * the destination holds exactly what retention keeps. The rows go into
+ * docs/reliability.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, expect } from 'vitest';
+import { dateStamp } from '../../shared/archive-names';
+import { ManualClock } from '../../shared/clock';
+import { BurrowError } from '../../electron/engine/errors';
+import { Engine } from '../../electron/engine/engine';
+import { History } from '../../electron/engine/state/history';
+import { day, labConfig, listing, runJob, writeSampleTree } from '../engine/fixtures';
+import { resetLab, useLab } from '../engine/lab-fixture';
+import { expectNoLeftovers } from './leftovers';
+import { scenario } from './report';
+
+const check = scenario('pivot-hosts');
+const setup = useLab();
+const isRoot = process.getuid?.() === 0;
+beforeEach(() => resetLab(setup));
+
+async function withBulk(bytes: number): Promise<void> {
+  writeSampleTree(join(setup.data, 'projects', 'bulk'), 9, bytes);
+  await setup.lab.source.own(setup.data);
+}
+
+check(
+  "source's sshd restarted mid-transfer (its sessions and their processes gone)",
+  'the run fails cleanly with the lost connection as its cause; the next run removes what the cut-off one left on the source and at the destination, succeeds, and nothing is left behind',
+  async (note) => {
+    await withBulk(1_500_000);
+    let restarted: Promise<void> | undefined;
+    const { record } = await runJob(labConfig(setup.lab, { bwlimitKiBps: 200 }), {
+      clock: new ManualClock(day(0)),
+      onEvent: (e) => {
+        if (e.type === 'progress' && !restarted) restarted = setup.lab.source.kill().then(() => setup.lab.source.start());
+      },
+    });
+    expect(restarted, 'the transfer made progress').toBeDefined();
+    await restarted;
+    expect(record.status).toBe('failed');
+    expect(record.error?.step).toBe('transfer');
+    expect(record.error?.kind, record.error?.message).not.toMatch(/^(slept|network-changed|internal)$/);
+    const left = readdirSync(join(setup.lab.source.home, 'tmp')).filter((n) => n.startsWith('burrow.'));
+    const next = await runJob(labConfig(setup.lab), { clock: new ManualClock(day(0)) });
+    expect(next.record.error, next.record.error?.message).toBeUndefined();
+    for (const d of left) expect(next.record.cleanedUp).toContain(`source:${join(setup.lab.source.home, 'tmp', d)}`);
+    const summary = await expectNoLeftovers(setup, { expected: [`projects.${dateStamp(day(0))}.tar.bz2`] });
+    note(
+      `the run failed: "${record.error!.message.slice(0, 140)}"; the next run removed ${next.record.cleanedUp?.length ?? 0} leftover(s) ` +
+        `(${(next.record.cleanedUp ?? []).map((p) => p.replace(/^(\w+):.*\//, '$1:…/')).join(', ')}) and succeeded; ${summary}`,
+    );
+  },
+);
+
+check(
+  "the laptop's state dir on a full tmpfs, then read-only",
+  'the run does not start, with a message that names the state dir and why; no history record is torn; nothing is sent and the destination is untouched; once there is room the next run succeeds',
+  async (note) => {
+    const state = join(setup.lab.dir, `state-full-${Math.random().toString(16).slice(2)}`);
+    mkdirSync(state);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', state]).status).toBe(0);
+    const config = labConfig(setup.lab);
+    let engine: Engine | undefined;
+    try {
+      engine = await Engine.open({ config, stateDir: state });
+      const first = await engine.runNow('daily');
+      expect(first.error, first.error?.message).toBeUndefined();
+      const before = listing(setup.backups);
+      // The rest of the disk taken (dd ends with "No space left on device").
+      spawnSync('dd', ['if=/dev/zero', `of=${join(state, 'fill')}`, 'bs=64k'], { stdio: 'ignore' });
+      const full = await engine.runNow('daily').then(
+        (r) => r,
+        (err: unknown) => err,
+      );
+      expect(full).toBeInstanceOf(BurrowError);
+      expect(full).toMatchObject({ kind: 'state-dir' });
+      expect((full as Error).message).toMatch(
+        new RegExp(`^Burrow cannot write its state dir ${state}: it is full .*The run did not start and nothing was sent`),
+      );
+      // Read-only: the next start of Burrow finds it so (a file system cannot turn read-only while the history is open for writing).
+      await engine.shutdown();
+      engine = undefined;
+      expect(spawnSync('mount', ['-o', 'remount,ro', state]).status).toBe(0);
+      const readOnly = await Engine.open({ config, stateDir: state }).then(
+        async (e) => {
+          engine = e;
+          return e.runNow('daily').then(
+            (r) => r,
+            (err: unknown) => err,
+          );
+        },
+        (err: unknown) => err,
+      );
+      expect(readOnly).toMatchObject({ kind: 'state-dir' });
+      expect((readOnly as Error).message).toMatch(new RegExp(`^Burrow cannot write its state dir ${state}: it is read-only \\(`));
+      expect(listing(setup.backups), 'the destination as it was').toEqual(before);
+      expect(readdirSync(join(setup.lab.source.home, 'tmp')).filter((n) => n.startsWith('burrow.'))).toEqual([]);
+      await (engine as Engine | undefined)?.shutdown();
+      engine = undefined;
+      // Room again: the history holds the first run, whole, and the next run succeeds.
+      expect(spawnSync('mount', ['-o', 'remount,rw', state]).status).toBe(0);
+      rmSync(join(state, 'fill'));
+      const history = await History.open(state);
+      const runs = history.listRuns({ job: 'daily' });
+      history.close();
+      expect(runs.map((r) => [r.id, r.status])).toEqual([[first.id, 'succeeded']]);
+      engine = await Engine.open({ config, stateDir: state });
+      const again = await engine.runNow('daily');
+      expect(again.error, again.error?.message).toBeUndefined();
+      const summary = await expectNoLeftovers(setup, { expected: [`projects.${dateStamp(new Date())}.tar.bz2`] });
+      note(
+        `full: "${(full as Error).message.slice(0, 160)}"; read-only: "${(readOnly as Error).message.slice(0, 160)}"; the history still held the one earlier run, whole; with room again the run succeeded; ${summary}`,
+      );
+    } finally {
+      await engine?.shutdown();
+      spawnSync('umount', ['-l', state]);
+      if (existsSync(state)) rmSync(state, { recursive: true, force: true });
+    }
+  },
+  90_000,
+  isRoot ? undefined : 'needs root to mount a small tmpfs as the state dir',
+);
