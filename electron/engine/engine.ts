@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import type { RunRecord, RunSummary, RunTrigger } from '../../shared/run-types';
 import { storedRecords } from './archives';
-import { BackupRun, destinationOf, findJob } from './backup-run';
+import { BackupRun, destinationOf, findJob, type RunOptions } from './backup-run';
 import type { CatchUpTiming } from './catch-up-plan';
 import { BurrowError } from './errors';
 import { connectOutcome } from './ssh/connection-loss';
@@ -35,6 +35,8 @@ export interface EngineOptions {
   probe?: (job: JobConfig) => Promise<boolean>;
   /** Where the laptop's battery and network state come from (default: sysfs and NetworkManager on Linux). */
   laptop?: LaptopSource;
+  /** Called before each step of each run (simulations: the soak's laptop sleeps as a transfer starts). */
+  beforeStep?: RunOptions['beforeStep'];
 }
 
 /** A run that holds its job's lock: its id at once, its record when it ends. */
@@ -164,6 +166,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
         records: storedRecords(this.history, this.opts.stateDir),
         ...(dryRun ? { dryRun } : {}),
         ...(this.opts.agents ? { agents: this.opts.agents } : {}),
+        ...(this.opts.beforeStep ? { beforeStep: this.opts.beforeStep } : {}),
       });
     } catch (err) {
       await lock.release();
