@@ -7,9 +7,9 @@
  * docs/reliability.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, expect } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import { BurrowError } from '../../electron/engine/errors';
@@ -127,3 +127,27 @@ check(
   90_000,
   isRoot ? undefined : 'needs root to mount a small tmpfs as the state dir',
 );
+
+it("a snapshot job's next run removes the half-sent days, swapped-out days and half-written manifests of cut-off runs at the destination, and nothing else", async () => {
+  const config = labConfig(setup.lab, { format: 'snapshot' });
+  const first = await runJob(config, { clock: new ManualClock(day(0)) });
+  expect(first.record.error, first.record.error?.message).toBeUndefined();
+  const root = join(setup.backups, 'daily');
+  const planted = ['.2026-11-20.partial', '.2026-11-21.replaced', '.burrow/.manifest-2026-11-21.tmp'];
+  for (const p of planted.slice(0, 2)) {
+    mkdirSync(join(root, p, 'projects'), { recursive: true });
+    writeFileSync(join(root, p, 'projects', 'half'), 'half\n');
+  }
+  writeFileSync(join(root, planted[2]!), '{');
+  const kept = ['.2026-11-20.partial.mine', 'notes.partial'];
+  for (const k of kept) writeFileSync(join(root, k), "not Burrow's\n");
+  symlinkSync(join(setup.lab.destination.home, '.ssh'), join(root, '.2026-11-19.partial')); // a symlink is never followed or removed
+  await setup.lab.destination.own(setup.backups);
+  const next = await runJob(config, { clock: new ManualClock(day(1)) });
+  expect(next.record.error, next.record.error?.message).toBeUndefined();
+  expect([...(next.record.cleanedUp ?? [])].sort()).toEqual(planted.map((p) => `destination:${join(root, p)}`).sort());
+  for (const p of planted) expect(existsSync(join(root, p)), p).toBe(false);
+  for (const k of [...kept, '.2026-11-19.partial', '../../.ssh/authorized_keys']) expect(existsSync(join(root, k)), k).toBe(true);
+  rmSync(join(root, '.2026-11-19.partial'));
+  await expectNoLeftovers(setup, { expected: ['2026-11-26', '2026-11-27'], snapshotJob: 'daily' });
+});
