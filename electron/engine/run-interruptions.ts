@@ -39,7 +39,9 @@ const DURING: Record<StepName, string> = {
 const LOST_CONNECTION = new Set(['unreachable', 'timeout', 'rsync', 'remote-command']);
 
 export function sleptError(step: StepName, stall: Stall, why: string): BurrowError {
-  const how = stall.how === 'slept' ? `for ${stallLength(stall.ms)}` : `Burrow stood still for ${stallLength(stall.ms)}`;
+  // A resume event with no gap seen on the clocks (the run started after the laptop went to sleep, say) has no length to tell.
+  const how =
+    stall.ms <= 0 ? 'the system said it resumed' : stall.how === 'slept' ? `for ${stallLength(stall.ms)}` : `Burrow stood still for ${stallLength(stall.ms)}`;
   return new BurrowError('slept', `the laptop slept ${DURING[step]} (${how}) and the run's connections did not survive it: ${why}`);
 }
 
@@ -55,8 +57,8 @@ function openSessions(ctx: RunContext): [string, SshSession][] {
 
 /**
  * After a stall: each open connection gets one round trip. Returns the error
- * to end the run with when one did not answer (and closes those, so teardown
- * does not wait on them), or undefined when all did.
+ * to end the run with when one did not answer (and drops those at once, so
+ * neither the step under way nor teardown waits on them), or undefined when all did.
  */
 export async function connectionsLost(ctx: RunContext, stall: Stall, step: StepName): Promise<BurrowError | undefined> {
   const open = openSessions(ctx);
@@ -66,7 +68,7 @@ export async function connectionsLost(ctx: RunContext, stall: Stall, step: StepN
     if (open.length > 0) ctx.log('info', `the laptop slept or Burrow stood still (${stallLength(stall.ms)}); the connections answered, so the run goes on`);
     return undefined;
   }
-  for (const [, s] of dead) s.close();
+  for (const [, s] of dead) s.drop();
   return sleptError(step, stall, `${dead.map(([n]) => n).join(' and ')} did not answer within ${WAKE_PING_MS / 1000} s`);
 }
 

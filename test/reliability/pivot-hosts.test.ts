@@ -14,6 +14,8 @@ import { dateStamp } from '../../shared/archive-names';
 import { ManualClock } from '../../shared/clock';
 import { BurrowError } from '../../electron/engine/errors';
 import { Engine } from '../../electron/engine/engine';
+import { resolveLabMode } from '../../electron/lab/lab';
+import { waitFor } from '../../electron/lab/wait-for';
 import { History } from '../../electron/engine/state/history';
 import { day, labConfig, listing, runJob, writeSampleTree } from '../engine/fixtures';
 import { resetLab, useLab } from '../engine/lab-fixture';
@@ -23,6 +25,7 @@ import { scenario } from './report';
 const check = scenario('pivot-hosts');
 const setup = useLab();
 const isRoot = process.getuid?.() === 0;
+const labMode = await resolveLabMode('auto');
 beforeEach(() => resetLab(setup));
 
 async function withBulk(bytes: number): Promise<void> {
@@ -151,3 +154,55 @@ it("a snapshot job's next run removes the half-sent days, swapped-out days and h
   rmSync(join(root, '.2026-11-19.partial'));
   await expectNoLeftovers(setup, { expected: ['2026-11-26', '2026-11-27'], snapshotJob: 'daily' });
 });
+
+check(
+  'resume event mid-transfer: the connections answer, then a source that does not',
+  'connections that answer the round trip let the run go on and it succeeds; a source that does not answer within 5 s ends the run at once with the cause "the laptop slept during the transfer", not after keepalives or rsync give up',
+  async (note) => {
+    await withBulk(1_000_000);
+    const clock = new ManualClock(day(0));
+    // Keepalives far slower than the wake-up's round trip, so it is the round trip that tells.
+    const config = labConfig(setup.lab, { bwlimitKiBps: 200 }, { ssh: { keepaliveIntervalMs: 30_000, keepaliveCountMax: 3 } });
+    const engine = await Engine.open({ config, stateDir: join(setup.lab.dir, `state-wake-${Math.random().toString(16).slice(2)}`), clock });
+    let progress = 0;
+    engine.on('event', (e) => void (e.type === 'progress' && progress++));
+    try {
+      const alive = engine.runNow('daily');
+      await waitFor(() => progress > 0, { timeoutMs: 30_000, what: 'the transfer' });
+      await engine.resumed();
+      const went = await alive;
+      expect(went.error, went.error?.message).toBeUndefined();
+      expect(went.log?.some((l) => /the connections answered, so the run goes on/.test(l.message))).toBe(true);
+
+      clock.set(day(1));
+      progress = 0;
+      const dead = engine.runNow('daily');
+      await waitFor(() => progress > 0, { timeoutMs: 30_000, what: 'the transfer' });
+      const drop = 'table inet burrowwake {\n chain in {\n  type filter hook input priority -10; policy drop;\n }\n}\n';
+      expect((await setup.lab.source.exec(['nft', '-f', '-'], { input: drop })).code).toBe(0);
+      const woke = Date.now();
+      try {
+        await engine.resumed();
+        const ended = await dead;
+        const after = Date.now() - woke;
+        expect(ended.status).toBe('failed');
+        expect(ended.error).toMatchObject({ kind: 'slept', step: 'transfer' });
+        expect(ended.error?.message).toMatch(/^the laptop slept during the transfer .*source did not answer within 5 s/);
+        const steps = ended.steps.map((st) => `${st.name} ${st.status} ${st.durationMs ?? ''}ms ${st.detail ?? ''}`).join('\n');
+        const log = ended.log?.map((l) => `${l.at} ${l.message}`).join('\n');
+        note(
+          `the live run went on and succeeded; the silent source ended the run ${(after / 1000).toFixed(1)} s after the resume event: "${ended.error!.message.slice(0, 160)}"`,
+        );
+        expect(after, `ended by the round trip (5 s), not by keepalives (90 s) or rsync (30 s)\n${steps}\n${log}`).toBeLessThan(15_000);
+      } finally {
+        await setup.lab.source.exec(['nft', 'delete', 'table', 'inet', 'burrowwake']);
+      }
+    } finally {
+      await engine.shutdown();
+      // The session the laptop gave up on would linger on the source (no ClientAlive in the lab's sshd): gone with it.
+      await setup.lab.source.kill();
+    }
+  },
+  90_000,
+  isRoot && labMode === 'netns' ? undefined : 'needs root and the netns lab (nft on the source)',
+);

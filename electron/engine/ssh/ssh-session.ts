@@ -271,8 +271,12 @@ export class SshSession extends EventEmitter<SessionEvents> {
           return next.length > maxKeep ? next.slice(next.length - maxKeep) : next;
         };
         const onAbort = () => {
-          stream.signal('TERM');
-          stream.close();
+          try {
+            stream.signal('TERM');
+            stream.close();
+          } catch {
+            // The connection is gone already (dropped after a sleep): its 'close' ends the command.
+          }
         };
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         // Input when given, then EOF at once (as `ssh -n` does), so nothing on
@@ -323,6 +327,18 @@ export class SshSession extends EventEmitter<SessionEvents> {
     this.client.destroy();
     this.jump?.close();
     if (this.state !== 'failed') this.setState('closed');
+  }
+
+  /**
+   * Closes a connection whose peer no longer answers (the laptop slept or
+   * roamed): the socket goes at once, and with it every command still
+   * waiting on it. close() says goodbye and waits for the peer's
+   * acknowledgement (ssh2's destroy() does nothing once end() has been
+   * called), which a silent peer never sends.
+   */
+  drop(): void {
+    (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+    this.close();
   }
 }
 
