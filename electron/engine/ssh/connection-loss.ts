@@ -80,11 +80,12 @@ export function routeFrom(hostname: string, port: number): Promise<{ address: st
  */
 export async function networkChange(session: SshSession): Promise<string | undefined> {
   const { name, hostname, port } = session.endpoint;
-  if (session.localAddress && !laptopAddresses().has(session.localAddress)) return `its address ${session.localAddress} is gone`;
   // Behind a jump host the laptop only knows its way to the jump host; that session says more.
   if (session.localAddress === undefined) return undefined;
+  // An IPv4 address as a dual-stack socket names it (::ffff:10.0.0.9) is the interface's 10.0.0.9.
+  const was = session.localAddress.replace(/^::ffff:(?=\d+\.)/, '');
+  if (!laptopAddresses().has(was)) return `its address ${was} is gone`;
   const route = await routeFrom(hostname, port);
   if ('code' in route) return NO_ROUTE.has(route.code) ? `it has no route to ${name} (${hostname}) any more` : undefined;
-  const was = session.localAddress.replace(/^::ffff:/, '');
   return route.address === was ? undefined : `its way to ${name} (${hostname}) now leaves from ${route.address}, not ${was}`;
 }
