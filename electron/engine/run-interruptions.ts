@@ -63,13 +63,20 @@ function openSessions(ctx: RunContext): [string, SshSession][] {
 export async function connectionsLost(ctx: RunContext, stall: Stall, step: StepName): Promise<BurrowError | undefined> {
   const open = openSessions(ctx);
   const answers = await Promise.all(open.map(([, s]) => s.ping(WAKE_PING_MS)));
-  const dead = open.filter((_, i) => !answers[i]);
+  const dead = open.filter((_, i) => answers[i] !== 'answered');
   if (dead.length === 0) {
     if (open.length > 0) ctx.log('info', `the laptop slept or Burrow stood still (${stallLength(stall.ms)}); the connections answered, so the run goes on`);
     return undefined;
   }
+  // A connection the host closed meanwhile (its keepalives gave up on the sleeping laptop) is told apart from a silent one.
+  const closed = open.filter((_, i) => answers[i] === 'closed').map(([n]) => n);
+  const silent = open.filter((_, i) => answers[i] === 'silent').map(([n]) => n);
   for (const [, s] of dead) s.drop();
-  return sleptError(step, stall, `${dead.map(([n]) => n).join(' and ')} did not answer within ${WAKE_PING_MS / 1000} s`);
+  const why = [
+    ...(closed.length ? [`${closed.join(' and ')} had closed the connection`] : []),
+    ...(silent.length ? [`${silent.join(' and ')} did not answer within ${WAKE_PING_MS / 1000} s`] : []),
+  ];
+  return sleptError(step, stall, why.join('; '));
 }
 
 /**

@@ -90,7 +90,7 @@ for (const format of (process.env.PIVOT_FORMATS?.split(',') ?? ['archive', 'snap
     async (note) => {
       // The source's sshd gives up on a silent client after about 2 s (ClientAliveInterval 1 x ClientAliveCountMax 2).
       await setup.lab.source.reconfigure(['ClientAliveInterval 1', 'ClientAliveCountMax 2']);
-      await withBulk(1_500_000);
+      await withBulk(800_000);
       const state = join(setup.lab.dir, `state-${Math.random().toString(16).slice(2)}`);
       const schedule = seenTwoDaysAgo(state);
       const daemon = startDaemon(labConfigDocument(setup.lab, { format, schedule, bwlimitKiBps: 200 }), state);
@@ -124,8 +124,8 @@ for (const format of (process.env.PIVOT_FORMATS?.split(',') ?? ['archive', 'snap
           ...(format === 'snapshot' ? { snapshotJob: 'daily' } : {}),
         });
         note(
-          `stopped ${((woke - stoppedAt) / 1000).toFixed(1)} s; the run ended ${(endedAfter / 1000).toFixed(1)} s after SIGCONT: "${slept.error!.message.slice(0, 140)}"; ` +
-            `the catch-up started ${(startedAfter / 1000).toFixed(1)} s after SIGCONT and succeeded${caughtUp.cleanedUp?.length ? `, removing ${caughtUp.cleanedUp.length} leftover(s)` : ''}; ${summary}`,
+          `stopped ${((woke - stoppedAt) / 1000).toFixed(1)} s; the run ended ${(endedAfter / 1000).toFixed(2)} s after SIGCONT: "${slept.error!.message.slice(0, 220)}"; ` +
+            `the catch-up started ${(startedAfter / 1000).toFixed(2)} s after SIGCONT and succeeded${caughtUp.cleanedUp?.length ? `, removing ${caughtUp.cleanedUp.length} leftover(s)` : ''}; ${summary}`,
         );
       } finally {
         daemon.child.kill('SIGCONT');
@@ -158,7 +158,7 @@ check(
     // The forward of a laptop that vanished is the source's sshd's to drop, when its keepalives give up
     // (README, "The laptop's own faults"): here after about 2 s. Without them it stays until TCP gives up.
     await setup.lab.source.reconfigure(['ClientAliveInterval 1', 'ClientAliveCountMax 2']);
-    await withBulk(1_500_000);
+    await withBulk(800_000);
     const state = join(setup.lab.dir, `state-${Math.random().toString(16).slice(2)}`);
     const hourAgo = new Date(Date.now() - 3_600_000);
     const config = labConfig(setup.lab, { bwlimitKiBps: 200, schedule: `${hourAgo.getMinutes()} ${hourAgo.getHours()} * * *` });
@@ -211,7 +211,7 @@ check(
       expect(engine.history.outstanding('daily')).toEqual([]);
       const summary = await expectNoLeftovers(setup, { expected: [`projects.${dateStamp(new Date())}.tar.bz2`] });
       note(
-        `the run failed ${(failedAfter / 1000).toFixed(1)} s after the routes went: "${failed.error!.message.slice(0, 150)}"; ` +
+        `the run failed ${(failedAfter / 1000).toFixed(1)} s after the routes went: "${failed.error!.message.slice(0, 220)}"; ` +
           `routes back after 30 s, the catch-up started ${(startedAfter / 1000).toFixed(1)} s later (asking every 2 s) and succeeded; ${summary}`,
       );
     } finally {
@@ -258,7 +258,7 @@ check(
   'kill -9 mid-transfer, then the next run',
   "the next run removes the dead run's temporary dir on the source and rsync's .~tmp~ at the destination, and succeeds; nothing is left behind",
   async (note) => {
-    await withBulk(1_500_000);
+    await withBulk(800_000);
     const state = join(setup.lab.dir, `state-${Math.random().toString(16).slice(2)}`);
     const configPath = join(setup.lab.dir, `kill-transfer-${Math.random().toString(16).slice(2)}.json`);
     writeFileSync(configPath, JSON.stringify(labConfigDocument(setup.lab, { bwlimitKiBps: 200 })));

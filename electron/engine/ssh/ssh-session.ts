@@ -197,23 +197,24 @@ export class SshSession extends EventEmitter<SessionEvents> {
    * still carries anything (after the laptop woke up, say). It asks sshd to
    * cancel a forward on port 1, which Burrow never binds (tunnelPort is 0 or
    * 1024-65535): a global request every sshd answers, no or yes, through
-   * ssh2's public API, and it changes nothing. Any answer is life; a
-   * connection that closes meanwhile is not.
+   * ssh2's public API, and it changes nothing. Any answer is life
+   * (`answered`); a connection that is or gets closed meanwhile is `closed`;
+   * no answer within the time, `silent`.
    */
-  ping(timeoutMs: number): Promise<boolean> {
-    if (this.state !== 'up') return Promise.resolve(false);
+  ping(timeoutMs: number): Promise<'answered' | 'closed' | 'silent'> {
+    if (this.state !== 'up') return Promise.resolve('closed');
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const timer = setTimeout(() => resolve(this.state === 'up' ? 'silent' : 'closed'), timeoutMs);
       try {
         // sshd's "no" comes back as an error too; a connection that closed instead is no longer up by then.
         this.client.unforwardIn('127.0.0.1', 1, () => {
           clearTimeout(timer);
-          resolve(this.state === 'up');
+          resolve(this.state === 'up' ? 'answered' : 'closed');
         });
       } catch {
         // ssh2 throws "Not connected" when its socket is no longer writable.
         clearTimeout(timer);
-        resolve(false);
+        resolve('closed');
       }
     });
   }
