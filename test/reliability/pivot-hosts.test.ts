@@ -174,6 +174,10 @@ check(
       expect(went.error, went.error?.message).toBeUndefined();
       expect(went.log?.some((l) => /the connections answered, so the run goes on/.test(l.message))).toBe(true);
 
+      // New content (rsync's --fuzzy would send yesterday's archive as a delta in no time).
+      rmSync(join(setup.data, 'projects', 'bulk'), { recursive: true, force: true });
+      writeSampleTree(join(setup.data, 'projects', 'bulk'), 10, 1_000_000);
+      await setup.lab.source.own(setup.data);
       clock.set(day(1));
       progress = 0;
       const dead = engine.runNow('daily');
