@@ -304,6 +304,15 @@ export class SshSession extends EventEmitter<SessionEvents> {
           opts.signal?.removeEventListener('abort', onAbort);
           if (opts.signal?.aborted) return reject(cancelledError(`"${argv[0]}" on ${this.endpoint.name}`));
           if (code === null && !sig && this.lostError) return reject(this.lostError);
+          // The connection itself ended under the command, with no error to tell (the host's sshd was restarted, the host went down).
+          if (code === null && !sig && this.state !== 'up') {
+            return reject(
+              new BurrowError(
+                'unreachable',
+                `the connection to ${describe(this.endpoint)} closed while "${argv[0]}" ran (its sshd restarted, or the host went down)`,
+              ),
+            );
+          }
           const r: ExecResult = { code, stdout: stdout + out.end(), stderr: stderr + errDec.end() };
           if (sig) r.signal = sig;
           resolve(r);
