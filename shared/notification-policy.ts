@@ -17,6 +17,7 @@
  */
 import type { EngineEvent } from './engine-events';
 import type { MissedCause, MissedSlot } from './missed-slots';
+import { retryRuleOf, type RetryRule } from './retry-rules';
 import type { UiSettings } from './ui-settings';
 
 export type NotificationSettings = Pick<UiSettings, 'quiet' | 'notifySuccess'>;
@@ -50,6 +51,13 @@ export const CAUSE_TEXT: Record<MissedCause, string> = {
   'deferred-battery': 'deferred: on battery',
   'deferred-low-battery': 'deferred: battery low',
   'deferred-metered': 'deferred: metered network',
+};
+
+/** What Burrow does next after a failure, by its retry rule (shared/retry-rules.ts). */
+const NEXT: Record<RetryRule, string> = {
+  'when-back': 'Burrow tries again as soon as both hosts answer.',
+  backoff: 'Burrow tries again until the next scheduled backup.',
+  never: 'Burrow does not try this again by itself: it needs you. The next scheduled backup, or Run now, tries again.',
 };
 
 /** Causes that raise no missed notice: the failure was told by itself; a deferral is the job's own rule. */
@@ -129,6 +137,7 @@ export class NoticePolicy {
         const episode = this.episodes.get(r.job);
         if (r.status === 'failed') {
           const cause = r.error?.message ?? 'unknown error';
+          const rule = retryRuleOf(r.error);
           if (r.trigger === 'catch-up' && episode) {
             if (episode.failureTold) return [];
             episode.failureTold = true;
@@ -137,14 +146,16 @@ export class NoticePolicy {
                 kind: 'failed',
                 job: r.job,
                 title: `Catch-up failed: ${r.job}`,
-                body: `${cause}. Burrow tries again until the next scheduled backup.`,
+                body: `${cause}. ${NEXT[rule]}`,
                 urgency: 'critical',
                 at,
                 runId: r.id,
               },
             ];
           }
-          return [{ kind: 'failed', job: r.job, title: `Backup failed: ${r.job}`, body: cause, urgency: 'critical', at, runId: r.id }];
+          // A scheduled run's failure says what comes next when that is not the usual backoff.
+          const body = r.trigger === 'schedule' && rule !== 'backoff' ? `${cause}. ${NEXT[rule]}` : cause;
+          return [{ kind: 'failed', job: r.job, title: `Backup failed: ${r.job}`, body, urgency: 'critical', at, runId: r.id }];
         }
         if (r.status !== 'succeeded') return [];
         const out: Notice[] = [];

@@ -3,7 +3,7 @@
  * the CLI, the desktop shell and the web UI all read these.
  */
 
-export const STEP_NAMES = ['connect', 'pack', 'prune', 'guard', 'tunnel', 'transfer', 'verify', 'prune-destination', 'teardown'] as const;
+export const STEP_NAMES = ['connect', 'clean-up', 'pack', 'prune', 'guard', 'tunnel', 'transfer', 'verify', 'prune-destination', 'teardown'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'cancelled';
@@ -26,6 +26,12 @@ export type ErrorKind =
   | 'delete-guard'
   | 'destination-marker'
   | 'gate-stale'
+  /** The laptop slept (or Burrow stood still) during the run, and its connections did not survive it. */
+  | 'slept'
+  /** The laptop's network changed during the run (its address or its route to a host went away). */
+  | 'network-changed'
+  /** Burrow cannot write its own state dir (full, or read-only): the run does not start. */
+  | 'state-dir'
   | 'cancelled'
   | 'internal';
 
@@ -83,6 +89,11 @@ export interface RunRecord {
   packed?: ArchiveInfo[];
   pruned?: string[];
   prunedAtDestination?: string[];
+  /**
+   * What the clean-up step removed that earlier runs left behind, as `HOST:PATH`
+   * (a half-written archive, a temporary dir, rsync's delay-updates dir, a half-sent snapshot day).
+   */
+  cleanedUp?: string[];
   /** Where the run wrote: `HOST:PATH` of the job's destination (a new path is a new destination). */
   destination?: string;
   /** Snapshot format: the day's snapshot directory, the one its unchanged files link to, and whether this run updated a snapshot made earlier that day. */

@@ -14,8 +14,11 @@ import { BurrowError, isCancelled, toRunError } from './errors';
 import type { StoredRecords } from './formats/storage-format';
 import type { RunContext, Step } from './run-context';
 import { DefaultAgentProvider, type AgentProvider } from './ssh/auth';
+import { cleanUpStep } from './steps/clean-up';
 import { connectStep } from './steps/connect';
 import { formatOf } from './formats';
+import { connectionsLost, explainFailure } from './run-interruptions';
+import { SleepWatch, type Stall } from './sleep-watch';
 import { guardStep } from './steps/guard';
 import { teardownStep } from './steps/teardown';
 import { transferStep } from './steps/transfer';
@@ -24,6 +27,7 @@ import { verifyStep } from './steps/verify';
 
 const STEPS: Record<Exclude<StepName, 'teardown'>, Step> = {
   connect: connectStep,
+  'clean-up': cleanUpStep,
   pack: (ctx) => ctx.format.pack(ctx),
   prune: (ctx) => ctx.format.pruneSource(ctx),
   guard: guardStep,
@@ -34,7 +38,7 @@ const STEPS: Record<Exclude<StepName, 'teardown'>, Step> = {
 };
 
 /** A dry run stops before anything that changes the destination or opens a listener. */
-const CHANGES_THINGS: ReadonlySet<StepName> = new Set(['tunnel', 'transfer', 'verify', 'prune-destination']);
+const CHANGES_THINGS: ReadonlySet<StepName> = new Set(['clean-up', 'tunnel', 'transfer', 'verify', 'prune-destination']);
 
 export interface RunOptions {
   config: BurrowConfig;
@@ -124,6 +128,11 @@ interface BackupRunEvents {
 export class BackupRun extends EventEmitter<BackupRunEvents> {
   readonly record: RunRecord;
   private readonly ctx: RunContext;
+  /** The run's own reason to stop (its connections did not survive a sleep), beside the caller's cancel. */
+  private readonly interrupt = new AbortController();
+  private readonly watch: SleepWatch;
+  private current: StepName = 'connect';
+  private checking?: Promise<void>;
 
   constructor(private readonly opts: RunOptions) {
     super();
@@ -132,16 +141,52 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
     const now = clock.now();
     this.record = newRunRecord(job, opts.trigger ?? 'manual', now);
     if (opts.dryRun) this.record.dryRun = true;
-    this.ctx = createRunContext(opts, job, this.record, (e) => this.emit('event', e));
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.interrupt.signal]) : this.interrupt.signal;
+    this.ctx = createRunContext({ ...opts, signal }, job, this.record, (e) => this.emit('event', e));
+    this.watch = new SleepWatch(clock);
+  }
+
+  /**
+   * The laptop woke up (a resume event): the run's connections must answer
+   * at once, or the run ends with the sleep as its cause.
+   */
+  woke(): void {
+    this.onStall(this.watch.check() ?? { ms: 0, how: 'slept', endedAtMono: this.ctx.clock.monotonicMs() });
+  }
+
+  private onStall(stall: Stall): void {
+    if (this.checking || this.interrupt.signal.aborted) return;
+    const step = this.current;
+    this.checking = connectionsLost(this.ctx, stall, step)
+      .then((lost) => {
+        if (lost) this.interrupt.abort(lost);
+      })
+      .finally(() => (this.checking = undefined));
   }
 
   /** Walks the steps; resolves with the finished record (it never rejects). */
   async start(): Promise<RunRecord> {
+    this.watch.start((stall) => this.onStall(stall));
+    try {
+      return await this.walk();
+    } finally {
+      this.watch.stop();
+    }
+  }
+
+  private async walk(): Promise<RunRecord> {
     const { record, ctx } = this;
     this.emit('event', { type: 'run-started', run: structuredClone(record) });
     let failure: unknown;
     for (const name of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
-      if (failure === undefined && ctx.signal.aborted) failure = new BurrowError('cancelled', 'the run was cancelled');
+      if (failure === undefined && ctx.signal.aborted) {
+        // Stopped between two steps: the step that would have run is the one it stopped in.
+        failure = await this.cause(new BurrowError('cancelled', 'the run was cancelled'), name);
+        const s = this.step(name);
+        s.error = toRunError(failure, name);
+        this.finishStep(name, isCancelled(failure) ? 'cancelled' : 'failed');
+        continue;
+      }
       if (failure !== undefined) {
         this.finishStep(name, isCancelled(failure) ? 'cancelled' : 'skipped');
         continue;
@@ -183,6 +228,7 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
     s.startedAt = this.ctx.clock.now().toISOString();
     this.emit('event', { type: 'step', runId: this.record.id, step: { ...s } });
     let error: unknown;
+    if (name !== 'teardown') this.current = name;
     try {
       const out = await fn(this.ctx);
       s.status = out.skipped ? 'skipped' : 'ok';
@@ -190,7 +236,7 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
       if (out.bytes !== undefined) s.bytes = out.bytes;
       if (out.command !== undefined) s.command = out.command;
     } catch (err) {
-      error = this.ctx.signal.aborted && !isCancelled(err) ? new BurrowError('cancelled', 'the run was cancelled', { cause: err }) : err;
+      error = await this.cause(err, name);
       s.status = isCancelled(error) ? 'cancelled' : 'failed';
       s.error = toRunError(error, name);
     }
@@ -198,6 +244,15 @@ export class BackupRun extends EventEmitter<BackupRunEvents> {
     s.durationMs = Math.round(performance.now() - started);
     this.emit('event', { type: 'step', runId: this.record.id, step: { ...s } });
     return error;
+  }
+
+  /** What a step's failure is recorded as: the caller's cancel, the run's own interruption, the sleep or the network when they explain it. */
+  private async cause(err: unknown, name: StepName): Promise<unknown> {
+    if (this.opts.signal?.aborted) return isCancelled(err) ? err : new BurrowError('cancelled', 'the run was cancelled', { cause: err });
+    await this.checking;
+    const reason: unknown = this.interrupt.signal.reason;
+    if (this.interrupt.signal.aborted && reason instanceof BurrowError) return reason;
+    return explainFailure(this.ctx, err, name, this.watch);
   }
 }
 

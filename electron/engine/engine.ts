@@ -4,14 +4,16 @@
  * is recorded, and everything that happens comes out as EngineEvents.
  */
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import type { RunRecord, RunSummary, RunTrigger } from '../../shared/run-types';
 import { storedRecords } from './archives';
-import { BackupRun, destinationOf, findJob } from './backup-run';
+import { BackupRun, destinationOf, findJob, type RunOptions } from './backup-run';
+import type { CatchUpTiming } from './catch-up-plan';
+import { BurrowError } from './errors';
+import { connectOutcome } from './ssh/connection-loss';
 import type { AgentProvider } from './ssh/auth';
 import { Heartbeat } from './state/heartbeat';
 import { History } from './state/history';
@@ -27,11 +29,14 @@ export interface EngineOptions {
   clock?: Clock;
   agents?: AgentProvider;
   staleAfterMs?: number;
-  backoff?: { firstMs: number; maxMs: number };
+  /** Catch-up timing (catch-up-plan.ts): the backoff, and how often a catch-up after the laptop's own fault asks whether the hosts answer. */
+  backoff?: Partial<CatchUpTiming>;
   /** Overrides how a catch-up checks that the source answers. */
   probe?: (job: JobConfig) => Promise<boolean>;
   /** Where the laptop's battery and network state come from (default: sysfs and NetworkManager on Linux). */
   laptop?: LaptopSource;
+  /** Called before each step of each run (simulations: the soak's laptop sleeps as a transfer starts). */
+  beforeStep?: RunOptions['beforeStep'];
 }
 
 /** A run that holds its job's lock: its id at once, its record when it ends. */
@@ -45,6 +50,7 @@ export interface StartedRun {
 export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
   readonly scheduler: Scheduler;
   private readonly controllers = new Map<string, AbortController>();
+  private readonly runs = new Map<string, BackupRun>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly deferral: Deferral;
 
@@ -120,6 +126,15 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     return c !== undefined;
   }
 
+  /**
+   * The laptop woke from sleep (a resume event): runs in flight check at once
+   * that their connections survived, and missed slots are looked for.
+   */
+  async resumed(): Promise<void> {
+    for (const run of this.runs.values()) run.woke();
+    await this.scheduler.resumed();
+  }
+
   private async startLocked(job: JobConfig, trigger: RunTrigger, slot?: string, dryRun = false, warning?: string): Promise<StartedRun> {
     let lock;
     try {
@@ -127,8 +142,9 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     } catch (err) {
       if (err instanceof LockHeldError) {
         this.emit('event', { type: 'busy', job: job.name, holderPid: err.holder.pid, message: err.message });
+        throw err;
       }
-      throw err;
+      throw stateDirError(this.opts.stateDir, err);
     }
     if (lock.tookOverFrom) {
       this.emit('event', {
@@ -150,31 +166,37 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
         records: storedRecords(this.history, this.opts.stateDir),
         ...(dryRun ? { dryRun } : {}),
         ...(this.opts.agents ? { agents: this.opts.agents } : {}),
+        ...(this.opts.beforeStep ? { beforeStep: this.opts.beforeStep } : {}),
       });
     } catch (err) {
       await lock.release();
       throw err;
     }
-    this.controllers.set(job.name, controller);
-    this.scheduler.markActive(job.name, true);
     if (slot) run.record.slot = slot;
     if (warning) (run.record.log ??= []).push({ at: this.clock.now().toISOString(), level: 'warn', message: warning });
+    // The run is in the history before it touches anything (a dry run changes nothing, history included):
+    // a state dir that is full or read-only stops it here, with nothing sent and no record torn.
+    if (!dryRun) {
+      try {
+        await this.history.recordRun(structuredClone(run.record));
+      } catch (err) {
+        await lock.release().catch(() => undefined);
+        throw stateDirError(this.opts.stateDir, err);
+      }
+    }
+    this.controllers.set(job.name, controller);
+    this.runs.set(job.name, run);
+    this.scheduler.markActive(job.name, true);
     const work = (async () => {
       try {
-        const writes: Promise<void>[] = [];
         let finished: EngineEvent | undefined;
         run.on('event', (e) => {
-          // A dry run changes nothing, history included.
-          if (e.type === 'run-started' && !dryRun) writes.push(this.history.recordRun(e.run));
           // Watchers re-read history when a run finishes: tell them once it is written.
           if (e.type === 'run-finished') finished = e;
           else this.emit('event', e);
         });
         const record = await run.start();
-        if (!dryRun) {
-          await Promise.all(writes);
-          await this.history.recordRun(record);
-        }
+        if (!dryRun) await this.history.recordRun(record);
         // Not running any more by the time watchers hear it finished.
         this.scheduler.markActive(job.name, false);
         if (finished) this.emit('event', finished);
@@ -183,6 +205,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
       } finally {
         this.scheduler.markActive(job.name, false);
         this.controllers.delete(job.name);
+        this.runs.delete(job.name);
         await lock.release();
       }
     })();
@@ -215,19 +238,30 @@ function succeededAt(last: RunSummary | undefined, job: JobConfig): boolean {
   return last !== undefined && (last.destination === undefined || last.destination === destinationOf(job));
 }
 
-/** A catch-up waits until the source's sshd accepts TCP (through a jump host: just try). */
-export function tcpProbe(config: BurrowConfig, job: JobConfig, timeoutMs = 5000): Promise<boolean> {
-  const host = config.hosts[job.source];
-  if (!host || host.proxyJump) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const sock = connect({ host: host.hostname, port: host.port });
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
+/** A catch-up waits until the source's and the destination's sshd answer (their "SSH-" greeting; one reached through a jump host: just try). */
+export async function tcpProbe(config: BurrowConfig, job: JobConfig, timeoutMs = 5000): Promise<boolean> {
+  const answers = await Promise.all(
+    [config.hosts[job.source], config.hosts[job.destination.host]].map((host) =>
+      !host || host.proxyJump ? true : connectOutcome(host.hostname, host.port, timeoutMs, { banner: true }).then((o) => o === 'ssh'),
+    ),
+  );
+  return answers.every(Boolean);
+}
+
+/** A failure to write the state dir, as the reason a run did not start. */
+function stateDirError(stateDir: string, err: unknown): BurrowError {
+  // The history says it in its own words; the system's are shorter.
+  const inner = err instanceof BurrowError && err.cause instanceof Error ? err.cause : (err as NodeJS.ErrnoException);
+  const said = `${(inner as NodeJS.ErrnoException).code ?? ''} ${inner.message} ${(err as Error).message}`;
+  // Words of the errors, not of the path (a state dir may well be called ".../state-full").
+  const why = /ENOSPC|SQLITE_FULL|disk is full|no space left/i.test(said)
+    ? 'it is full'
+    : /EROFS|EACCES|EPERM|READONLY|read-only/i.test(said)
+      ? 'it is read-only'
+      : 'it cannot be written';
+  return new BurrowError(
+    'state-dir',
+    `Burrow cannot write its state dir ${stateDir}: ${why} (${inner.message}). The run did not start and nothing was sent; free some space there (or make it writable) and run again`,
+    { cause: err },
+  );
 }

@@ -1,9 +1,7 @@
 import type { ApiProblem } from '../../shared/api-reply';
 import type { ConfigProblem } from '../../shared/config-schema';
+import { RETRY_RULE } from '../../shared/retry-rules';
 import type { ErrorKind, RunError, StepName } from '../../shared/run-types';
-
-/** Kinds where trying again later may well succeed (the network, a busy host). */
-const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['unreachable', 'timeout', 'port-in-use', 'rsync']);
 
 /**
  * An error Burrow understands: a kind, a message meant for a person, and
@@ -19,8 +17,9 @@ export class BurrowError extends Error {
     this.kind = kind;
     if (options?.problems?.length) this.problems = options.problems;
   }
+  /** Whether trying again may help without a person acting (shared/retry-rules.ts; the catch-up follows the same rule). */
   get retryable(): boolean {
-    return RETRYABLE.has(this.kind);
+    return RETRY_RULE[this.kind] !== 'never';
   }
 }
 

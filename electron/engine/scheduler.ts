@@ -8,6 +8,12 @@
  * `maxConcurrentRuns` at once, one per source host; the rest wait, visibly,
  * and a slot whose run waits is not missed.
  *
+ * What a failed run's cause means for the catch-up follows
+ * shared/retry-rules.ts: the laptop's own faults (it slept, its network
+ * changed) are tried again as soon as both hosts answer; faults a person must
+ * fix (config, host key, gate, delete guard, marker) are told once and not
+ * retried; the rest back off.
+ *
  * All time comes from the injected clock. `tick()` does the periodic work;
  * in the app a 30-second interval calls it, in tests the test does. What it
  * asks of the history per job is a cached lookup, never a walk over runs.
@@ -18,7 +24,9 @@ import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import type { Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import { findMissedSlots, nextSlot, type MissedCause, type MissedSlot } from '../../shared/missed-slots';
+import { retryRuleOf, type RetryRule } from '../../shared/retry-rules';
 import type { RunRecord, RunTrigger } from '../../shared/run-types';
+import { afterAttempt, DEFAULT_TIMING, newCatchUp, QUICK_RETRIES, type CatchUp, type CatchUpTiming } from './catch-up-plan';
 import { RunQueue } from './run-queue';
 import type { Heartbeat } from './state/heartbeat';
 import type { History, HistoryEntry } from './state/history';
@@ -36,17 +44,8 @@ export interface SchedulerOptions {
   defer?(job: JobConfig): Promise<MissedCause | undefined>;
   /** Last success older than this raises one 'stale' event (default two days). */
   staleAfterMs?: number;
-  /** Catch-up backoff: first retry after firstMs, doubling up to maxMs. */
-  backoff?: { firstMs: number; maxMs: number };
-}
-
-interface CatchUp {
-  attempt: number;
-  nextAttemptAt: number;
-  /** Give up at the job's next slot: that run will do. */
-  deadline: number;
-  /** An attempt (probe, wait for a place, run) is under way. */
-  inFlight?: boolean;
+  /** Catch-up backoff: first retry after firstMs, doubling up to maxMs; a when-back plan asks every whenBackProbeMs (catch-up-plan.ts). */
+  backoff?: Partial<CatchUpTiming>;
 }
 
 export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
@@ -54,6 +53,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
   readonly queue: RunQueue;
   private tasks: { stop(): void | Promise<void> }[] = [];
   private interval?: NodeJS.Timeout;
+  /** While armed: the next catch-up attempt due before the next tick. */
+  private soon?: NodeJS.Timeout;
 
   constructor(private readonly opts: SchedulerOptions) {
     super();
@@ -86,11 +87,18 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     for (const job of this.opts.config.jobs) {
       const task = cron.schedule(job.schedule, () => {
         const slot = new Date(Math.floor(this.now / 60_000) * 60_000);
-        void this.onSlot(job, slot);
+        this.onSlot(job, slot).catch((err: Error) => this.failedToRecord(err));
       });
       this.tasks.push(task);
     }
-    this.interval = setInterval(() => void this.tick(), 30_000);
+    this.interval = setInterval(() => this.tick().catch((err: Error) => this.failedToRecord(err)), 30_000);
+    // Catch-ups planned at start-up go now, not at the first tick.
+    this.armSoon();
+  }
+
+  /** A timer's work that could not be written (the state dir full or read-only): said, and tried again at the next tick. */
+  private failedToRecord(err: Error): void {
+    this.emitEvent({ type: 'engine-log', level: 'error', message: `the schedule could not record its work: ${err.message}` });
   }
 
   disarm(): void {
@@ -98,6 +106,8 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     this.tasks = [];
     if (this.interval) clearInterval(this.interval);
     this.interval = undefined;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = undefined;
     this.queue.drop();
   }
 
@@ -136,7 +146,12 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     }
     const record = await this.run(job, 'schedule', iso);
     // A run that waited may stand for a later slot than the one that queued it.
-    if (record && record.status !== 'succeeded') await this.reportMissed(job, [{ slot: record.slot ?? iso, cause: 'failed' }]);
+    if (record && record.status !== 'succeeded') {
+      const rule = retryRuleOf(record.error);
+      await this.reportMissed(job, [{ slot: record.slot ?? iso, cause: 'failed' }], rule, record);
+      // The laptop slept or roamed under the run: the catch-up goes as soon as the hosts answer, not at the next tick.
+      if (rule === 'when-back') await this.runDueCatchUps();
+    }
     return record;
   }
 
@@ -204,24 +219,40 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
     for (const f of found) this.announceMissed(f.job, f.missed);
   }
 
-  private async reportMissed(job: JobConfig, missed: MissedSlot[]): Promise<void> {
+  private async reportMissed(job: JobConfig, missed: MissedSlot[], rule: RetryRule = 'backoff', failed?: RunRecord): Promise<void> {
     const detectedAt = this.opts.clock.now().toISOString();
     await this.opts.history.addAll(missed.map(({ slot, cause }) => ({ t: 'missed' as const, job: job.name, slot, cause, detectedAt })));
-    this.announceMissed(job, missed);
+    this.announceMissed(job, missed, rule, failed);
   }
 
-  /** Tells of one job's missed slots, found together; plans the catch-up. */
-  private announceMissed(job: JobConfig, missed: MissedSlot[]): void {
+  /** Tells of one job's missed slots, found together; plans the catch-up as the failure's rule says. */
+  private announceMissed(job: JobConfig, missed: MissedSlot[], rule: RetryRule = 'backoff', failed?: RunRecord): void {
     for (const { slot, cause } of missed) this.emitEvent({ type: 'missed', job: job.name, slot, cause });
     // Found together: one notice for them all (shared/notification-policy).
     this.emitEvent({ type: 'missed-found', job: job.name, slots: missed });
-    if (missed.some((m) => m.cause !== 'skipped')) this.planCatchUp(job);
+    if (!missed.some((m) => m.cause !== 'skipped')) return;
+    if (rule === 'never') this.notRetried(job, failed);
+    else this.planCatchUp(job, rule === 'when-back');
   }
 
-  private planCatchUp(job: JobConfig): void {
-    if (this.catchUps.has(job.name)) return;
+  private planCatchUp(job: JobConfig, whenBack = false): void {
+    const plan = this.catchUps.get(job.name);
+    if (plan) {
+      if (whenBack && !plan.inFlight) Object.assign(plan, { whenBack, nextAttemptAt: this.now });
+      return;
+    }
     const now = this.now;
-    this.catchUps.set(job.name, { attempt: 0, nextAttemptAt: now, deadline: nextSlot(job.schedule, new Date(now)).getTime() });
+    this.catchUps.set(job.name, newCatchUp(now, nextSlot(job.schedule, new Date(now)).getTime(), whenBack));
+  }
+
+  /** A failure a person must fix: told once (the run's own notice), and no catch-up keeps trying it. */
+  private notRetried(job: JobConfig, failed?: RunRecord): void {
+    this.catchUps.delete(job.name);
+    this.emitEvent({
+      type: 'engine-log',
+      level: 'warn',
+      message: `${job.name}: not retried (${failed?.error?.kind ?? 'failed'}: a person has to act); the next scheduled run, or Run now, tries again`,
+    });
   }
 
   /** Catch-ups waiting to run: whether one is planned for the job. */
@@ -235,6 +266,16 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
    * every attempt it started has ended.
    */
   async runDueCatchUps(): Promise<void> {
+    // A when-back failure makes its plan due again at once: a few rounds, bounded by QUICK_RETRIES.
+    for (let round = 0; round <= QUICK_RETRIES; round++) {
+      const attempts = this.startDueCatchUps();
+      if (attempts.length === 0) break;
+      await Promise.all(attempts);
+    }
+    this.armSoon();
+  }
+
+  private startDueCatchUps(): Promise<void>[] {
     const attempts: Promise<void>[] = [];
     for (const job of this.opts.config.jobs) {
       const plan = this.catchUps.get(job.name);
@@ -250,27 +291,38 @@ export class Scheduler extends EventEmitter<{ event: [EngineEvent] }> {
       }
       attempts.push(this.attemptCatchUp(job, plan));
     }
-    await Promise.all(attempts);
+    return attempts;
+  }
+
+  /** While armed, a catch-up due before the next 30 s tick gets a timer of its own (a when-back plan asks every 15 s). */
+  private armSoon(): void {
+    if (!this.interval) return;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = undefined;
+    const due = [...this.catchUps.values()].filter((p) => !p.inFlight).map((p) => p.nextAttemptAt);
+    if (due.length === 0) return;
+    const wait = Math.max(0, Math.min(...due) - this.now);
+    if (wait >= 30_000) return;
+    this.soon = setTimeout(() => this.runDueCatchUps().catch((err: Error) => this.failedToRecord(err)), wait + 50);
+    this.soon.unref();
   }
 
   private async attemptCatchUp(job: JobConfig, plan: CatchUp): Promise<void> {
-    const { firstMs, maxMs } = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
     plan.inFlight = true;
     try {
       // Still waiting for the laptop (battery, metered network): no attempt counted, asked again next tick.
       if (await this.opts.defer?.(job)) return;
       const reachable = this.opts.history.isPaused() ? false : await this.opts.probe(job).catch(() => false);
       const record = reachable ? await this.run(job, 'catch-up') : undefined;
-      if (record?.status === 'succeeded') {
-        this.catchUps.delete(job.name);
-        return;
-      }
-      plan.attempt++;
-      plan.nextAttemptAt = this.now + Math.min(maxMs, firstMs * 2 ** (plan.attempt - 1));
+      const next = afterAttempt(plan, record, this.now, { ...DEFAULT_TIMING, ...this.opts.backoff });
+      if (next === 'done') this.catchUps.delete(job.name);
+      if (next === 'stop') this.notRetried(job, record);
+      if (next !== 'again') return;
+      const waiting = plan.whenBack ? 'waiting for both hosts to answer' : 'waiting for the source';
       this.emitEvent({
         type: 'engine-log',
         level: 'info',
-        message: `${job.name}: catch-up ${reachable ? 'run failed' : 'waiting for the source'}; next try at ${new Date(plan.nextAttemptAt).toISOString()}`,
+        message: `${job.name}: catch-up ${record ? 'run failed' : waiting}; next try ${plan.nextAttemptAt <= this.now ? 'now' : `at ${new Date(plan.nextAttemptAt).toISOString()}`}`,
       });
     } finally {
       plan.inFlight = false;

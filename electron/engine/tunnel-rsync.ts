@@ -30,6 +30,33 @@ export const MKTEMP_SCRIPT = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/burrow.XXX
 export const SOURCE_TMP_CHECK = `case $1 in "\${TMPDIR:-/tmp}"/burrow.${'[A-Za-z0-9]'.repeat(8)}) ;; *) echo "not a Burrow temporary directory: $1" >&2; exit 64 ;; esac
 [ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || { echo "not a Burrow temporary directory of this user: $1" >&2; exit 64; }`;
 /**
+ * A backup run's temporary directory: MKTEMP_SCRIPT's, with the job's name
+ * ("$1", which the gate admits only when pinned) in its `run-of` file, so the
+ * job's next run knows it for its own and removes it (STALE_TMP_SCRIPT) even
+ * when this run could not: the laptop slept, its network went, it was killed.
+ */
+export const RUN_TMP_SCRIPT = `case $1 in ''|-*|*[!A-Za-z0-9._-]*) echo "not a job name: $1" >&2; exit 64 ;; esac
+umask 077 && d=$(mktemp -d "\${TMPDIR:-/tmp}/burrow.XXXXXXXX") && printf '%s\\n' "$1" > "$d/run-of" && printf '%s\\n' "$d"`;
+/**
+ * Removes, in ${TMPDIR:-/tmp}, this user's Burrow temporary directories
+ * (exactly `burrow.` and 8 letters or digits, not a symlink) that an
+ * earlier run of job "$1" made (its `run-of` file names the job: the
+ * laptop holds the job's lock, so no run of it is under way), and any of
+ * them older than a day (a check or restore that never finished, or a
+ * job since renamed). Prints the reason and the path of each, NUL-separated.
+ */
+export const STALE_TMP_SCRIPT = `case $1 in ''|-*|*[!A-Za-z0-9._-]*) echo "not a job name: $1" >&2; exit 64 ;; esac
+for d in "\${TMPDIR:-/tmp}"/burrow.????????; do
+  case \${d##*/} in burrow.${'[A-Za-z0-9]'.repeat(8)}) ;; *) continue ;; esac
+  [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || continue
+  if [ -f "$d/run-of" ] && [ ! -L "$d/run-of" ] && [ "$(cat -- "$d/run-of")" = "$1" ]; then why=run
+  elif [ -n "$(find "$d" -prune -mtime +0)" ]; then why=old
+  else continue
+  fi
+  rm -rf -- "$d" && printf '%s\\0%s\\0' "$why" "$d"
+done
+exit 0`;
+/**
  * Writes the run's known_hosts into its temporary directory (see
  * MKTEMP_SCRIPT) and nowhere else: key type "$2" and base64 "$3", each
  * checked, under the fixed alias. No free text reaches the file.
@@ -90,9 +117,11 @@ export const throughTunnel = (ctx: RunContext, path: string) => `${ctx.destinati
  * Creates the run's private temporary directory on the source and writes the
  * destination's pinned key there; returns the known_hosts path.
  */
-export async function writeSourceKnownHosts(ctx: RunContext): Promise<string> {
+export async function writeSourceKnownHosts(ctx: RunContext, opts: { run?: boolean } = {}): Promise<string> {
   const source = ctx.source!;
-  const mk = await source.run(shScript(MKTEMP_SCRIPT, []), 'creating a temporary directory', { signal: ctx.signal });
+  // A run marks its directory with the job, for the job's next run to clean up after it (see RUN_TMP_SCRIPT).
+  const script = opts.run ? shScript(RUN_TMP_SCRIPT, [ctx.job.name]) : shScript(MKTEMP_SCRIPT, []);
+  const mk = await source.run(script, 'creating a temporary directory', { signal: ctx.signal });
   ctx.sourceTmp = lastLine(mk.stdout);
   if (!ctx.sourceTmp.startsWith('/')) throw new BurrowError('remote-command', `mktemp on ${ctx.job.source} printed no directory`);
   const [keyType, keyB64] = ctx.destinationKeyLine!.split(' ');

@@ -113,7 +113,8 @@ async function start(): Promise<void> {
     else if (e.type === 'tunnel' || e.type === 'step' || e.type === 'progress') tray.update(service.cachedState());
   });
 
-  powerMonitor.on('resume', () => void service.engine?.scheduler.resumed());
+  // A run in flight checks its connections at once; missed slots are looked for.
+  powerMonitor.on('resume', () => void service.engine?.resumed());
   // Plugged in: a backup deferred for the battery catches up now rather than at the next tick.
   powerMonitor.on('on-ac', () => void service.engine?.scheduler.runDueCatchUps());
   // Quit waits for runs in flight to be cancelled and torn down.

@@ -56,6 +56,7 @@ describe('a backup run through the reverse tunnel', () => {
     expect(record.status).toBe('succeeded');
     expect(record.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
       'connect:ok',
+      'clean-up:ok',
       'pack:ok',
       'prune:ok',
       'guard:ok',

@@ -277,6 +277,41 @@ describe.skipIf(skip !== undefined)('a source key restricted to the reverse forw
     expect(readdirSync(backups)).toContain('projects.20261127.tar.bz2');
   });
 
+  // Before the snapshot test: the archive job mirrors its holding dir over the whole backups dir.
+  it("removes what a cut-off run left on the source through the gate, and nothing that is not Burrow's", async () => {
+    const data = join(lab.source.home, 'data');
+    rmSync(data, { recursive: true, force: true });
+    writeSampleTree(join(data, 'projects'), 4);
+    await lab.source.own(data);
+    const tmp = join(lab.source.home, 'tmp'); // the lab's sshd sets TMPDIR there
+    const holding = join(lab.source.home, 'holding');
+    const cutOff = join(tmp, 'burrow.CutOff01');
+    const othersFresh = join(tmp, 'burrow.Others02');
+    const notBurrows = join(tmp, 'burrow.');
+    mkdirSync(cutOff, { recursive: true });
+    writeFileSync(join(cutOff, 'run-of'), 'daily\n');
+    writeFileSync(join(cutOff, 'known_hosts'), 'burrow-destination ssh-ed25519 AAAA\n');
+    mkdirSync(othersFresh);
+    writeFileSync(join(othersFresh, 'run-of'), 'snap\n'); // another job's, from today: its own next run removes it
+    mkdirSync(notBurrows);
+    // No process has this PID (pid_max is at most 4194304): the pack that wrote it is gone.
+    const partial = join(holding, '.projects.20261120.tar.bz2.partial.4194305');
+    const notArchive = join(holding, '.notes.txt.partial.4194305');
+    mkdirSync(holding, { recursive: true });
+    for (const f of [partial, notArchive]) writeFileSync(f, 'half\n');
+    await lab.source.own(tmp);
+    await lab.source.own(holding);
+    const config = storeConfig('burrow:src,admin', 'burrow:admin');
+    const record = await new BackupRun({ config, job: config.jobs[0]!, agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(2)) }).start();
+    expect(record.error, `${record.error?.message}\n${record.log?.map((l) => l.message).join('\n')}`).toBeUndefined();
+    // A script the gate refused would only be a warning of the clean-up: there is none.
+    expect(record.log?.filter((l) => l.level === 'warn' && l.message.startsWith('clean-up:'))).toEqual([]);
+    expect(record.cleanedUp).toEqual(expect.arrayContaining([`source:${cutOff}`, `source:${partial}`]));
+    for (const gone of [cutOff, partial]) expect(existsSync(gone), gone).toBe(false);
+    for (const kept of [othersFresh, notBurrows, notArchive]) expect(existsSync(kept), kept).toBe(true);
+    for (const d of [othersFresh, notBurrows, notArchive]) rmSync(d, { recursive: true, force: true });
+  });
+
   it('carries a snapshot run and a dry run through the gate', async () => {
     const config = storeConfig('burrow:src,admin', 'burrow:admin');
     const snap = await new BackupRun({ config, job: 'snap', agents: new StoreAgentProvider({ store }), clock: new ManualClock(day(2)) }).start();

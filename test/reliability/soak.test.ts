@@ -1,7 +1,7 @@
 /**
  * Sixty simulated days against the real lab, with an injected clock and a
- * random fault each day (laptop off, source down, destination down, port
- * taken, disk full, or none), driven exactly as the app drives the engine: a start-up
+ * random fault each day (laptop off, laptop slept mid-run, source down,
+ * destination down, port taken, disk full, or none), driven exactly as the app drives the engine: a start-up
  * check, the 12:30 slot, and the periodic tick that runs catch-ups.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { run } from '../../electron/lab/run';
 import { scenario } from './report';
 
 const DAYS = 60;
-const FAULTS = ['none', 'laptop-off', 'source-down', 'destination-down', 'port-taken', 'disk-full'] as const;
+const FAULTS = ['none', 'laptop-off', 'laptop-slept', 'source-down', 'destination-down', 'port-taken', 'disk-full'] as const;
 type Fault = (typeof FAULTS)[number];
 
 let lab: Lab;
@@ -60,11 +60,29 @@ check(
     const config = labConfig(lab, { keepDays: 7, tunnelPort: 9150, destination: { host: 'destination', path: backups } });
     const job = config.jobs[0]!;
     const clock = new ManualClock(at(0, 8));
-    const open = () => Engine.open({ config, stateDir: state, clock, backoff: { firstMs: 10 * 60_000, maxMs: 60 * 60_000 } });
+    // On a laptop-slept day the lid closes as the slot's transfer starts: 20 minutes pass on the wall clock and
+    // none on the monotonic one, and the laptop's connections to both hosts do not survive (reset, as sshd's
+    // keepalives would have given up on them).
+    let sleepsAtTransfer = false;
+    const sleep = async (step: string) => {
+      if (!sleepsAtTransfer || step !== 'transfer') return;
+      sleepsAtTransfer = false;
+      clock.jump(20 * 60_000);
+      for (const h of [lab.source, lab.destination]) await run(['ss', '-K', 'dst', h.address, 'dport', '=', String(h.port)]);
+    };
+    const open = () => Engine.open({ config, stateDir: state, clock, backoff: { firstMs: 10 * 60_000, maxMs: 60 * 60_000 }, beforeStep: sleep });
     let engine = await open();
     await engine.scheduler.startUp();
     const holding = join(lab.source.home, 'holding');
-    const tally: Record<Fault, number> = { none: 0, 'laptop-off': 0, 'source-down': 0, 'destination-down': 0, 'port-taken': 0, 'disk-full': 0 };
+    const tally: Record<Fault, number> = {
+      none: 0,
+      'laptop-off': 0,
+      'laptop-slept': 0,
+      'source-down': 0,
+      'destination-down': 0,
+      'port-taken': 0,
+      'disk-full': 0,
+    };
     // The destination's disk: a small tmpfs, mounted before its sshd (re)starts so
     // every sshd mount namespace (ip netns exec copies the mounts) has it; a
     // ballast file fills it on disk-full days.
@@ -102,7 +120,9 @@ check(
       if (fault === 'port-taken') release = await lab.source.occupyPort(9150);
       if (fault === 'disk-full') await run(['sh', '-c', `head -c 40000000 /dev/zero > ${ballast} 2>/dev/null; true`]);
       clock.set(at(d, 12, 30));
+      sleepsAtTransfer = fault === 'laptop-slept';
       await engine.scheduler.onSlot(job, at(d, 12, 30));
+      sleepsAtTransfer = false;
       // The fault clears; the afternoon's ticks catch up.
       await lab.source.start();
       await lab.destination.start();
@@ -132,9 +152,18 @@ check(
     expect(missed.filter((m) => m.caughtUpBy === undefined).map((m) => m.slot)).toEqual([]);
     const diskFull = runs.filter((r) => /No space left|file I\/O/.test(r.error?.message ?? '')).length;
     if (tally['disk-full'] > 0) expect(diskFull, 'disk-full days failed for lack of space').toBeGreaterThan(0);
+    // The slept runs: each failed with the sleep as its cause, and its catch-up ran on waking, before the next tick.
+    const slept = runs.filter((r) => r.trigger === 'schedule' && r.status === 'failed' && r.error?.kind === 'slept');
+    expect(slept.length, 'slept days').toBe(tally['laptop-slept']);
+    for (const r of slept) {
+      const caughtUpBy = missed.find((m) => m.slot === r.slot)?.caughtUpBy;
+      const catchUp = runs.find((c) => c.id === caughtUpBy);
+      expect(catchUp?.trigger, `the catch-up of ${r.slot}`).toBe('catch-up');
+      expect(Date.parse(catchUp!.startedAt) - Date.parse(r.slot!), `the catch-up of ${r.slot} ran on waking`).toBeLessThan(30 * 60_000);
+    }
     const causes = missed.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.cause]: (acc[m.cause] ?? 0) + 1 }), {});
     note(
-      `${DAYS} days, faults ${JSON.stringify(tally)}; ${runs.length} runs (${runs.filter((r) => r.trigger === 'catch-up').length} catch-ups); missed slots by cause ${JSON.stringify(causes)}, all caught up; ${diskFull} run(s) failed for lack of space`,
+      `${DAYS} days, faults ${JSON.stringify(tally)}; ${runs.length} runs (${runs.filter((r) => r.trigger === 'catch-up').length} catch-ups); missed slots by cause ${JSON.stringify(causes)}, all caught up; ${diskFull} run(s) failed for lack of space; ${slept.length} slept mid-run (the catch-up ran on waking each time)`,
     );
   },
   600_000,

@@ -49,7 +49,7 @@ describe('the storage format has one home', () => {
       pack: archiveFormat.pack,
       pruneSource: archiveFormat.pruneSource,
     };
-    // @ts-expect-error: a format with only pack and pruneSource lacks guard, transfer, verify, pruneDestination, list, browse, search, verifyStored and restore
+    // @ts-expect-error: a format with only pack and pruneSource lacks guard, transfer, verify, cleanSource, cleanDestination, pruneDestination, list, browse, search, verifyStored and restore
     const incomplete: StorageFormat = tape;
     expect(incomplete.pack).toBe(archiveFormat.pack);
     expectTypeOf(archiveFormat).toMatchTypeOf<StorageFormat>();
@@ -60,6 +60,8 @@ describe('the storage format has one home', () => {
       | 'guard'
       | 'transfer'
       | 'verify'
+      | 'cleanSource'
+      | 'cleanDestination'
       | 'pruneDestination'
       | 'countStored'
       | 'setUpCreates'

@@ -67,6 +67,16 @@ describe('notification policy', () => {
     expect(done[0]!.body).toMatch(/^Run c3 covers 3 missed backups \(Mon 23 Nov .* – Wed 25 Nov .*\)\.$/);
     // The episode is over: the next success is only a success.
     expect(p.decide({ type: 'run-finished', run: run('succeeded', { id: 'r9' }) }).map((n) => n.kind)).toEqual(['succeeded']);
+    // What comes next follows the cause: at once when the laptop slept, not at all when a person must act.
+    p.decide({ type: 'missed-found', job: 'daily', slots: slots(1) });
+    const slept = { kind: 'slept' as const, message: "the laptop slept during the transfer (for 2 h) and the run's connections did not survive it" };
+    expect(p.decide({ type: 'run-finished', run: run('failed', { id: 'c4', trigger: 'catch-up', error: slept }) })[0]!.body).toBe(
+      `${slept.message}. Burrow tries again as soon as both hosts answer.`,
+    );
+    const gate = { kind: 'gate-stale' as const, message: 'the source gate on test does not match the config' };
+    expect(p.decide({ type: 'run-finished', run: run('failed', { id: 'r11', trigger: 'schedule', error: gate }) })[0]!.body).toMatch(
+      /does not match the config\. Burrow does not try this again by itself: it needs you\./,
+    );
     // And a scheduled run's failure is always told.
     expect(p.decide({ type: 'run-finished', run: run('failed', { id: 'r10' }) }).map((n) => n.title)).toEqual(['Backup failed: daily']);
   });

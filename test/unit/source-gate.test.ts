@@ -20,7 +20,8 @@ import type { RunContext } from '../../electron/engine/run-context';
 import { shCommand, shScript } from '../../electron/engine/shell-quote';
 import { SOURCES_PRESENT, snapshotRsyncArgs } from '../../electron/engine/formats/snapshot/transfer';
 import { SENT_SUMS_SCRIPT } from '../../electron/engine/formats/snapshot/verify';
-import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshArgv, tunnelSshCommand } from '../../electron/engine/tunnel-rsync';
+import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, RUN_TMP_SCRIPT, STALE_TMP_SCRIPT, tunnelSshArgv, tunnelSshCommand } from '../../electron/engine/tunnel-rsync';
+import { STALE_PARTIALS_SCRIPT } from '../../electron/engine/formats/archive/leftovers';
 import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../../electron/engine/formats/archive/pack';
 import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../../electron/engine/formats/archive/prune';
 import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../../electron/engine/destination-marker';
@@ -150,6 +151,9 @@ const REAL: { what: string; argv: string[] }[] = [
   { what: 'sources present', argv: shScript(SOURCES_PRESENT, [projects]) },
   { what: 'checksums of what a snapshot sent', argv: shScript(SENT_SUMS_SCRIPT, [projects]) },
   { what: 'mktemp', argv: shScript(MKTEMP_SCRIPT, []) },
+  { what: "a run's temporary directory, marked with its job", argv: shScript(RUN_TMP_SCRIPT, ['daily']) },
+  { what: 'clean-up of temporary directories of earlier runs', argv: shScript(STALE_TMP_SCRIPT, ['daily']) },
+  { what: 'clean-up of half-written archives', argv: shScript(STALE_PARTIALS_SCRIPT, [holding]) },
   { what: 'rsync version', argv: shScript(RSYNC_VERSION_SCRIPT, []) },
   { what: 'known_hosts (pinned key)', argv: shScript(KNOWN_HOSTS_SCRIPT, [runTmp, dkType, dkB64]) },
   { what: 'known_hosts (pinned fingerprint)', argv: shScript(KNOWN_HOSTS_SCRIPT, [runTmp, fkType, fkB64]) },
@@ -245,6 +249,24 @@ describe.each(shells)('the source gate under %s', (shell) => {
     ['clean-up of ~/.ssh', shCommand(shScript(REMOVE_TMP_SCRIPT, [join(home, '.ssh')])), 'is not a Burrow temporary directory'],
     ['clean-up through burrow./..', shCommand(shScript(REMOVE_TMP_SCRIPT, [`${tmp}/burrow./../../home/.ssh`])), 'is not a Burrow temporary directory'],
     ['a script that takes no arguments, with one', shCommand(shScript(MKTEMP_SCRIPT, ['/x'])), 'takes no arguments'],
+    ['clean-up of half-written archives in ~/.ssh', shCommand(shScript(STALE_PARTIALS_SCRIPT, [join(home, '.ssh')])), 'is not a holding dir pinned'],
+    [
+      'clean-up of half-written archives through a symlinked holding dir',
+      shCommand(shScript(STALE_PARTIALS_SCRIPT, [join(home, 'holding-link')])),
+      'is not a holding dir pinned',
+    ],
+    ['clean-up of half-written archives in two dirs', shCommand(shScript(STALE_PARTIALS_SCRIPT, [holding, join(home, '.ssh')])), 'one holding dir'],
+    ['a temporary directory marked for a job no one pinned', shCommand(shScript(RUN_TMP_SCRIPT, ['other'])), 'is not a job pinned'],
+    ['a temporary directory marked with a path', shCommand(shScript(RUN_TMP_SCRIPT, [`daily/../../.ssh`])), 'is not a job pinned'],
+    ['a temporary directory marked with two words', shCommand(shScript(RUN_TMP_SCRIPT, ['daily', 'snap'])), 'one job name'],
+    ['clean-up of temporary directories of a job no one pinned', shCommand(shScript(STALE_TMP_SCRIPT, ['*'])), 'is not a job pinned'],
+    // The pinned names are compared as strings: a pattern that would match "daily" (or "snap") is no name.
+    ...['dail?', 'd*', '[d]aily', 'daily/', '?????', 'snap*', 'daily ', ' daily'].map((name): [string, string, string] => [
+      `clean-up of temporary directories of job "${name}"`,
+      shCommand(shScript(STALE_TMP_SCRIPT, [name])),
+      'is not a job pinned',
+    ]),
+    ['clean-up of temporary directories with no job', shCommand(shScript(STALE_TMP_SCRIPT, [])), 'one job name'],
     ['rsync with its own remote shell', shCommand(['rsync', '-e', 'sh -c id', '--', etc, 'backup@127.0.0.1:/backups/']), 'not the tunnel ssh command'],
     [
       'rsync with an option injected into the known_hosts path',
@@ -355,6 +377,59 @@ describe.each(shells)('the source gate under %s', (shell) => {
   });
 });
 if (!isRoot) console.warn('[source-gate] the other-user temporary dir case is skipped: it needs root to chown a directory to nobody');
+
+/** A PID no process has: one that just ended (reused within the test only by bad luck). */
+const deadPid = () => spawnSync('true').pid!;
+
+describe.each(shells)("the clean-up through the gate under %s removes Burrow's own leftovers and nothing else", (shell) => {
+  it('half-written archives whose packing process is gone; not one still written, not another name, not a symlink', () => {
+    const gone = deadPid();
+    const names = {
+      stale: `.projects.20261125.tar.bz2.partial.${gone}`,
+      writing: `.projects.20261126.tar.bz2.partial.${process.pid}`,
+      notArchive: `.authorized_keys.partial.${gone}`,
+      notPid: '.etc.20261126.tar.gz.partial.x1',
+      link: `.etc.20261126.tar.bz2.partial.${gone}`,
+    };
+    for (const n of [names.stale, names.writing, names.notArchive, names.notPid]) writeFileSync(join(holding, n), 'half\n');
+    symlinkSync(join(home, '.ssh', 'authorized_keys'), join(holding, names.link));
+    try {
+      const r = throughGate(shell, shCommand(shScript(STALE_PARTIALS_SCRIPT, [holding])));
+      expect(refused(r), r.stderr).toBe(false);
+      expect(r.stdout.split('\0').filter(Boolean).sort()).toEqual(['kept', names.writing, 'removed', names.stale].sort());
+      expect(existsSync(join(holding, names.stale))).toBe(false);
+      for (const n of [names.writing, names.notArchive, names.notPid, names.link]) expect(existsSync(join(holding, n)), n).toBe(true);
+      expect(readFileSync(join(home, '.ssh', 'authorized_keys'), 'utf8')).toContain('the-key');
+      expect(existsSync(join(holding, 'projects.20261001.tar.bz2'))).toBe(true);
+    } finally {
+      for (const n of Object.values(names)) rmSync(join(holding, n), { force: true });
+    }
+  });
+
+  it("this job's temporary directories and any older than a day; not another job's fresh one, not a symlink", () => {
+    const made = throughGate(shell, shCommand(shScript(RUN_TMP_SCRIPT, ['daily'])));
+    expect(refused(made), made.stderr).toBe(false);
+    const runDir = made.stdout.trim();
+    expect(runDir).toMatch(new RegExp(`^${tmp}/burrow\\.[A-Za-z0-9]{8}$`));
+    expect(readFileSync(join(runDir, 'run-of'), 'utf8')).toBe('daily\n');
+    const snapDir = join(tmp, 'burrow.Snap0001');
+    const oldDir = join(tmp, 'burrow.Old00001');
+    const freshDir = join(tmp, 'burrow.Fresh001');
+    for (const d of [snapDir, oldDir, freshDir]) mkdirSync(d);
+    writeFileSync(join(snapDir, 'run-of'), 'snap\n');
+    execFileSync('touch', ['-d', '2 days ago', oldDir]);
+    try {
+      const r = throughGate(shell, shCommand(shScript(STALE_TMP_SCRIPT, ['daily'])));
+      expect(refused(r), r.stderr).toBe(false);
+      expect(r.stdout.split('\0').filter(Boolean).sort()).toEqual(['old', oldDir, 'run', runDir].sort());
+      for (const d of [runDir, oldDir]) expect(existsSync(d), d).toBe(false);
+      for (const d of [snapDir, freshDir, runTmp, join(tmp, 'burrow.Link0001'), join(tmp, 'burrow.Others01')]) expect(existsSync(d), d).toBe(true);
+      expect(readFileSync(join(home, '.ssh', 'authorized_keys'), 'utf8')).toContain('the-key');
+    } finally {
+      for (const d of [runDir, snapDir, oldDir, freshDir]) rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
 
 /**
  * Hostile values for an argument: traversal and doubled slashes around the

@@ -60,6 +60,14 @@ export interface SearchOptions {
   limit?: number;
 }
 
+/** Something an earlier, interrupted run left behind, and what the clean-up did with it. */
+export interface Leftover {
+  path: string;
+  removed: boolean;
+  /** What it is (removed), or why it stays (kept). */
+  why: string;
+}
+
 export interface StorageFormat {
   readonly name: FormatName;
   /** The pack step: make what the transfer sends (or say why there is nothing to make). */
@@ -75,6 +83,10 @@ export interface StorageFormat {
   transfer(ctx: RunContext, knownHosts: string): Promise<StepOutcome>;
   /** The verify step: what this run sent, in full, and a rolling sample of the rest. */
   verify(ctx: RunContext, knownHosts: string): Promise<StepOutcome>;
+  /** The clean-up step, on the source: what earlier runs of the job left there, removed (never what a process still writes). */
+  cleanSource(ctx: RunContext): Promise<Leftover[]>;
+  /** The clean-up step, at the destination (only one whose marker is the job's): what earlier runs left there, removed. */
+  cleanDestination(ctx: RunContext): Promise<Leftover[]>;
   /** The destination's own retention, after verification. */
   pruneDestination(ctx: RunContext): Promise<StepOutcome>;
   /** How many backups of this job the destination holds (read without creating anything); `listing` is the destination path's. */

@@ -31,71 +31,20 @@
  * sends anything else. Only the login used for `keys install` (or `keys
  * update-gate`) rewrites the gate; the key it guards cannot.
  */
-import { createHash } from 'node:crypto';
 import { baseName, COMPRESSION_EXT } from '../../../shared/archive-names';
 import { OUT_FORMAT } from '../../../shared/rsync-output';
 import { SOURCE_GATE_PATH } from './authorized-keys';
 import { gatePinsFor, pinsJson, type GatePins, type JobPins } from './gate-pins';
 import type { BurrowConfig } from '../../../shared/config-schema';
-import { RSYNC_VERSION_SCRIPT } from '../steps/commands';
-import { LIST_WITH_MARKER_SCRIPT, MARKER } from '../destination-marker';
-import { EXISTING_SCRIPT, MKDIR_SCRIPT, PACK_SCRIPT } from '../formats/archive/pack';
-import { HOLDING_AGES_SCRIPT, REMOVE_SCRIPT } from '../formats/archive/prune';
-import { SUMS_SCRIPT } from '../formats/archive/transfer';
-import { SOURCES_PRESENT } from '../formats/snapshot/transfer';
-import { SENT_SUMS_SCRIPT } from '../formats/snapshot/verify';
-import { REMOVE_TMP_SCRIPT } from '../steps/teardown';
-import { KNOWN_HOSTS_SCRIPT, MKTEMP_SCRIPT, tunnelSshCommand } from '../tunnel-rsync';
+import { MARKER } from '../destination-marker';
+import { GATE_QUERY_SCRIPT, SOURCE_SCRIPTS, scriptsHash, sha256Hex, type ArgRule } from './source-scripts';
+import { tunnelSshCommand } from '../tunnel-rsync';
 
-/**
- * Asks the source whether a gate guards this login: the gate answers it
- * itself (its version, scripts hash and pins); without a gate the script
- * runs and says so.
- */
-export const GATE_QUERY_SCRIPT = 'echo no-gate';
-
-/** How the gate checks a script's arguments: the name of a function in the gate. */
-export type ArgRule =
-  | 'none'
-  | 'pack'
-  | 'holding-create'
-  | 'holding-read'
-  | 'holding-marker'
-  | 'holding-files'
-  | 'holding-remove'
-  | 'holding-paths'
-  | 'job-paths'
-  | 'tmp-dir'
-  | 'known-hosts';
-
-/** Every fixed script Burrow runs on the source (a backup, a dry run, a check), with the rule for its arguments. */
-export const SOURCE_SCRIPTS: readonly { text: string; rule: ArgRule }[] = [
-  { text: PACK_SCRIPT, rule: 'pack' },
-  { text: MKDIR_SCRIPT, rule: 'holding-create' },
-  { text: EXISTING_SCRIPT, rule: 'holding-paths' },
-  { text: HOLDING_AGES_SCRIPT, rule: 'holding-read' },
-  { text: REMOVE_SCRIPT, rule: 'holding-remove' },
-  { text: LIST_WITH_MARKER_SCRIPT, rule: 'holding-marker' },
-  { text: SUMS_SCRIPT, rule: 'holding-files' },
-  { text: SOURCES_PRESENT, rule: 'job-paths' },
-  // Checksums of the files a snapshot run just sent: the job's directories as arguments, the names on standard input.
-  { text: SENT_SUMS_SCRIPT, rule: 'job-paths' },
-  { text: MKTEMP_SCRIPT, rule: 'none' },
-  { text: RSYNC_VERSION_SCRIPT, rule: 'none' },
-  { text: KNOWN_HOSTS_SCRIPT, rule: 'known-hosts' },
-  { text: REMOVE_TMP_SCRIPT, rule: 'tmp-dir' },
-];
+export { GATE_QUERY_SCRIPT, SOURCE_SCRIPTS, scriptsHash, sha256Hex, type ArgRule } from './source-scripts';
 
 /** The longest command the gate parses, and the most words. */
 export const GATE_MAX_BYTES = 16_384;
 export const GATE_MAX_WORDS = 512;
-
-export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** One hash for the whole set of scripts: the gate answers it, so an upgrade that changed one is seen at once. */
-export function scriptsHash(scripts: readonly { text: string }[] = SOURCE_SCRIPTS): string {
-  return sha256Hex([...new Set(scripts.map((s) => sha256Hex(s.text)))].sort().join(' ').concat(' ', GATE_QUERY_SCRIPT)).slice(0, 16);
-}
 
 /** Splits the tunnel ssh command around its three variable parts. */
 function tunnelSshPieces(): [string, string, string, string] {
@@ -180,6 +129,7 @@ export function sourceGateScript(pins: GatePins, scripts: readonly { text: strin
   const holdings = jobs.flatMap((j) => (j.holdingDir ? [j.holdingDir] : []));
   const paths = jobs.flatMap((j) => j.paths);
   const users = jobs.map((j) => j.destination.user);
+  const names = jobs.map((j) => j.name);
   return `# Burrow's source gate: the forced command of Burrow's source key.
 # Written by Burrow (\`burrow keys install ... --role source\` or \`burrow keys
 # update-gate\`) from the jobs that use this host; it admits exactly their
@@ -239,6 +189,7 @@ done
 ${memberFn('is_holding', holdings)}
 ${memberFn('is_path', paths)}
 ${memberFn('is_user', users)}
+${memberFn('is_job', names)}
 
 no_control() { for a; do case $a in *[$CTL]*) refuse 'a control character in an argument' ;; esac; done; }
 digits() { case $1 in ''|*[!0-9]*) refuse "$2 is not a number" ;; esac; }
@@ -313,6 +264,7 @@ chk_holding_files() { [ $# -ge 1 ] || refuse 'a holding dir'; holding_dir "$1"; 
 chk_holding_remove() { [ $# -ge 1 ] || refuse 'a holding dir'; holding_dir "$1"; shift; for f; do archive_name "$f"; done; }
 chk_holding_paths() { for p; do holding_dir "\${p%/*}"; archive_name "\${p##*/}"; done; }
 chk_job_paths() { [ $# -ge 1 ] || refuse 'the directories of a job'; for p; do source_dir "$p"; done; }
+chk_job_name() { [ $# -eq 1 ] || refuse 'one job name'; is_job "$1" || refuse "$1 is not a job pinned for this key"; }
 chk_tmp_dir() { [ $# -eq 1 ] || refuse 'one temporary directory'; tmp_dir "$1"; }
 chk_known_hosts() {
   [ $# -eq 3 ] || refuse 'a temporary directory and a host key'

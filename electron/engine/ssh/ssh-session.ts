@@ -154,6 +154,9 @@ export class SshSession extends EventEmitter<SessionEvents> {
       this.client.once('ready', () => {
         signal?.removeEventListener('abort', onAbort);
         this.client.setNoDelay(true);
+        // ssh2 keeps the socket to itself; its local address tells a network change apart later (see connection-loss.ts).
+        const local = (this.client as unknown as { _sock?: { localAddress?: unknown } })._sock?.localAddress;
+        if (typeof local === 'string') this.localAddress = local;
         resolve();
       });
       this.client.once('error', (err: Error & { level?: string }) => {
@@ -186,6 +189,35 @@ export class SshSession extends EventEmitter<SessionEvents> {
   private keyProblem?: BurrowError;
   /** Why the connection was lost after it was up, once it was. */
   lostError?: BurrowError;
+  /** The laptop's address of a direct connection, as it was when the connection came up. */
+  localAddress?: string;
+
+  /**
+   * One round trip to the server within `timeoutMs`: whether the connection
+   * still carries anything (after the laptop woke up, say). It asks sshd to
+   * cancel a forward on port 1, which Burrow never binds (tunnelPort is 0 or
+   * 1024-65535): a global request every sshd answers, no or yes, through
+   * ssh2's public API, and it changes nothing. Any answer is life
+   * (`answered`); a connection that is or gets closed meanwhile is `closed`;
+   * no answer within the time, `silent`.
+   */
+  ping(timeoutMs: number): Promise<'answered' | 'closed' | 'silent'> {
+    if (this.state !== 'up') return Promise.resolve('closed');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.state === 'up' ? 'silent' : 'closed'), timeoutMs);
+      try {
+        // sshd's "no" comes back as an error too; a connection that closed instead is no longer up by then.
+        this.client.unforwardIn('127.0.0.1', 1, () => {
+          clearTimeout(timer);
+          resolve(this.state === 'up' ? 'answered' : 'closed');
+        });
+      } catch {
+        // ssh2 throws "Not connected" when its socket is no longer writable.
+        clearTimeout(timer);
+        resolve('closed');
+      }
+    });
+  }
 
   private verifyHostKey(blob: Buffer): boolean {
     const presented = describeKeyBlob(blob);
@@ -240,8 +272,12 @@ export class SshSession extends EventEmitter<SessionEvents> {
           return next.length > maxKeep ? next.slice(next.length - maxKeep) : next;
         };
         const onAbort = () => {
-          stream.signal('TERM');
-          stream.close();
+          try {
+            stream.signal('TERM');
+            stream.close();
+          } catch {
+            // The connection is gone already (dropped after a sleep): its 'close' ends the command.
+          }
         };
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         // Input when given, then EOF at once (as `ssh -n` does), so nothing on
@@ -268,6 +304,15 @@ export class SshSession extends EventEmitter<SessionEvents> {
           opts.signal?.removeEventListener('abort', onAbort);
           if (opts.signal?.aborted) return reject(cancelledError(`"${argv[0]}" on ${this.endpoint.name}`));
           if (code === null && !sig && this.lostError) return reject(this.lostError);
+          // The connection itself ended under the command, with no error to tell (the host's sshd was restarted, the host went down).
+          if (code === null && !sig && this.state !== 'up') {
+            return reject(
+              new BurrowError(
+                'unreachable',
+                `the connection to ${describe(this.endpoint)} closed while "${argv[0]}" ran (its sshd restarted, or the host went down)`,
+              ),
+            );
+          }
           const r: ExecResult = { code, stdout: stdout + out.end(), stderr: stderr + errDec.end() };
           if (sig) r.signal = sig;
           resolve(r);
@@ -293,6 +338,18 @@ export class SshSession extends EventEmitter<SessionEvents> {
     this.jump?.close();
     if (this.state !== 'failed') this.setState('closed');
   }
+
+  /**
+   * Closes a connection whose peer no longer answers (the laptop slept or
+   * roamed): the socket goes at once, and with it every command still
+   * waiting on it. close() says goodbye and waits for the peer's
+   * acknowledgement (ssh2's destroy() does nothing once end() has been
+   * called), which a silent peer never sends.
+   */
+  drop(): void {
+    (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+    this.close();
+  }
 }
 
 export function lastLine(text: string): string {
@@ -301,4 +358,12 @@ export function lastLine(text: string): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return lines[lines.length - 1] ?? '';
+}
+
+/** `a NUL b NUL c NUL d NUL` (what Burrow's scripts print) as pairs [a, b], [c, d]. */
+export function nulPairs(text: string): [string, string][] {
+  const parts = text.split('\0');
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i]!, parts[i + 1]!]);
+  return out;
 }

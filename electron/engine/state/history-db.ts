@@ -100,6 +100,15 @@ function isDiskFull(err: unknown): boolean {
   return code === 'SQLITE_FULL' || (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC' || /SQLITE_IOERR/.test(code);
 }
 
+function isReadOnly(err: unknown): boolean {
+  const code = sqliteCode(err);
+  return (
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'SQLITE_CANTOPEN' ||
+    ['EROFS', 'EACCES', 'EPERM'].includes((err as NodeJS.ErrnoException | undefined)?.code ?? '')
+  );
+}
+
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
@@ -311,9 +320,18 @@ export class HistoryDb {
 /** SQLite's errors in words: a full disk says so and names the file. */
 export function translate(err: unknown, path: string): unknown {
   if (err instanceof BurrowError) return err;
+  if (isReadOnly(err)) {
+    return new BurrowError(
+      'state-dir',
+      `history: could not write ${path}: it is read-only (${(err as Error).message}); this record was not written, nothing earlier is lost`,
+      {
+        cause: err,
+      },
+    );
+  }
   if (isDiskFull(err)) {
     return new BurrowError(
-      'internal',
+      'state-dir',
       `history: could not write ${path}: the disk is full or failing (${(err as Error).message}); this record was not written, nothing earlier is lost`,
       {
         cause: err,

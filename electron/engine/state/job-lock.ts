@@ -61,7 +61,14 @@ export async function acquireJobLock(dir: string, job: string, purpose: string):
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fh = await open(path, 'wx', 0o600);
-      await fh.writeFile(JSON.stringify(info));
+      try {
+        await fh.writeFile(JSON.stringify(info));
+      } catch (err) {
+        // A full disk: no empty lock file left for the next run to wait on.
+        await fh.close().catch(() => undefined);
+        await rm(path, { force: true });
+        throw err;
+      }
       await fh.close();
       const held: HeldLock = {
         info,

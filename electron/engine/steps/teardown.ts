@@ -11,6 +11,9 @@ import type { RunContext, StepOutcome } from '../run-context';
 export const REMOVE_TMP_SCRIPT = `${SOURCE_TMP_CHECK}
 rm -rf -- "$1"`;
 
+/** How long teardown waits for the source to remove the temporary directory. */
+const TEARDOWN_COMMAND_MS = 15_000;
+
 export async function teardownStep(ctx: RunContext): Promise<StepOutcome> {
   const done: string[] = [];
   const problems: string[] = [];
@@ -27,7 +30,8 @@ export async function teardownStep(ctx: RunContext): Promise<StepOutcome> {
     const tmp = ctx.sourceTmp;
     // Not tied to the run's signal: a cancelled run must still clean up.
     await attempt('temporary files removed', async () => {
-      await ctx.source!.run(shScript(REMOVE_TMP_SCRIPT, [tmp]), 'removing the temporary directory');
+      // Bounded: a connection that died under the run (the laptop slept) must not hold teardown up; the next run removes it then.
+      await ctx.source!.run(shScript(REMOVE_TMP_SCRIPT, [tmp]), 'removing the temporary directory', { signal: AbortSignal.timeout(TEARDOWN_COMMAND_MS) });
     });
   }
   for (const [name, s] of [

@@ -10,7 +10,7 @@ import type { RunContext, StepOutcome } from '../run-context';
 import { writeSourceKnownHosts } from '../tunnel-rsync';
 
 export async function transferStep(ctx: RunContext): Promise<StepOutcome> {
-  const out = await ctx.format.transfer(ctx, await writeSourceKnownHosts(ctx));
+  const out = await ctx.format.transfer(ctx, await writeSourceKnownHosts(ctx, { run: true }));
   await markBackupsWritten(ctx);
   return out;
 }

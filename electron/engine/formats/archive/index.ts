@@ -1,5 +1,6 @@
 /** The `archive` format: date-stamped compressed tarballs, packed on the source (the original layout). */
 import type { StorageFormat } from '../storage-format';
+import { cleanArchiveDestination, cleanHolding } from './leftovers';
 import { packArchives } from './pack';
 import { pruneArchivesAtDestination, pruneHolding } from './prune';
 import { browseArchives, countArchives, listArchivesStored, restoreArchiveStored, searchArchives, verifyArchivesStored } from './stored';
@@ -12,6 +13,8 @@ export const archiveFormat: StorageFormat = {
   guard: guardArchives,
   transfer: transferArchives,
   verify: (ctx) => verifyArchivesArrived(ctx),
+  cleanSource: cleanHolding,
+  cleanDestination: cleanArchiveDestination,
   pruneDestination: pruneArchivesAtDestination,
   countStored: countArchives,
   setUpCreates: () => [],

@@ -10,7 +10,7 @@ import { applyRetention, durationDays } from '../../../../shared/retention';
 import { listDir } from '../../destination-marker';
 import { shScript } from '../../shell-quote';
 import type { RunContext, StepOutcome } from '../../run-context';
-import type { SshSession } from '../../ssh/ssh-session';
+import { nulPairs, type SshSession } from '../../ssh/ssh-session';
 import { sshCommandFor } from '../../steps/commands';
 
 /** NUL-separated name and mtime of each regular file directly in the dir. */
@@ -31,11 +31,7 @@ export async function removeFiles(session: SshSession, dir: string, names: strin
 
 export async function listHolding(ctx: RunContext): Promise<HoldingFile[]> {
   const r = await ctx.source!.run(shScript(HOLDING_AGES_SCRIPT, [ctx.job.holdingDir]), `listing ${ctx.job.holdingDir}`, { signal: ctx.signal });
-  if (r.stdout === '') return [];
-  const parts = r.stdout.split('\0');
-  const files: HoldingFile[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) files.push({ name: parts[i]!, mtimeMs: Number(parts[i + 1]) * 1000 });
-  return files;
+  return nulPairs(r.stdout).map(([name, mtime]) => ({ name, mtimeMs: Number(mtime) * 1000 }));
 }
 
 /** What the source's policy removes: `retention` when set, else the original keepDays rule. */

@@ -1,6 +1,7 @@
 /** The `snapshot` format: the trees themselves, one complete day per directory at the destination, unchanged files hard-linked. */
 import type { StorageFormat } from '../storage-format';
 import { snapshotRoot } from './layout';
+import { cleanSnapshotDestination } from './leftovers';
 import { browseSnapshot, listSnapshotsStored, restoreSnapshot, searchSnapshots } from './stored';
 import { countSnapshots, guardSnapshot, pruneSnapshotsAtDestination, transferSnapshot } from './transfer';
 import { verifySnapshot, verifySnapshotsStored } from './verify';
@@ -13,6 +14,8 @@ export const snapshotFormat: StorageFormat = {
   guard: (ctx) => guardSnapshot(ctx),
   transfer: transferSnapshot,
   verify: (ctx) => verifySnapshot(ctx),
+  cleanSource: async () => [], // no holding dir: the run's temporary directory is all it leaves there
+  cleanDestination: cleanSnapshotDestination,
   pruneDestination: pruneSnapshotsAtDestination,
   countStored: countSnapshots,
   setUpCreates: (ctx) => [`the job's directory ${ctx.job.destination.host}:${snapshotRoot(ctx)} (at the first run), one directory per day below it`],
