@@ -4,6 +4,7 @@
  * failure or a cancel. The run only emits events; whoever starts it decides
  * what to show.
  */
+import { destinationOf, findJob } from './job-lookup';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { dateStamp } from '../../shared/archive-names';
@@ -60,16 +61,6 @@ export interface RunOptions {
   beforeStep?: (step: StepName) => Promise<void>;
 }
 
-export function findJob(config: BurrowConfig, name?: string): JobConfig {
-  if (name === undefined) {
-    if (config.jobs.length === 1) return config.jobs[0]!;
-    if (config.jobs.length === 0) throw new BurrowError('config', 'the config has no jobs');
-    throw new BurrowError('config', `the config has ${config.jobs.length} jobs; name one with --job (${config.jobs.map((j) => j.name).join(', ')})`);
-  }
-  const job = config.jobs.find((j) => j.name === name);
-  if (!job) throw new BurrowError('config', `no job named "${name}" (jobs: ${config.jobs.map((j) => j.name).join(', ') || 'none'})`);
-  return job;
-}
 
 function newRunId(now: Date): string {
   return `${now
@@ -105,7 +96,6 @@ export function createRunContext(opts: RunOptions, job: JobConfig, record: RunRe
 }
 
 /** `HOST:PATH`: where a job writes; a run record remembers it, so a new path counts as a new destination. */
-export const destinationOf = (job: JobConfig) => `${job.destination.host}:${job.destination.path}`;
 
 export function newRunRecord(job: JobConfig, trigger: RunTrigger, now: Date): RunRecord {
   return {

@@ -9,10 +9,10 @@ import type { BurrowConfig, JobConfig } from '../../shared/config-schema';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { EngineEvent, JobStatus } from '../../shared/engine-events';
 import type { RunRecord, RunSummary, RunTrigger } from '../../shared/run-types';
-import { storedRecords } from './archives';
-import { BackupRun, destinationOf, findJob, type RunOptions } from './backup-run';
+import type { BackupRun, RunOptions } from './backup-run';
 import type { CatchUpTiming } from './catch-up-plan';
 import { BurrowError } from './errors';
+import { destinationOf, findJob } from './job-lookup';
 import { connectOutcome } from './ssh/connection-loss';
 import type { AgentProvider } from './ssh/auth';
 import { Heartbeat } from './state/heartbeat';
@@ -156,6 +156,7 @@ export class Engine extends EventEmitter<{ event: [EngineEvent] }> {
     const controller = new AbortController();
     let run: BackupRun;
     try {
+      const [{ BackupRun }, { storedRecords }] = await Promise.all([import('./backup-run'), import('./archives')]);
       run = new BackupRun({
         config: this.config,
         job,

@@ -199,7 +199,7 @@ describe('the window explains itself', () => {
     const page = await open(labConfig(lab, { paths: [join(lab.source.home, 'data', 'long')], bwlimitKiBps: 1500 }));
     await page.getByTestId('run-now-daily').click();
     const headline = page.getByTestId('run-headline-daily');
-    await expect.poll(() => headline.textContent(), { timeout: 60_000 }).toBe('Running: transfer (6 of 9)');
+    await expect.poll(() => headline.textContent(), { timeout: 60_000 }).toBe('Running: transfer (7 of 10)');
     await expect.poll(() => page.getByTestId('progress-amount-daily').textContent(), { timeout: 20_000 }).toMatch(/^[\d.]+ [kMG]?B of [\d.]+ [kMG]?B sent$/);
     await page.getByTestId('tunnel-diagram-daily').waitFor();
     expect(await page.getByTestId('tunnel-diagram-daily-port').textContent()).toMatch(/127\.0\.0\.1:\d+/);

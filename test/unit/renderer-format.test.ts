@@ -74,7 +74,7 @@ describe('renderer formatting', () => {
         { name: 'connect', status: 'ok' },
         { name: 'transfer', status: 'running' },
       ]),
-    ).toBe('Running: transfer (6 of 9)');
+    ).toBe('Running: transfer (7 of 10)');
     expect(describeCauses(['laptop-off', 'asleep', 'laptop-off'])).toBe('the laptop was off; the laptop was asleep');
     expect(slotCount(1)).toBe('1 slot');
     expect(slotCount(3)).toBe('3 slots');

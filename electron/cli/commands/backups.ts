@@ -7,7 +7,7 @@ import { formatBytes } from '../../../shared/format-bytes';
 import type { BackupRowView } from '../../../shared/api-contract';
 import type { JobConfig } from '../../../shared/config-schema';
 import { browseBackup, initDestination, listBackups, restoreBackup, searchBackups, verifyBackups, type BackupsAccess } from '../../engine/archives';
-import { findJob } from '../../engine/backup-run';
+import { findJob } from '../../engine/job-lookup';
 import { loadConfig } from '../../engine/config-file';
 import { BurrowError } from '../../engine/errors';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';

@@ -1,4 +1,4 @@
-import { findJob } from '../../engine/backup-run';
+import { findJob } from '../../engine/job-lookup';
 import { checkJob } from '../../engine/check';
 import { loadConfig } from '../../engine/config-file';
 import { headlessAgentProvider } from '../../engine/keys/store-agent-provider';

@@ -1,5 +1,5 @@
 import { systemClock } from '../../../shared/clock';
-import { findJob } from '../../engine/backup-run';
+import { findJob } from '../../engine/job-lookup';
 import { notifierFor } from '../../engine/notify/registry';
 import { loadConfig } from '../../engine/config-file';
 import { Engine } from '../../engine/engine';

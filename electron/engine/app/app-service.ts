@@ -15,7 +15,7 @@ import type { EngineEvent, JobStatus } from '../../../shared/engine-events';
 import { applyRunEvent } from '../../../shared/live-runs';
 import { writeFileAtomic } from '../atomic-file';
 import { browseBackup, initDestination, listBackups, restoreBackup, searchBackups, verifyBackups, type BackupsAccess } from '../archives';
-import { findJob } from '../backup-run';
+import { findJob } from '../job-lookup';
 import { checkJob } from '../check';
 import { ConfigError, parseConfigText } from '../config-file';
 import { Engine } from '../engine';

@@ -19,6 +19,7 @@ export function slotCount(n: number): string {
 /** What each step of a run does, in a word or two; the raw name stays in the tooltip. */
 const STEP_LABELS: Record<StepName, string> = {
   connect: 'Connect',
+  'clean-up': 'Clear leftovers',
   pack: 'Pack',
   prune: 'Prune source',
   guard: 'Safety check',
@@ -26,7 +27,7 @@ const STEP_LABELS: Record<StepName, string> = {
   transfer: 'Transfer',
   verify: 'Verify',
   'prune-destination': 'Prune destination',
-  teardown: 'Clean up',
+  teardown: 'Tear down',
 };
 
 /** A step's name in words: `prune-destination` is "Prune destination". */
@@ -37,6 +38,7 @@ export function stepLabel(name: StepName): string {
 /** What a step does, for its tooltip: the words, then the raw name a log or `burrow run` prints. */
 export const STEP_HINTS: Record<StepName, string> = {
   connect: 'log in to the source and the destination',
+  'clean-up': 'remove what earlier, cut-off runs of this job left on the source and the destination (through the source gate)',
   pack: 'pack the paths into archives (or list them for a snapshot) on the source',
   prune: 'remove archives past retention from the holding dir',
   guard: 'refuse a transfer that would delete more than retention explains, or write to an unmounted destination',
@@ -48,7 +50,7 @@ export const STEP_HINTS: Record<StepName, string> = {
 };
 
 /**
- * The headline of a run under way: `"Running: transfer (6 of 9)"`, the step
+ * The headline of a run under way: `"Running: transfer (7 of 10)"`, the step
  * running now and its place in the run; `"Starting…"` before the first.
  */
 export function runHeadline(steps: readonly StepRecord[]): string {
