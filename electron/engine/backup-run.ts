@@ -61,7 +61,6 @@ export interface RunOptions {
   beforeStep?: (step: StepName) => Promise<void>;
 }
 
-
 function newRunId(now: Date): string {
   return `${now
     .toISOString()
