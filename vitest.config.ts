@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // vitest's default is one worker fewer than the cores: one on a 2-core machine.
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
