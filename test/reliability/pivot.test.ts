@@ -246,7 +246,14 @@ check(
     const record = JSON.parse(json) as RunRecord;
     const kept = record.log?.find((l) => l.message.startsWith('left ') && l.message.includes('.partial.'));
     // The cut-off pack runs to its end on the source (sshd does not stop a session's processes): its archive is whole.
-    await waitFor(() => !readdirSync(setup.holding).some((n) => n.includes('.partial.')), { timeoutMs: 30_000, what: 'the cut-off pack to finish' });
+    // 24 MB through lbzip2, its test and sha256sum: seconds alone, longer beside another lab file's 10,000-file runs.
+    await waitFor(() => !readdirSync(setup.holding).some((n) => n.includes('.partial.')), { timeoutMs: 60_000, what: 'the cut-off pack to finish' }).catch(
+      async (err: Error) => {
+        // Say whether the pack still works or hangs: the source user's processes, as ps sees them.
+        const ps = await run(['ps', '-o', 'pid,stat,etime,time,args', '-u', setup.lab.source.user]).catch((e: Error) => ({ stdout: e.message }));
+        throw new Error(`${err.message}; holding dir: ${readdirSync(setup.holding).join(' ')}; source processes:\n${ps.stdout}`);
+      },
+    );
     const summary = await expectNoLeftovers(setup, { expected: [`projects.${dateStamp(new Date())}.tar.bz2`] });
     note(
       `killed while ${partial} was written; the next run ${kept ? `left it (${kept.message.slice(kept.message.indexOf(': ') + 2)})` : 'found it finished'} and succeeded; ${summary}`,

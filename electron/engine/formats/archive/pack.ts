@@ -39,7 +39,9 @@ esac
 ${COMPRESS_PROGRAM}
 tmp="$holding/.$name.partial.$$"
 trap 'rm -f -- "$tmp"' EXIT
-trap 'exit 130' INT TERM HUP
+# PIPE too: a pack whose laptop is gone dies on its first word to the closed
+# channel, and a shell killed by a signal it does not trap skips its EXIT trap.
+trap 'exit 130' INT TERM HUP PIPE
 [ -d "$src" ] || { echo "not a directory: $src" >&2; exit 66; }
 parent=$(dirname -- "$src") base=$(basename -- "$src")
 if [ "$sudo" = yes ]; then S="sudo -n"; else S=""; fi
@@ -50,7 +52,7 @@ $prog -t < "$tmp" || { echo "the new archive failed its integrity test ($prog -t
 # Packed again the same day: keep today's archive when nothing changed, replace it when something did.
 how=new
 if [ -e "$holding/$name" ]; then
-  if cmp -s -- "$tmp" "$holding/$name"; then echo "exists"; exit 0; fi
+  if cmp -s -- "$tmp" "$holding/$name"; then rm -f -- "$tmp"; trap - EXIT; echo "exists"; exit 0; fi
   how=replaced
 fi
 size=$(wc -c < "$tmp")
