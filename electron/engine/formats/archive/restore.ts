@@ -119,6 +119,7 @@ async function sendToSource(ctx: RunContext, name: string, dir: string, expected
 const STAGE_AND_TAR = `set -e
 t=$(mktemp -d "\${TMPDIR:-/tmp}/burrow-restore.XXXXXXXX")
 trap 'rm -rf -- "$t"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
 tar -xpf "$1" -C "$t" --no-same-owner --null -T - >&2
 tar -cf - -C "$t" .`;
 /** Unpacks the members named on standard input from archive "$1" into "$2" ("$3": overwrite or keep). */

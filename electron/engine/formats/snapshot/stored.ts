@@ -139,6 +139,7 @@ function selected(entries: readonly ManifestEntry[], paths: readonly string[]): 
 const STAGE_AND_TAR = `set -e
 t=$(mktemp -d "\${TMPDIR:-/tmp}/burrow-restore.XXXXXXXX")
 trap 'rm -rf -- "$t"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
 printf '#!/bin/sh\\nshift\\nexec "$@"\\n' > "$t/rsh"; chmod 700 "$t/rsh"; mkdir "$t/s"
 if [ "$2" = fake ]; then F=-M--fake-super; else F=; fi
 rsync -rlptD -H -s --numeric-ids $F -e "$t/rsh" --files-from=- --from0 -- "here:$1/" "$t/s/" >&2
