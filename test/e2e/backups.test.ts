@@ -15,7 +15,7 @@ import { validateConfig, type BurrowConfig } from '../../shared/config-schema';
 import { Engine } from '../../electron/engine/engine';
 import { startLab, type Lab } from '../../electron/lab/lab';
 import { day, labConfig, writeSampleTree } from '../engine/fixtures';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
+import { closeTestPage, launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
 import { startServe, type ServeProcess } from './serve-process';
 
 let lab: Lab;
@@ -59,12 +59,9 @@ afterAll(async () => {
   await lab?.stop();
 });
 afterEach(async () => {
-  const errors = current?.errors ?? [];
-  await current?.page.context().close();
-  current = undefined;
-  await serve?.stop();
-  serve = undefined;
-  expect(errors, 'console errors on the page').toEqual([]);
+  const [page, server] = [current, serve];
+  current = serve = undefined;
+  await closeTestPage(page, server);
 });
 
 async function openBackups(): Promise<WatchedPage> {

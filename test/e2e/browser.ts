@@ -6,6 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { ServeProcess } from './serve-process';
 
 export const CHROMIUM = process.env.BURROW_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -47,4 +49,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * A test's end: its page closed and its `burrow serve` stopped, then the
+ * test fails on any console error the page saw. Returns what serve printed,
+ * for checks of its own (a secret that must not appear, say).
+ */
+export async function closeTestPage(page: WatchedPage | undefined, serve: ServeProcess | undefined): Promise<string> {
+  const errors = page?.errors ?? [];
+  await page?.page.context().close();
+  const output = serve?.output() ?? '';
+  await serve?.stop();
+  expect(errors, 'console errors on the page').toEqual([]);
+  return output;
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
+import { closeTestPage, launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
 import { startServe, type ServeProcess } from './serve-process';
 
 const PASSPHRASE = `pp-${Math.random().toString(16).slice(2)}-secret`;
@@ -31,14 +31,9 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 afterEach(async () => {
-  const errors = current?.errors ?? [];
-  await current?.page.context().close();
-  current = undefined;
-  const output = serve?.output() ?? '';
-  await serve?.stop();
-  serve = undefined;
-  expect(errors, 'console errors on the page').toEqual([]);
-  expect(output, "burrow serve's output").not.toContain(PASSPHRASE);
+  const [page, server] = [current, serve];
+  current = serve = undefined;
+  expect(await closeTestPage(page, server), "burrow serve's output").not.toContain(PASSPHRASE);
 });
 
 async function open(size?: { width: number; height: number; colorScheme?: 'light' | 'dark' }, config?: object): Promise<{ w: WatchedPage; dir: string }> {

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLine } from '../../electron/engine/state/journal';
 import { labConfig, writeSampleTree } from '../engine/fixtures';
 import { startLab, type Lab } from '../../electron/lab/lab';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
+import { closeTestPage, launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
 import { startServe, type ServeProcess } from './serve-process';
 
 let lab: Lab;
@@ -30,12 +30,9 @@ afterAll(async () => {
   await lab?.stop();
 });
 afterEach(async () => {
-  const errors = current?.errors ?? [];
-  await current?.page.context().close();
-  current = undefined;
-  await serve?.stop();
-  serve = undefined;
-  expect(errors, 'console errors on the page').toEqual([]);
+  const [page, server] = [current, serve];
+  current = serve = undefined;
+  await closeTestPage(page, server);
 });
 
 function newDir(): string {

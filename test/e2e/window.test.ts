@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../../shared/retention';
 import { startLab, type Lab } from '../../electron/lab/lab';
 import { labConfig, writeSampleTree, pseudoRandom } from '../engine/fixtures';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
+import { closeTestPage, launchBrowser, openPage, screenshot, type WatchedPage } from './browser';
 import { startServe, type ServeProcess } from './serve-process';
 import { focusedIsVisible, horizontalOverflow, seriousViolations } from './window-checks';
 
@@ -44,12 +44,9 @@ afterAll(async () => {
   await lab?.stop();
 });
 afterEach(async () => {
-  const errors = current?.errors ?? [];
-  await current?.page.context().close();
-  current = undefined;
-  await serve?.stop();
-  serve = undefined;
-  expect(errors, 'console errors on the page').toEqual([]);
+  const [page, server] = [current, serve];
+  current = serve = undefined;
+  await closeTestPage(page, server);
 });
 
 async function open(config: object | undefined, opts: Parameters<typeof openPage>[1] = {}): Promise<Page> {
