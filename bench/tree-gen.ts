@@ -8,6 +8,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { prng } from '../test/fixtures/prng';
 
 /** What a file holds; decides its content and how day 2 changes it. */
 export type FileKind = 'text' | 'config' | 'log' | 'binary';
@@ -32,18 +33,6 @@ export interface MutationSummary {
   bytesAdded: number;
   bytesRemoved: number;
   totalBytesAfter: number;
-}
-
-/** Seeded 32-bit PRNG (mulberry32): small, fast and the same everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Incompressible bytes from AES-128-CTR keyed by the seed (fast and deterministic). */

@@ -14,6 +14,7 @@ import { startLab, type Lab } from '../../electron/lab/lab';
 import { labConfig, writeSampleTree } from '../engine/fixtures';
 import { run } from '../../electron/lab/run';
 import { scenario } from './report';
+import { prng } from '../fixtures/prng';
 
 const DAYS = 60;
 const FAULTS = ['none', 'laptop-off', 'laptop-slept', 'source-down', 'destination-down', 'port-taken', 'disk-full'] as const;
@@ -34,17 +35,6 @@ beforeAll(async () => {
   await lab.destination.own(join(lab.destination.home, 'backups'));
 });
 afterAll(() => lab?.stop());
-
-/** mulberry32: a fixed seed makes every CI run the same sixty days. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const skipReason = process.getuid?.() === 0 ? undefined : 'needs root and the netns lab (a small disk is mounted at the destination)';
 const at = (d: number, h: number, m = 0) => new Date(2026, 0, 5 + d, h, m); // from Monday 5 January 2026
