@@ -10,8 +10,9 @@
  * Knobs (environment): BENCH_RELAY_MIB (512), BENCH_RELAY_ROUNDS (4),
  * BENCH_TREE_MB (210), BENCH_IDLE_SECONDS (60), BENCH_IDLE_SETTLE_SECONDS (30),
  * BENCH_IDLE_HISTORY_RUNS (10000), BENCH_SCALE_SMALL_MB (200), BENCH_SCALE_LARGE_MB (2000), BENCH_SCALE_ROUNDS (3).
- * BENCH_ONLY=day2-scale runs only section 6 and merges it into the
- * results.json already there (rewriting docs/performance.md from them).
+ * BENCH_ONLY=relay (section 1, about a minute) or BENCH_ONLY=day2-scale
+ * (section 6) runs only that section and merges it into the results.json
+ * already there (rewriting docs/performance.md from them).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -213,23 +214,43 @@ async function sequential<T, R>(items: readonly T[], fn: (item: T) => Promise<R>
   return out;
 }
 
-/** BENCH_ONLY=day2-scale: section 6 alone, merged into the results already written. */
-async function onlyDay2Scale(): Promise<void> {
-  const path = join(ROOT, 'bench', 'results.json');
-  const previous = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
-  const lab = await startLab();
-  try {
-    previous.day2Scale = await measureDay2Scale(lab, {
+/**
+ * The sections BENCH_ONLY can run alone: each measures on a lab of its own
+ * and says which results and settings it replaces.
+ */
+const ONLY: Record<string, (lab: Lab) => Promise<{ results: Partial<BenchResults>; settings: Partial<typeof settings> }>> = {
+  relay: async (lab) => {
+    const relay = await measureRelays(lab, labConfig(lab), await prepareSourceLogin(lab), settings.relayMiB, settings.relayRounds);
+    return { results: { relay }, settings: { relayMiB: settings.relayMiB, relayRounds: settings.relayRounds, innerCipher: settings.innerCipher } };
+  },
+  'day2-scale': async (lab) => {
+    const day2Scale = await measureDay2Scale(lab, {
       smallMB: settings.scaleSmallMB,
       largeMB: settings.scaleLargeMB,
       seed: TREE_SEED,
       rounds: settings.scaleRounds,
       say,
     });
+    return { results: { day2Scale }, settings: { scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB, scaleRounds: settings.scaleRounds } };
+  },
+};
+
+/** BENCH_ONLY=relay or day2-scale: that section alone, merged into the results already written. */
+async function onlySection(name: string): Promise<void> {
+  const measure = ONLY[name];
+  if (!measure) throw new Error(`BENCH_ONLY must be one of ${Object.keys(ONLY).join(', ')}, not ${JSON.stringify(name)}`);
+  const path = join(ROOT, 'bench', 'results.json');
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  const lab = await startLab();
+  let measured: Awaited<ReturnType<typeof measure>>;
+  try {
+    measured = await measure(lab);
   } finally {
     await lab.stop();
   }
-  previous.settings = { ...previous.settings, scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB, scaleRounds: settings.scaleRounds };
+  Object.assign(previous, measured.results);
+  previous.remeasured = { ...previous.remeasured, [name]: new Date().toISOString() };
+  previous.settings = { ...previous.settings, ...measured.settings };
   previous.goals = goals(previous);
   const markdown = renderMarkdown(previous);
   writeFileSync(path, `${JSON.stringify(previous, null, 2)}\n`);
@@ -237,11 +258,11 @@ async function onlyDay2Scale(): Promise<void> {
   // The history-at-scale section is bench:scale's: kept as it was.
   writeFileSync(perf, withScaleSection(markdown, undefined, existsSync(perf) ? readFileSync(perf, 'utf8') : ''));
   console.log(`\n${markdown}`);
-  say('merged section 6 into bench/results.json and docs/performance.md');
+  say(`merged the ${name} section into bench/results.json and docs/performance.md`);
 }
 
 async function main(): Promise<void> {
-  if (process.env.BENCH_ONLY === 'day2-scale') return onlyDay2Scale();
+  if (process.env.BENCH_ONLY) return onlySection(process.env.BENCH_ONLY);
   say('starting the lab');
   const lab = await startLab();
   say(`lab ${lab.id} up (${lab.mode} mode)`);
