@@ -231,7 +231,10 @@ const ONLY: Record<string, (lab: Lab) => Promise<{ results: Partial<BenchResults
       rounds: settings.scaleRounds,
       say,
     });
-    return { results: { day2Scale }, settings: { scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB, scaleRounds: settings.scaleRounds } };
+    return {
+      results: { day2Scale },
+      settings: { scaleSmallMB: settings.scaleSmallMB, scaleLargeMB: settings.scaleLargeMB, scaleRounds: settings.scaleRounds },
+    };
   },
 };
 
