@@ -24,6 +24,13 @@ type Command = CliCommand;
 
 const jobOpt = { job: { type: 'string' }, json: { type: 'boolean' } } as const;
 
+const backups: Command = {
+  summary: 'the backups at the destination, one row per day, with what changed (alias: archives)',
+  usage: 'burrow backups [--job NAME] [--json]',
+  options: jobOpt,
+  run: lazy(() => import('./commands/backups'), 'backupsCommand'),
+};
+
 const COMMANDS: Record<string, Command> = {
   start: {
     summary: 'the tray app; where Electron cannot run, the web UI (serve, or the demo)',
@@ -49,18 +56,8 @@ const COMMANDS: Record<string, Command> = {
     options: jobOpt,
     run: lazy(() => import('./commands/check'), 'checkCommand'),
   },
-  backups: {
-    summary: 'the backups at the destination, one row per day, with what changed (alias: archives)',
-    usage: 'burrow backups [--job NAME] [--json]',
-    options: jobOpt,
-    run: lazy(() => import('./commands/backups'), 'backupsCommand'),
-  },
-  archives: {
-    summary: 'the same as burrow backups',
-    usage: 'burrow archives [--job NAME] [--json]',
-    options: jobOpt,
-    run: lazy(() => import('./commands/backups'), 'backupsCommand'),
-  },
+  backups,
+  archives: { ...backups, summary: 'the same as burrow backups', usage: 'burrow archives [--job NAME] [--json]' },
   ls: {
     summary: "one directory of a day's backup",
     usage: 'burrow ls JOB DAY [PATH] [--json]',

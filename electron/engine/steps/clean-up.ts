@@ -21,8 +21,11 @@ import type { RunContext, StepOutcome } from '../run-context';
 import { sshCommandFor } from './commands';
 import { openDestination } from './connect';
 
+/** The source's side of the clean-up, as run and as the step shows it. */
+const staleTmp = (ctx: RunContext) => shScript(STALE_TMP_SCRIPT, [ctx.job.name]);
+
 async function cleanSourceTmp(ctx: RunContext): Promise<Leftover[]> {
-  const r = await ctx.source!.run(shScript(STALE_TMP_SCRIPT, [ctx.job.name]), 'looking for temporary directories of earlier runs', { signal: ctx.signal });
+  const r = await ctx.source!.run(staleTmp(ctx), 'looking for temporary directories of earlier runs', { signal: ctx.signal });
   return nulPairs(r.stdout).map(([why, path]) => ({
     path,
     removed: true,
@@ -67,10 +70,6 @@ export async function cleanUpStep(ctx: RunContext): Promise<StepOutcome> {
     (problems.length > 0 ? `; could not look everywhere (${problems.join('; ')})` : '');
   return {
     detail,
-    command: sshCommandFor(ctx.config, ctx.job.source, [
-      'sh',
-      '-c',
-      'find "${TMPDIR:-/tmp}" -maxdepth 1 -name "burrow.*" -user "$(id -un)" -mtime +0 -exec rm -rf {} +',
-    ]),
+    command: sshCommandFor(ctx.config, ctx.job.source, staleTmp(ctx)),
   };
 }
