@@ -5,14 +5,14 @@
  * an injected clock.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock';
 import type { HostConfig } from '../../shared/config-schema';
-import { KeyStore, strengthenedNote } from '../../electron/engine/keys/key-store';
+import { KeyStore, newKeyFiles, strengthenedNote } from '../../electron/engine/keys/key-store';
 import { privateKeyProtection, readOpenSshHeader } from '../../electron/engine/keys/openssh-private-format';
 import { headlessAgentProvider, StoreAgentProvider, storeKeyNames } from '../../electron/engine/keys/store-agent-provider';
 import { UnlockedKeys } from '../../electron/engine/keys/unlocked-keys';
@@ -57,6 +57,25 @@ beforeAll(() => {
 });
 
 describe('KeyStore.generate', () => {
+  it("writes a key whose ed25519 public key starts with a zero byte whole (ssh2's generator cut it to 31 bytes, 1 key in 256)", () => {
+    // The first seed (sha256 of i) whose public key starts with 0x00: found deterministically, about 256 tries.
+    let key;
+    let pub = Buffer.alloc(0);
+    for (let i = 0; pub[0] !== 0; i++) {
+      const d = createHash('sha256').update(String(i)).digest();
+      key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: d.toString('base64url'), x: '' }, format: 'jwk' });
+      pub = Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
+    }
+    const files = newKeyFiles(key!, PASS, 2, 'zero@lead');
+    const blob = Buffer.from(files.publicLine.split(' ')[1]!, 'base64');
+    expect(blob.readUInt32BE(4 + 'ssh-ed25519'.length)).toBe(32);
+    const dir = mkdtempSync(join(work, 'zero-'));
+    writeFileSync(join(dir, 'k'), files.privateText, { mode: 0o600 });
+    expect(keygenPublic(join(dir, 'k'), PASS)).toBe(files.publicLine.split(' ').slice(0, 2).join(' '));
+    const parsed = utils.parseKey(files.privateText, PASS);
+    expect(parsed instanceof Error ? parsed.message : (parsed as ParsedKey).getPublicSSH().equals(blob)).toBe(true);
+  });
+
   it('writes an encrypted ed25519 pair that ssh-keygen reads with the passphrase, in a 0700 dir', async () => {
     const store = newStore('gen');
     const k = await store.generate('laptop', { passphrase: PASS, comment: 'me@laptop' });

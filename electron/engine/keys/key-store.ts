@@ -4,7 +4,7 @@
  * a copied laptop disk or backup yields nothing usable without it. Keys are
  * decrypted only into memory (UnlockedKeys), never into a file.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../../../shared/clock';
@@ -14,7 +14,7 @@ import { BurrowError } from '../errors';
 import { configDir } from '../paths';
 import { fingerprintOf } from '../ssh/host-key';
 import { utils, type ParsedKey } from '../ssh/ssh2-lib';
-import { PassphraseError, readKeyMaterial } from './key-material';
+import { materialFromKeyObject, PassphraseError, readKeyMaterial, type KeyMaterial } from './key-material';
 import { DEFAULT_KDF_ROUNDS, encodeOpenSshPrivateKey, privateKeyProtection, readOpenSshHeader } from './openssh-private-format';
 import { checkNewPassphrase } from './passphrase-floor';
 import { UnlockedKeys } from './unlocked-keys';
@@ -84,6 +84,24 @@ export function checkKeyName(name: string): string {
   return name;
 }
 
+/** The public key line Burrow writes beside a private key (KEY.pub). */
+function publicLineOf(material: KeyMaterial, comment: string): string {
+  return `${material.type} ${material.publicBlob.toString('base64')} ${comment}`.trim();
+}
+
+/**
+ * A new key as the two files Burrow writes: the private key encrypted in
+ * OpenSSH's format (the encoder imports use too) and the public line. Not
+ * ssh2's generateKeyPairSync: it strips every leading zero byte of an
+ * ed25519 public key (meant for the BIT STRING's unused-bits byte), so one
+ * key in 256 came out with a 31-byte public key that neither ssh2 nor
+ * OpenSSH can read.
+ */
+export function newKeyFiles(key: KeyObject, passphrase: string, rounds: number, comment: string): { privateText: string; publicLine: string } {
+  const material = materialFromKeyObject(key, comment);
+  return { privateText: encodeOpenSshPrivateKey(material, { passphrase, rounds, comment }), publicLine: publicLineOf(material, comment) };
+}
+
 /** The key store directory and the unlocked keys of this process. */
 export class KeyStore {
   readonly dir: string;
@@ -106,13 +124,8 @@ export class KeyStore {
     checkKeyName(name);
     const passphrase = requirePassphrase(opts.passphrase, name);
     checkNewPassphrase(passphrase, `the passphrase for key ${name}`);
-    const pair = utils.generateKeyPairSync('ed25519', {
-      passphrase,
-      cipher: 'aes256-ctr',
-      rounds: this.rounds,
-      comment: opts.comment ?? `burrow:${name}`,
-    });
-    await this.write(name, pair.private, pair.public);
+    const files = newKeyFiles(generateKeyPairSync('ed25519').privateKey, passphrase, this.rounds, opts.comment ?? `burrow:${name}`);
+    await this.write(name, files.privateText, files.publicLine);
     return this.info(name);
   }
 
@@ -175,8 +188,7 @@ export class KeyStore {
         throw new BurrowError('internal', `re-encrypting ${path} produced a key that does not read back; nothing was stored`);
       }
     }
-    const pub = `${material.type} ${material.publicBlob.toString('base64')} ${opts.comment ?? material.comment}`.trim();
-    await this.write(name, stored, pub);
+    await this.write(name, stored, publicLineOf(material, opts.comment ?? material.comment));
     return { ...(await this.info(name)), ...(strengthened ? { strengthened } : {}) };
   }
 
